@@ -1,0 +1,3 @@
+from podfence.cli.main import main
+
+main()

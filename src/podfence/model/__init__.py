@@ -1,0 +1,46 @@
+"""Pure frozen data: policies, selectors, ports, addresses, the cluster, traffic.
+
+The model knows nothing of files or of evaluation; it only describes.
+"""
+
+from podfence.model.addresses import IPAddress, IPBlock, IPNetwork, parse_ip
+from podfence.model.diagnostic import Diagnostic, Severity
+from podfence.model.cluster import NAME_LABEL, WORKLOAD_KINDS, Cluster, Endpoint, Namespace
+from podfence.model.labels import LabelSelector, Labels, Operator, Requirement, frozen_labels
+from podfence.model.policy import Direction, NetworkPolicy, Peer, Rule, RuleRef
+from podfence.model.ports import ContainerPort, PolicyPort, PortRange, Protocol
+from podfence.model.source import Location, ObjectRef
+from podfence.model.traffic import Connection, External, Party
+
+__all__ = [
+    "NAME_LABEL",
+    "WORKLOAD_KINDS",
+    "Cluster",
+    "Connection",
+    "ContainerPort",
+    "Diagnostic",
+    "Direction",
+    "Endpoint",
+    "External",
+    "IPAddress",
+    "IPBlock",
+    "IPNetwork",
+    "LabelSelector",
+    "Labels",
+    "Location",
+    "Namespace",
+    "NetworkPolicy",
+    "ObjectRef",
+    "Operator",
+    "Party",
+    "Peer",
+    "PolicyPort",
+    "PortRange",
+    "Protocol",
+    "Requirement",
+    "Rule",
+    "Severity",
+    "RuleRef",
+    "frozen_labels",
+    "parse_ip",
+]

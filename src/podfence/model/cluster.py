@@ -1,0 +1,107 @@
+"""The cluster as given: namespaces, endpoints (pods and workloads) and policies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from podfence.model.addresses import IPAddress
+from podfence.model.labels import Labels
+from podfence.model.policy import NetworkPolicy
+from podfence.model.ports import ContainerPort
+from podfence.model.source import Location, ObjectRef
+
+__all__ = ["Namespace", "Endpoint", "Cluster", "WORKLOAD_KINDS", "NAME_LABEL"]
+
+NAME_LABEL = "kubernetes.io/metadata.name"
+"""The label the API server puts on every namespace, set to its name."""
+
+WORKLOAD_KINDS = (
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Namespace:
+    name: str
+    labels: Labels = ()
+    annotations: Labels = ()
+    implicit: bool = False
+    """True when no Namespace object was given and it exists because something refers to it."""
+    location: Location = Location("<memory>")
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef("Namespace", None, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A pod, or a workload standing for its pods (labels and ports of the pod template)."""
+
+    namespace: str
+    name: str
+    kind: str = "Pod"
+    labels: Labels = ()
+    ports: tuple[ContainerPort, ...] = ()
+    ips: tuple[IPAddress, ...] = ()
+    host_network: bool = False
+    location: Location = Location("<memory>")
+
+    @property
+    def id(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef(self.kind, self.namespace, self.name)
+
+    def __str__(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """Everything loaded, valid and defaulted. Endpoints are sorted by id."""
+
+    namespaces: tuple[Namespace, ...] = ()
+    endpoints: tuple[Endpoint, ...] = ()
+    policies: tuple[NetworkPolicy, ...] = ()
+    positions: dict[tuple[ObjectRef, str], int] = field(
+        default_factory=dict, compare=False, hash=False
+    )
+    """Line of each (object, field path) seen in the input; read-only by convention."""
+
+    def namespace(self, name: str) -> Namespace | None:
+        for ns in self.namespaces:
+            if ns.name == name:
+                return ns
+        return None
+
+    def endpoint(self, ident: str) -> Endpoint | None:
+        for ep in self.endpoints:
+            if ep.id == ident:
+                return ep
+        return None
+
+    def policy(self, key: str) -> NetworkPolicy | None:
+        for pol in self.policies:
+            if pol.key == key:
+                return pol
+        return None
+
+    def line_of(self, ref: ObjectRef, path: str) -> int:
+        """The line of `path` in object `ref`, or of its nearest enclosing field."""
+        while True:
+            line = self.positions.get((ref, path))
+            if line is not None:
+                return line
+            if not path:
+                return 0
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[: max(cut, 0)]

@@ -1,0 +1,41 @@
+"""A connection between two parties: an endpoint of the cluster or an outside address."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from podfence.model.addresses import IPAddress
+from podfence.model.cluster import Endpoint
+from podfence.model.ports import Protocol
+
+__all__ = ["External", "Party", "Connection"]
+
+
+@dataclass(frozen=True, slots=True)
+class External:
+    """An IP address outside the cluster (no policy selects it)."""
+
+    ip: IPAddress
+
+    @property
+    def id(self) -> str:
+        return str(self.ip)
+
+    def __str__(self) -> str:
+        return self.id
+
+
+Party = Endpoint | External
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """A new connection from `source` to `destination` on `port`/`protocol`."""
+
+    source: Party
+    destination: Party
+    port: int
+    protocol: Protocol
+
+    def __str__(self) -> str:
+        return f"{self.source} -> {self.destination} {self.port}/{self.protocol}"
