@@ -4,9 +4,9 @@ The model knows nothing of files or of evaluation; it only describes.
 """
 
 from podfence.model.addresses import IPAddress, IPBlock, IPNetwork, parse_ip
-from podfence.model.diagnostic import Diagnostic, Severity
 from podfence.model.cluster import NAME_LABEL, WORKLOAD_KINDS, Cluster, Endpoint, Namespace
-from podfence.model.labels import LabelSelector, Labels, Operator, Requirement, frozen_labels
+from podfence.model.diagnostic import Diagnostic, Severity
+from podfence.model.labels import Labels, LabelSelector, Operator, Requirement, frozen_labels
 from podfence.model.policy import Direction, NetworkPolicy, Peer, Rule, RuleRef
 from podfence.model.ports import ContainerPort, PolicyPort, PortRange, Protocol
 from podfence.model.source import Location, ObjectRef

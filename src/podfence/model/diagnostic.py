@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
+
+from podfence.model.ordering import OrderedEnum
 
 __all__ = ["Severity", "Diagnostic"]
 
 
-class Severity(enum.Enum):
+class Severity(OrderedEnum):
     ERROR = "error"
     WARNING = "warning"
 

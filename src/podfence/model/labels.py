@@ -53,9 +53,9 @@ class Requirement:
     def __str__(self) -> str:
         match self.operator:
             case Operator.IN:
-                return f"{self.key} in ({', '.join(self.values)})"
+                return f"{self.key} in ({','.join(sorted(self.values))})"
             case Operator.NOT_IN:
-                return f"{self.key} notin ({', '.join(self.values)})"
+                return f"{self.key} notin ({','.join(sorted(self.values))})"
             case Operator.EXISTS:
                 return self.key
             case Operator.DOES_NOT_EXIST:
@@ -94,9 +94,10 @@ class LabelSelector:
         return all(r.matches(labels) for r in self.match_expressions)
 
     def __str__(self) -> str:
-        """kubectl's selector syntax (`app=web,tier in (a, b)`); `{}` for everything."""
+        """apimachinery's selector syntax (`app=web,tier in (a,b)`, sorted by key, as kubectl
+        prints it); `{}` for the empty selector, which selects everything."""
         if self.is_empty:
             return "{}"
-        parts = [f"{k}={v}" for k, v in self.match_labels]
-        parts += [str(r) for r in self.match_expressions]
-        return ",".join(parts)
+        parts = [(k, f"{k}={v}") for k, v in self.match_labels]
+        parts += [(r.key, str(r)) for r in self.match_expressions]
+        return ",".join(text for _, text in sorted(parts, key=lambda p: p[0]))

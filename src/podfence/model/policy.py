@@ -8,18 +8,18 @@ missing is not the same as `{}`).
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 from podfence.model.addresses import IPBlock
 from podfence.model.labels import Labels, LabelSelector
+from podfence.model.ordering import OrderedEnum
 from podfence.model.ports import PolicyPort
 from podfence.model.source import Location, ObjectRef
 
 __all__ = ["Direction", "Peer", "Rule", "NetworkPolicy", "RuleRef"]
 
 
-class Direction(enum.Enum):
+class Direction(OrderedEnum):
     INGRESS = "Ingress"
     EGRESS = "Egress"
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
+
+from podfence.model.ordering import OrderedEnum
 
 __all__ = ["Protocol", "PolicyPort", "ContainerPort", "PortRange"]
 
 
-class Protocol(enum.Enum):
+class Protocol(OrderedEnum):
     TCP = "TCP"
     UDP = "UDP"
     SCTP = "SCTP"

@@ -1,0 +1,1 @@
+"""Analyses over the engine; each returns data, rendering lives in podfence.render."""

@@ -1,0 +1,116 @@
+"""Shared CLI plumbing: loading with diagnostics, output format, endpoint lookup."""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from podfence.analysis.matrix import PortSpec, parse_port_spec
+from podfence.load import load_paths
+from podfence.model import Cluster, External, Party, Severity
+from podfence.render.text import render_diagnostics
+
+__all__ = [
+    "EXIT_OK",
+    "EXIT_FINDINGS",
+    "EXIT_BAD_INPUT",
+    "BadInput",
+    "load_or_exit",
+    "resolve_party",
+    "PortSpecType",
+    "paths_argument",
+    "namespace_option",
+    "output_option",
+]
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 2
+
+
+class BadInput(click.ClickException):
+    """A clear message and exit code 2, never a traceback."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"podfence: error: {self.format_message()}", err=True)
+
+
+def load_or_exit(paths: Sequence[str], namespace: str) -> Cluster:
+    """Load and validate; print every diagnostic to stderr; exit 2 on any error."""
+    if not paths:
+        raise BadInput("no input: give files, directories or - for stdin")
+    stdin = sys.stdin if "-" in paths else None
+    result = load_paths(list(paths), default_namespace=namespace, stdin=stdin)
+    if result.diagnostics:
+        click.echo(render_diagnostics(result.diagnostics), err=True, nl=False)
+    if result.cluster is None:
+        errors = sum(d.severity is Severity.ERROR for d in result.diagnostics)
+        raise BadInput(f"{errors} error(s) in the input; nothing was analysed")
+    return result.cluster
+
+
+def resolve_party(cluster: Cluster, text: str) -> Party:
+    """`namespace/name` of a pod or workload, or an IP address (a pod's IP means that pod)."""
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        pass
+    else:
+        for ep in cluster.endpoints:
+            if ip in ep.ips:
+                return ep
+        return External(ip)
+    if "/" not in text:
+        raise BadInput(f"endpoint {text!r}: expected NAMESPACE/NAME or an IP address")
+    found = cluster.endpoint(text)
+    if found is None:
+        ids = [e.id for e in cluster.endpoints]
+        close = difflib.get_close_matches(text, ids, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise BadInput(f"no pod or workload {text!r} in the input{hint}")
+    return found
+
+
+class PortSpecType(click.ParamType):  # type: ignore[type-arg]
+    name = "PORT[/PROTOCOL]"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> PortSpec:
+        if isinstance(value, PortSpec):
+            return value
+        try:
+            return parse_port_spec(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+paths_argument = click.argument("paths", nargs=-1, metavar="PATH...")
+namespace_option = click.option(
+    "-n",
+    "--namespace",
+    default="default",
+    show_default=True,
+    help="Namespace for objects that do not set metadata.namespace.",
+)
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def output_option(*choices: str) -> Callable[[_F], _F]:
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )

@@ -1,0 +1,183 @@
+"""`podfence`: the command line. Thin: load, call an analysis, render, exit with a code."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from podfence import __version__
+from podfence.analysis.explain import account_policy
+from podfence.analysis.matrix import PortSpec, compute_matrix
+from podfence.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    BadInput,
+    PortSpecType,
+    load_or_exit,
+    namespace_option,
+    output_option,
+    paths_argument,
+    resolve_party,
+)
+from podfence.engine import Engine
+from podfence.load import load_paths
+from podfence.model import Connection, Direction, External, Severity
+from podfence.render.data import account_data, diagnostics_data, matrix_data, verdict_data
+from podfence.render.serialize import dump
+from podfence.render.text import render_account, render_matrix, render_verdict
+
+__all__ = ["cli", "main"]
+
+
+@click.group(name="podfence", context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="podfence")
+def cli() -> None:
+    """Kubernetes NetworkPolicy, exactly: who can reach whom, on which port, and why."""
+
+
+@cli.command()
+@paths_argument
+@namespace_option
+@output_option("text", "json", "yaml")
+def validate(paths: tuple[str, ...], namespace: str, output: str) -> None:
+    """Load and validate manifests as the API server would; report every problem.
+
+    Exit 0 when valid (warnings allowed), 2 on any error.
+    """
+    if not paths:
+        raise BadInput("no input: give files, directories or - for stdin")
+    result = load_paths(list(paths), default_namespace=namespace, stdin=sys.stdin)
+    errors = sum(d.severity is Severity.ERROR for d in result.diagnostics)
+    if output == "text":
+        for d in result.diagnostics:
+            click.echo(str(d), err=d.severity is Severity.ERROR)
+        if result.cluster is not None:
+            c = result.cluster
+            click.echo(
+                f"ok: {len(c.namespaces)} namespaces, {len(c.endpoints)} pods/workloads, "
+                f"{len(c.policies)} policies"
+            )
+        else:
+            click.echo(f"{errors} error(s)", err=True)
+    else:
+        click.echo(dump(diagnostics_data(result.diagnostics), output), nl=False)
+    raise SystemExit(EXIT_OK if result.ok else EXIT_BAD_INPUT)
+
+
+@cli.command()
+@click.argument("source", metavar="SRC")
+@click.argument("destination", metavar="DST")
+@paths_argument
+@click.option(
+    "-p", "--port", "port", type=PortSpecType(), required=True, help="PORT[/PROTOCOL] (TCP)."
+)
+@namespace_option
+@output_option("text", "json", "yaml")
+def can(
+    source: str,
+    destination: str,
+    paths: tuple[str, ...],
+    port: PortSpec,
+    namespace: str,
+    output: str,
+) -> None:
+    """Can SRC open a connection to DST on --port? Exit 0 if allowed, 1 if denied.
+
+    SRC and DST are NAMESPACE/NAME of a pod or workload, or an IP address.
+    """
+    cluster = load_or_exit(paths, namespace)
+    src = resolve_party(cluster, source)
+    dst = resolve_party(cluster, destination)
+    verdict = Engine(cluster).evaluate(Connection(src, dst, port.port, port.protocol))
+    if output == "text":
+        click.echo(render_verdict(verdict), nl=False)
+    else:
+        click.echo(dump(verdict_data(verdict), output), nl=False)
+    raise SystemExit(EXIT_OK if verdict.allowed else EXIT_FINDINGS)
+
+
+@cli.command()
+@paths_argument
+@click.option(
+    "-p",
+    "--port",
+    "ports",
+    type=PortSpecType(),
+    multiple=True,
+    required=True,
+    help="PORT[/PROTOCOL] (TCP); repeatable.",
+)
+@namespace_option
+@output_option("text", "json", "yaml")
+def matrix(
+    paths: tuple[str, ...], ports: tuple[PortSpec, ...], namespace: str, output: str
+) -> None:
+    """Who can reach whom: every pod and workload to every other, per port."""
+    cluster = load_or_exit(paths, namespace)
+    result = compute_matrix(cluster, list(dict.fromkeys(ports)))
+    if output == "text":
+        click.echo(render_matrix(result), nl=False)
+    else:
+        click.echo(dump(matrix_data(result), output), nl=False)
+
+
+@cli.command()
+@paths_argument
+@click.option("--policy", "policy_key", metavar="NS/NAME", help="Explain one policy.")
+@click.option("--pod", "pod_id", metavar="NS/NAME", help="Explain what applies to one pod.")
+@namespace_option
+@output_option("text", "json", "yaml")
+def explain(
+    paths: tuple[str, ...],
+    policy_key: str | None,
+    pod_id: str | None,
+    namespace: str,
+    output: str,
+) -> None:
+    """Explain policies in plain language (all, one with --policy, or those of --pod)."""
+    if policy_key and pod_id:
+        raise BadInput("give --policy or --pod, not both")
+    cluster = load_or_exit(paths, namespace)
+    engine = Engine(cluster)
+    policies = cluster.policies
+    header = ""
+    if policy_key:
+        found = cluster.policy(policy_key)
+        if found is None:
+            raise BadInput(f"no NetworkPolicy {policy_key!r} in the input")
+        policies = (found,)
+    elif pod_id:
+        party = resolve_party(cluster, pod_id)
+        if isinstance(party, External):
+            raise BadInput(f"{pod_id!r} is an address outside the cluster: no policy applies")
+        ep = party
+        lines = [f"{ep.kind} {ep.id}"]
+        keys: dict[str, None] = {}
+        for d in Direction:
+            sel = engine.selecting(ep, d)
+            if ep.host_network:
+                lines.append(f"  {d}: hostNetwork pod, NetworkPolicies do not apply")
+            elif sel:
+                lines.append(f"  {d}: isolated by {', '.join(p.key for p in sel)}")
+            else:
+                lines.append(f"  {d}: not isolated (no policy selects it): all {d} allowed")
+            keys.update((p.key, None) for p in sel)
+        header = "\n".join(lines) + "\n"
+        policies = tuple(p for p in cluster.policies if p.key in keys)
+    accounts = [account_policy(engine, p) for p in policies]
+    if output == "text":
+        body = "\n".join(render_account(a) for a in accounts)
+        click.echo(header + ("\n" if header and body else "") + body, nl=False)
+    else:
+        click.echo(dump({"policies": [account_data(a) for a in accounts]}, output), nl=False)
+
+
+def main() -> None:
+    """Entry point: click's own errors exit 2; a closed pipe is not an error."""
+    try:
+        cli.main(prog_name="podfence")
+    except BrokenPipeError:
+        sys.stderr.close()
+        raise SystemExit(EXIT_OK) from None

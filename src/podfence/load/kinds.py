@@ -1,0 +1,179 @@
+"""The kinds podfence reads: their apiVersion, their structure, where a workload keeps its pods.
+
+NetworkPolicy is checked strictly (an unknown field anywhere is an error, as with kubectl's
+default `--validate=strict`); Namespaces, Pods and workloads only in the fields podfence reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from podfence.load.schema import ANY, BOOL, INT, INT_OR_STR, STR, ListOf, MapOf, Schema, Struct
+
+__all__ = ["KINDS", "Kind", "NETWORK_POLICY_API", "STRING_MAP"]
+
+NETWORK_POLICY_API = "networking.k8s.io/v1"
+STRING_MAP = MapOf(STR)
+
+_META_FIELDS = (
+    "name",
+    "namespace",
+    "labels",
+    "annotations",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "managedFields",
+    "selfLink",
+    "ownerReferences",
+    "finalizers",
+    "generateName",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+)
+_OWNER = Struct({"apiVersion": STR, "kind": STR, "name": STR}, strict=False)
+_META_TYPES: Mapping[str, Schema] = {
+    "name": STR,
+    "namespace": STR,
+    "generateName": STR,
+    "labels": STRING_MAP,
+    "annotations": STRING_MAP,
+    "ownerReferences": ListOf(_OWNER),
+}
+
+
+def _meta(*, strict: bool, names: tuple[str, ...]) -> Struct:
+    return Struct({n: _META_TYPES.get(n, ANY) for n in names}, strict=strict)
+
+
+def _selector(*, strict: bool) -> Struct:
+    requirement = Struct({"key": STR, "operator": STR, "values": ListOf(STR)}, strict=strict)
+    return Struct(
+        {"matchLabels": STRING_MAP, "matchExpressions": ListOf(requirement)}, strict=strict
+    )
+
+
+def _network_policy() -> Struct:
+    selector = _selector(strict=True)
+    port = Struct({"protocol": STR, "port": INT_OR_STR, "endPort": INT})
+    ip_block = Struct({"cidr": STR, "except": ListOf(STR)})
+    peer = Struct({"podSelector": selector, "namespaceSelector": selector, "ipBlock": ip_block})
+    ingress = Struct({"from": ListOf(peer), "ports": ListOf(port)}, hints={"to": "from"})
+    egress = Struct({"to": ListOf(peer), "ports": ListOf(port)}, hints={"from": "to"})
+    spec = Struct(
+        {
+            "podSelector": selector,
+            "policyTypes": ListOf(STR),
+            "ingress": ListOf(ingress),
+            "egress": ListOf(egress),
+        }
+    )
+    return Struct(
+        {
+            "apiVersion": STR,
+            "kind": STR,
+            "metadata": _meta(strict=True, names=_META_FIELDS),
+            "spec": spec,
+            "status": ANY,
+        }
+    )
+
+
+_LENIENT_META = _meta(
+    strict=False, names=("name", "generateName", "namespace", "labels", "ownerReferences")
+)
+_CONTAINER_PORT = Struct(
+    {"name": STR, "containerPort": INT, "protocol": STR, "hostPort": INT, "hostIP": STR},
+    strict=False,
+)
+_POD_SPEC = Struct(
+    {
+        "containers": ListOf(Struct({"ports": ListOf(_CONTAINER_PORT)}, strict=False)),
+        "hostNetwork": BOOL,
+    },
+    strict=False,
+)
+_TEMPLATE = Struct({"metadata": _LENIENT_META, "spec": _POD_SPEC}, strict=False)
+
+
+def _lenient(fields: Mapping[str, Schema]) -> Struct:
+    return Struct(fields, strict=False)
+
+
+def _workload_spec(selector: Schema) -> Struct:
+    return _lenient({"selector": selector, "template": _TEMPLATE})
+
+
+def _workload(selector: Schema) -> Struct:
+    return _lenient({"metadata": _LENIENT_META, "spec": _workload_spec(selector)})
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """A kind podfence reads. `template` is the path of a workload's pod template."""
+
+    name: str
+    api_version: str
+    schema: Struct
+    namespaced: bool = True
+    template: str | None = None
+    selector: str | None = None
+
+
+_APPS = "apps/v1"
+_BATCH = "batch/v1"
+_WORKLOAD_SCHEMA = _workload(_selector(strict=False))
+_JOB_TEMPLATE = _lenient(
+    {"metadata": _LENIENT_META, "spec": _workload_spec(_selector(strict=False))}
+)
+_CRON_JOB_SCHEMA = _lenient(
+    {"metadata": _LENIENT_META, "spec": _lenient({"jobTemplate": _JOB_TEMPLATE})}
+)
+
+KINDS: Mapping[str, Kind] = {
+    "Namespace": Kind(
+        "Namespace",
+        "v1",
+        _lenient({"metadata": _meta(strict=False, names=("name", "labels", "annotations"))}),
+        namespaced=False,
+    ),
+    "Pod": Kind(
+        "Pod",
+        "v1",
+        _lenient(
+            {
+                "metadata": _LENIENT_META,
+                "spec": _POD_SPEC,
+                "status": _lenient(
+                    {"podIP": STR, "podIPs": ListOf(_lenient({"ip": STR}))},
+                ),
+            }
+        ),
+    ),
+    "NetworkPolicy": Kind("NetworkPolicy", NETWORK_POLICY_API, _network_policy()),
+    **{
+        name: Kind(
+            name, _APPS, _WORKLOAD_SCHEMA, template="spec.template", selector="spec.selector"
+        )
+        for name in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+    },
+    "ReplicationController": Kind(
+        "ReplicationController",
+        "v1",
+        _workload(STRING_MAP),
+        template="spec.template",
+        selector="spec.selector",
+    ),
+    "Job": Kind(
+        "Job", _BATCH, _WORKLOAD_SCHEMA, template="spec.template", selector="spec.selector"
+    ),
+    "CronJob": Kind(
+        "CronJob",
+        _BATCH,
+        _CRON_JOB_SCHEMA,
+        template="spec.jobTemplate.spec.template",
+        selector="spec.jobTemplate.spec.selector",
+    ),
+}

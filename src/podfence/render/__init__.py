@@ -1,0 +1,1 @@
+"""Rendering: results to text, JSON and YAML. Only the edge formats; no analysis here."""

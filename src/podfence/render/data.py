@@ -1,0 +1,115 @@
+"""Results as plain data (dicts and lists) for `-o json` and `-o yaml`; contracts live here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from podfence.analysis.explain import DirectionAccount, PolicyAccount
+from podfence.analysis.matrix import Matrix
+from podfence.engine import DirectionVerdict, Verdict
+from podfence.model import Diagnostic, PolicyPort
+from podfence.render.phrases import peer_phrase
+
+__all__ = ["verdict_data", "matrix_data", "account_data", "diagnostics_data"]
+
+
+def _side(v: DirectionVerdict) -> dict[str, Any]:
+    return {
+        "party": v.party,
+        "allowed": v.allowed,
+        "reason": v.reason.value,
+        "isolated": v.isolated,
+        "selectedBy": list(v.selected_by),
+        "allowedBy": [str(r) for r in v.allowed_by],
+        "nearMisses": [{"rule": str(m.ref), "miss": m.miss.value} for m in v.near_misses],
+    }
+
+
+def verdict_data(verdict: Verdict) -> dict[str, Any]:
+    c = verdict.connection
+    return {
+        "source": c.source.id,
+        "destination": c.destination.id,
+        "port": c.port,
+        "protocol": c.protocol.value,
+        "allowed": verdict.allowed,
+        "egress": _side(verdict.egress),
+        "ingress": _side(verdict.ingress),
+    }
+
+
+def matrix_data(matrix: Matrix) -> dict[str, Any]:
+    """The matrix contract: endpoints sorted, allowed[i][j] = endpoints[i] -> endpoints[j]."""
+    return {
+        "endpoints": list(matrix.endpoints),
+        "matrices": [
+            {
+                "port": pm.port,
+                "protocol": pm.protocol.value,
+                "allowed": [list(row) for row in pm.allowed],
+            }
+            for pm in matrix.matrices
+        ],
+    }
+
+
+def _port(p: PolicyPort) -> dict[str, Any]:
+    out: dict[str, Any] = {"protocol": p.protocol.value}
+    if p.port is not None:
+        out["port"] = p.port
+    if p.end_port is not None:
+        out["endPort"] = p.end_port
+    return out
+
+
+def _direction(acc: DirectionAccount, ns: str) -> dict[str, Any]:
+    return {
+        "isolates": acc.isolates,
+        "ignoredRules": acc.ignored_rules,
+        "rules": [
+            {
+                "rule": str(r.ref),
+                "peers": [
+                    {
+                        "peer": str(p.ref),
+                        "text": peer_phrase(p.peer, ns),
+                        "matches": list(p.matched),
+                    }
+                    for p in r.peers
+                ],
+                "ports": [_port(p) for p in r.ports],
+            }
+            for r in acc.rules
+        ],
+    }
+
+
+def account_data(acc: PolicyAccount) -> dict[str, Any]:
+    pol = acc.policy
+    return {
+        "policy": pol.key,
+        "file": pol.location.file,
+        "line": pol.location.line,
+        "podSelector": str(pol.pod_selector),
+        "selected": list(acc.selected),
+        "policyTypes": sorted(d.value for d in pol.policy_types),
+        "policyTypesDefaulted": pol.policy_types_defaulted,
+        "ingress": _direction(acc.ingress, pol.namespace),
+        "egress": _direction(acc.egress, pol.namespace),
+    }
+
+
+def diagnostics_data(diagnostics: tuple[Diagnostic, ...]) -> dict[str, Any]:
+    return {
+        "diagnostics": [
+            {
+                "severity": d.severity.value,
+                "file": d.file,
+                "line": d.line,
+                "object": d.obj,
+                "field": d.field,
+                "message": d.message,
+            }
+            for d in diagnostics
+        ]
+    }

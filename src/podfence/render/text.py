@@ -1,0 +1,122 @@
+"""Text for people: verdicts, policy accounts, matrices, diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from podfence.analysis.explain import DirectionAccount, PolicyAccount
+from podfence.analysis.matrix import Matrix
+from podfence.engine import DirectionVerdict, Miss, Reason, Verdict
+from podfence.model import Diagnostic, Direction
+from podfence.render.phrases import peer_phrase, ports_phrase, selector_phrase
+
+__all__ = [
+    "render_account",
+    "render_diagnostics",
+    "render_matrix",
+    "render_verdict",
+]
+
+_MISS = {
+    Miss.PORT: "the peer matched, the port or protocol did not",
+    Miss.NAMED_PORT: "the peer matched, but the named port is not defined on the destination",
+    Miss.PEER: "the port matched, the peer did not",
+    Miss.NO_RULES: "the policy has no rule for this direction: it only isolates",
+}
+
+
+def _side(v: DirectionVerdict) -> list[str]:
+    what = "egress of" if v.direction is Direction.EGRESS else "ingress of"
+    head = f"  {what} {v.party}: "
+    match v.reason:
+        case Reason.SELF:
+            return [head + "allowed: a pod may always reach itself"]
+        case Reason.OUTSIDE:
+            return [head + "allowed: outside the cluster, no policy applies"]
+        case Reason.HOST_NETWORK:
+            return [head + "allowed: hostNetwork pod, NetworkPolicies do not apply to it"]
+        case Reason.NOT_ISOLATED:
+            return [head + f"allowed: not isolated (no policy selects it for {v.direction})"]
+        case Reason.ALLOWED_BY_RULE:
+            lines = [head + f"allowed (isolated by {', '.join(v.selected_by)})"]
+            lines += [f"    allowed by {ref}" for ref in v.allowed_by]
+            return lines
+        case Reason.DENIED:
+            lines = [head + f"DENIED: isolated by {', '.join(v.selected_by)}, no rule allows it"]
+            if v.near_misses:
+                lines.append("    closest rules:")
+                lines += [f"      {m.ref}: {_MISS[m.miss]}" for m in v.near_misses]
+            return lines
+    raise AssertionError(v.reason)  # pragma: no cover
+
+
+def render_verdict(verdict: Verdict) -> str:
+    word = "ALLOWED" if verdict.allowed else "DENIED"
+    lines = [f"{verdict.connection}: {word}"]
+    lines += _side(verdict.egress)
+    lines += _side(verdict.ingress)
+    return "\n".join(lines) + "\n"
+
+
+def _direction(acc: DirectionAccount, policy_namespace: str) -> list[str]:
+    name = acc.direction.value
+    if not acc.isolates:
+        line = f"  {name}: not affected (policyTypes does not list {name})"
+        if acc.ignored_rules:
+            line += f"; its {acc.ignored_rules} {acc.direction.rules_field} rule(s) are IGNORED"
+        return [line]
+    if not acc.rules:
+        return [f"  {name}: isolates the selected pods and allows nothing (deny all {name})"]
+    side = "from" if acc.direction is Direction.INGRESS else "to"
+    lines = [f"  {name}: isolates the selected pods; allowed is any ONE of these rules (OR):"]
+    for rule in acc.rules:
+        if not rule.peers:
+            who = f"{side} anywhere (every pod of every namespace and every address)"
+        else:
+            who = f"{side} " + ", OR ".join(
+                f"[{p.ref.peer}] {peer_phrase(p.peer, policy_namespace)}" for p in rule.peers
+            )
+        lines.append(f"    {rule.ref.field}: {who}, {ports_phrase(rule.ports)}")
+        for p in rule.peers:
+            matched = ", ".join(p.matched) if p.matched else "nothing in the input"
+            lines.append(f"      [{p.ref.peer}] matches: {matched}")
+    return lines
+
+
+def render_account(acc: PolicyAccount) -> str:
+    pol = acc.policy
+    sel = pol.pod_selector
+    who = (
+        f"every pod in namespace {pol.namespace}"
+        if sel.is_empty
+        else f"pods with {selector_phrase(sel)} in namespace {pol.namespace}"
+    )
+    lines = [f"NetworkPolicy {pol.key} ({pol.location})", f"  selects {who}"]
+    lines.append(
+        "  selected: " + (", ".join(acc.selected) if acc.selected else "nothing in the input")
+    )
+    types = ", ".join(d.value for d in Direction if d in pol.policy_types)
+    note = " (defaulted: policyTypes was not set)" if pol.policy_types_defaulted else ""
+    lines.append(f"  policyTypes: {types}{note}")
+    lines += _direction(acc.ingress, pol.namespace)
+    lines += _direction(acc.egress, pol.namespace)
+    return "\n".join(lines) + "\n"
+
+
+def render_matrix(matrix: Matrix) -> str:
+    ids = matrix.endpoints
+    width = max((len(i) for i in ids), default=4)
+    out: list[str] = []
+    for pm in matrix.matrices:
+        out.append(f"{pm.port}/{pm.protocol}  (row: source, column: destination)")
+        out.append(" " * width + "  " + " ".join(str(j) for j in range(len(ids))))
+        for i, (ident, row) in enumerate(zip(ids, pm.allowed, strict=True)):
+            cells = " ".join(("." if ok else "X").rjust(len(str(j))) for j, ok in enumerate(row))
+            out.append(f"{ident.ljust(width)}  {cells}   [{i}]")
+        out.append("  . allowed   X denied")
+        out.append("")
+    return "\n".join(out)
+
+
+def render_diagnostics(diagnostics: Sequence[Diagnostic]) -> str:
+    return "".join(f"{d}\n" for d in diagnostics)

@@ -1,0 +1,48 @@
+"""The public API of podfence.model is pinned (STYLE.md lesson 14, after encode/httpx)."""
+
+from __future__ import annotations
+
+import podfence.model
+
+MODEL_API = [
+    "Cluster",
+    "Connection",
+    "ContainerPort",
+    "Diagnostic",
+    "Direction",
+    "Endpoint",
+    "External",
+    "IPAddress",
+    "IPBlock",
+    "IPNetwork",
+    "LabelSelector",
+    "Labels",
+    "Location",
+    "NAME_LABEL",
+    "Namespace",
+    "NetworkPolicy",
+    "ObjectRef",
+    "Operator",
+    "Party",
+    "Peer",
+    "PolicyPort",
+    "PortRange",
+    "Protocol",
+    "Requirement",
+    "Rule",
+    "RuleRef",
+    "Severity",
+    "WORKLOAD_KINDS",
+    "frozen_labels",
+    "parse_ip",
+]
+
+
+def test_model_exports() -> None:
+    assert sorted(podfence.model.__all__) == sorted(MODEL_API)
+    assert len(set(podfence.model.__all__)) == len(podfence.model.__all__)
+
+
+def test_model_exports_exist() -> None:
+    missing = [n for n in podfence.model.__all__ if not hasattr(podfence.model, n)]
+    assert missing == []
