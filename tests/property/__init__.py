@@ -1,0 +1,1 @@
+"""Property tests: the engine against the naive reference on random clusters."""

@@ -1,0 +1,1 @@
+"""A deliberately naive reference evaluator of NetworkPolicy, independent of podfence.engine."""
