@@ -21,6 +21,7 @@ from podfence.cli.common import (
     paths_argument,
     resolve_party,
 )
+from podfence.cli.lint_cmd import lint
 from podfence.engine import Engine
 from podfence.load import load_paths
 from podfence.model import Connection, Direction, External, Severity
@@ -172,6 +173,9 @@ def explain(
         click.echo(header + ("\n" if header and body else "") + body, nl=False)
     else:
         click.echo(dump({"policies": [account_data(a) for a in accounts]}, output), nl=False)
+
+
+cli.add_command(lint)
 
 
 def main() -> None:

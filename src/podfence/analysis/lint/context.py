@@ -1,0 +1,208 @@
+"""What every lint check shares: the cluster, the engine, lookups and finding locations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from podfence.analysis.lint.catalogue import rule_info
+from podfence.analysis.lint.finding import Finding, Level
+from podfence.engine import Engine
+from podfence.engine.compiled import CompiledPolicy, selects
+from podfence.engine.match import compile_peer, peer_matches
+from podfence.model import (
+    Cluster,
+    Direction,
+    Endpoint,
+    LabelSelector,
+    Namespace,
+    NetworkPolicy,
+    Peer,
+    Rule,
+    RuleRef,
+)
+
+__all__ = ["LintContext", "RuleSite", "PeerSite"]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSite:
+    """One rule of a direction the policy's policyTypes lists (rules that take effect)."""
+
+    policy: NetworkPolicy
+    direction: Direction
+    index: int
+    rule: Rule
+
+    @property
+    def field(self) -> str:
+        return f"spec.{self.direction.rules_field}[{self.index}]"
+
+    @property
+    def ref(self) -> RuleRef:
+        return RuleRef(self.policy.key, self.direction, self.index)
+
+    @property
+    def label(self) -> str:
+        """`shop/web ingress[0]`."""
+        return str(self.ref)
+
+
+@dataclass(frozen=True, slots=True)
+class PeerSite:
+    """One `from`/`to` item of an effective rule."""
+
+    site: RuleSite
+    index: int
+    peer: Peer
+
+    @property
+    def field(self) -> str:
+        return f"{self.site.field}.{self.site.direction.peers_field}[{self.index}]"
+
+    @property
+    def policy(self) -> NetworkPolicy:
+        return self.site.policy
+
+
+class LintContext:
+    """The cluster as given, its engine, and cached lookups for the checks."""
+
+    def __init__(self, cluster: Cluster, engine: Engine | None = None) -> None:
+        self.cluster = cluster
+        self.engine = engine if engine is not None else Engine(cluster)
+        self.namespace_labels = self.engine.namespace_labels
+        self._compiled: dict[str, CompiledPolicy] = {p.key: p for p in self.engine.policies}
+        by_ns: dict[str, list[Endpoint]] = {}
+        for ep in cluster.endpoints:
+            by_ns.setdefault(ep.namespace, []).append(ep)
+        self._by_ns = {k: tuple(v) for k, v in by_ns.items()}
+
+    # -- lookups ----------------------------------------------------------------------
+
+    def endpoints_in(self, namespace: str) -> tuple[Endpoint, ...]:
+        return self._by_ns.get(namespace, ())
+
+    def compiled(self, policy: NetworkPolicy) -> CompiledPolicy:
+        return self._compiled[policy.key]
+
+    def label_selected(self, policy: NetworkPolicy) -> tuple[Endpoint, ...]:
+        """Endpoints of the policy's namespace whose labels its podSelector matches
+        (hostNetwork pods included, although the policy does not apply to them)."""
+        return tuple(
+            ep
+            for ep in self.endpoints_in(policy.namespace)
+            if policy.pod_selector.matches(dict(ep.labels))
+        )
+
+    def selected(
+        self, policy: NetworkPolicy, direction: Direction | None = None
+    ) -> tuple[Endpoint, ...]:
+        """Endpoints the policy isolates (for `direction`, or for any of its directions)."""
+        compiled = self.compiled(policy)
+        directions = (direction,) if direction is not None else tuple(Direction)
+        return tuple(
+            ep
+            for ep in self.endpoints_in(policy.namespace)
+            if any(selects(compiled, ep, d) for d in directions)
+        )
+
+    def peer_endpoints(self, policy: NetworkPolicy, peer: Peer) -> tuple[Endpoint, ...]:
+        """Endpoints a `from`/`to` item matches, by the engine's own matcher."""
+        matcher = compile_peer(peer, policy_namespace=policy.namespace)
+        return tuple(
+            ep for ep in self.cluster.endpoints if peer_matches(matcher, ep, self.namespace_labels)
+        )
+
+    def namespaces_matching(self, selector: LabelSelector) -> tuple[Namespace, ...]:
+        return tuple(
+            ns
+            for ns in self.cluster.namespaces
+            if selector.matches(self.namespace_labels.get(ns.name, {}))
+        )
+
+    def isolated(self, endpoint: Endpoint, direction: Direction) -> bool:
+        return self.engine.is_isolated(endpoint, direction)
+
+    def rule_sites(self) -> Iterator[RuleSite]:
+        """Every rule that takes effect (its direction is in policyTypes)."""
+        for policy in self.cluster.policies:
+            for direction in Direction:
+                if not policy.affects(direction):
+                    continue
+                for i, rule in enumerate(policy.rules(direction)):
+                    yield RuleSite(policy, direction, i, rule)
+
+    def peer_sites(self) -> Iterator[PeerSite]:
+        for site in self.rule_sites():
+            for j, peer in enumerate(site.rule.peers):
+                yield PeerSite(site, j, peer)
+
+    # -- findings -----------------------------------------------------------------------
+
+    def policy_finding(
+        self,
+        rule: str,
+        policy: NetworkPolicy,
+        field: str | None,
+        *,
+        message: str,
+        consequence: str,
+        fix: str,
+        level: Level | None = None,
+    ) -> Finding:
+        line = self.cluster.line_of(policy.ref, field) if field else 0
+        if not line:
+            line = policy.location.line or self.cluster.line_of(policy.ref, "")
+        info = rule_info(rule)
+        return Finding(
+            rule=info.id,
+            slug=info.slug,
+            level=level or info.level,
+            file=policy.location.file,
+            line=line,
+            obj=str(policy.ref),
+            field=field,
+            message=message,
+            consequence=consequence,
+            fix=fix,
+            namespace=policy.namespace,
+        )
+
+    def namespace_finding(
+        self,
+        rule: str,
+        namespace: str,
+        *,
+        message: str,
+        consequence: str,
+        fix: str,
+        level: Level | None = None,
+    ) -> Finding:
+        file, line = self.namespace_location(namespace)
+        info = rule_info(rule)
+        return Finding(
+            rule=info.id,
+            slug=info.slug,
+            level=level or info.level,
+            file=file,
+            line=line,
+            obj=f"Namespace {namespace}",
+            field=None,
+            message=message,
+            consequence=consequence,
+            fix=fix,
+            namespace=namespace,
+        )
+
+    def namespace_location(self, namespace: str) -> tuple[str, int]:
+        """The Namespace object if it was given, else the first object in that namespace."""
+        ns = self.cluster.namespace(namespace)
+        if ns is not None and not ns.implicit:
+            return ns.location.file, ns.location.line or self.cluster.line_of(ns.ref, "")
+        places = [ep.location for ep in self.endpoints_in(namespace)]
+        places += [p.location for p in self.cluster.policies if p.namespace == namespace]
+        if not places:
+            return "<unknown>", 0
+        first = min(places, key=lambda loc: (loc.file, loc.line))
+        return first.file, first.line

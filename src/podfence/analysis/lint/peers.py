@@ -1,0 +1,248 @@
+"""Peers that select nothing: PF003 (namespaceSelector), PF004 (podSelector in the wrong
+namespace) and PF007 (any other peer that matches nothing), never two for one peer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from podfence.analysis.lint.context import LintContext, PeerSite
+from podfence.analysis.lint.finding import Finding, Level
+from podfence.analysis.lint.words import and_join, selector_text, selector_yaml, who, yaml_scalar
+from podfence.model import (
+    NAME_LABEL,
+    Direction,
+    Endpoint,
+    IPNetwork,
+    LabelSelector,
+    Namespace,
+    Operator,
+)
+
+__all__ = ["check_peers", "misplaced_pods"]
+
+
+def _subjects(ctx: LintContext, ps: PeerSite) -> str:
+    pods = ctx.selected(ps.policy, ps.site.direction)
+    return who(pods) if pods else f"the pods {ps.policy.key} selects"
+
+
+def _blocked(ctx: LintContext, ps: PeerSite, others: Sequence[Endpoint]) -> str:
+    """`X cannot reach Y` with X and Y set by the rule's direction."""
+    if ps.site.direction is Direction.INGRESS:
+        return f"{who(others)} cannot reach {_subjects(ctx, ps)}"
+    return f"{_subjects(ctx, ps)} cannot reach {who(others)}"
+
+
+def _name_hints(
+    ctx: LintContext, selector: LabelSelector
+) -> list[tuple[Namespace, list[tuple[str, str]]]]:
+    """Namespaces named like a value the selector asks for, with the labels they lack."""
+    wanted: list[tuple[str, str]] = list(selector.match_labels)
+    for req in selector.match_expressions:
+        if req.operator is Operator.IN:
+            wanted += [(req.key, v) for v in req.values]
+    hints: list[tuple[Namespace, list[tuple[str, str]]]] = []
+    for _, value in wanted:
+        ns = ctx.cluster.namespace(value)
+        if ns is None or any(h[0].name == ns.name for h in hints):
+            continue
+        labels = ctx.namespace_labels.get(ns.name, {})
+        lacking = [(k, v) for k, v in selector.match_labels if labels.get(k) != v]
+        hints.append((ns, lacking or [(k, value) for k, v in wanted if v == value]))
+    return hints
+
+
+def _check_namespace_selector(ctx: LintContext, ps: PeerSite) -> Finding | None:
+    selector = ps.peer.namespace_selector
+    if selector is None or selector.is_empty or ctx.namespaces_matching(selector):
+        return None
+    hints = _name_hints(ctx, selector)
+    field = f"{ps.field}.namespaceSelector"
+    if hints:
+        names = [ns.name for ns, _ in hints]
+        others = [
+            ep
+            for ep in ctx.cluster.endpoints
+            if ep.namespace in names
+            and not ep.host_network
+            and (ps.peer.pod_selector is None or ps.peer.pod_selector.matches(dict(ep.labels)))
+        ]
+        lacks = and_join(
+            [
+                f"namespace {ns.name} exists but has no label "
+                + and_join([f"{k}={v}" for k, v in lacking])
+                for ns, lacking in hints
+            ]
+        )
+        consequence = f"the peer allows nothing: {lacks}"
+        if others:
+            consequence += f", so {_blocked(ctx, ps, others)}"
+        commands = "\n".join(
+            f"kubectl label namespace {ns.name} " + " ".join(f"{k}={v}" for k, v in lacking)
+            for ns, lacking in hints
+        )
+        if len(names) == 1:
+            by_name = f"{{matchLabels: {{{NAME_LABEL}: {yaml_scalar(names[0])}}}}}"
+        else:
+            values = ", ".join(yaml_scalar(n) for n in names)
+            by_name = (
+                f"{{matchExpressions: [{{key: {NAME_LABEL}, operator: In, values: [{values}]}}]}}"
+            )
+        fix = (
+            f"label the namespace:\n{commands}\n"
+            f"or select it by name (every namespace has this label):\n"
+            f"namespaceSelector: {by_name}"
+        )
+        level = Level.ERROR
+    else:
+        consequence = (
+            f"the peer allows nothing: no namespace in the input has the labels "
+            f"{selector_text(selector)} (if it exists outside this input, it needs them)"
+        )
+        fix = (
+            "label the namespace you mean (kubectl label namespace NAME "
+            + " ".join(f"{k}={v}" for k, v in selector.match_labels)
+            + f"), or select it by name: namespaceSelector: {{matchLabels: {{{NAME_LABEL}: NAME}}}}"
+        )
+        level = Level.WARNING
+    return ctx.policy_finding(
+        "PF003",
+        ps.policy,
+        field,
+        message=f"namespaceSelector {selector_text(selector)} selects no namespace",
+        consequence=consequence,
+        fix=fix,
+        level=level,
+    )
+
+
+def misplaced_pods(ctx: LintContext, ps: PeerSite) -> tuple[Endpoint, ...]:
+    """For a podSelector-only peer that matches nothing in the policy's namespace: the pods
+    of other namespaces with those labels (empty otherwise)."""
+    peer = ps.peer
+    selector = peer.pod_selector
+    if (
+        selector is None
+        or selector.is_empty
+        or peer.namespace_selector is not None
+        or peer.ip_block is not None
+        or ctx.peer_endpoints(ps.policy, peer)
+    ):
+        return ()
+    return tuple(
+        ep
+        for ep in ctx.cluster.endpoints
+        if ep.namespace != ps.policy.namespace
+        and not ep.host_network
+        and selector.matches(dict(ep.labels))
+    )
+
+
+def _check_wrong_namespace(ctx: LintContext, ps: PeerSite) -> Finding | None:
+    elsewhere = misplaced_pods(ctx, ps)
+    if not elsewhere or ps.peer.pod_selector is None:
+        return None
+    selector = ps.peer.pod_selector
+    names = sorted({ep.namespace for ep in elsewhere})
+    if len(names) == 1:
+        ns_yaml = f"{{matchLabels: {{{NAME_LABEL}: {yaml_scalar(names[0])}}}}}"
+    else:
+        values = ", ".join(yaml_scalar(n) for n in names)
+        ns_yaml = f"{{matchExpressions: [{{key: {NAME_LABEL}, operator: In, values: [{values}]}}]}}"
+    return ctx.policy_finding(
+        "PF004",
+        ps.policy,
+        f"{ps.field}.podSelector",
+        message=(
+            f"podSelector {selector_text(selector)} matches no pod in namespace "
+            f"{ps.policy.namespace}, only in {and_join(names)}"
+        ),
+        consequence=(
+            f"{_blocked(ctx, ps, elsewhere)}: a podSelector without namespaceSelector only "
+            f"selects pods of the policy's own namespace ({ps.policy.namespace})"
+        ),
+        fix=(
+            "select their namespace in the same item (both selectors in one item = AND):\n"
+            f"- podSelector: {selector_yaml(selector)}\n"
+            f"  namespaceSelector: {ns_yaml}"
+        ),
+    )
+
+
+def _label_values(pods: Sequence[Endpoint], selector: LabelSelector) -> str:
+    parts = []
+    for key in sorted(selector.keys):
+        values = sorted({dict(ep.labels)[key] for ep in pods if key in dict(ep.labels)})
+        if values:
+            parts.append(f"{key}: {', '.join(values)}")
+        else:
+            parts.append(f"no {key} label")
+    return "; ".join(parts)
+
+
+def _remaining(cidr: IPNetwork, excepts: Sequence[IPNetwork]) -> list[IPNetwork]:
+    """The parts of `cidr` that no `except` entry removes."""
+    left: list[IPNetwork] = [cidr]
+    for ex in excepts:
+        kept: list[IPNetwork] = []
+        for net in left:
+            if net.version != ex.version or not net.overlaps(ex):
+                kept.append(net)
+            elif not net.subnet_of(ex):  # type: ignore[arg-type]
+                kept += list(net.address_exclude(ex))  # type: ignore[arg-type]
+        left = kept
+    return left
+
+
+def _check_matches_nothing(ctx: LintContext, ps: PeerSite) -> Finding | None:
+    peer = ps.peer
+    if peer.ip_block is not None:
+        block = peer.ip_block
+        if _remaining(block.cidr, block.excepts):
+            return None
+        return ctx.policy_finding(
+            "PF007",
+            ps.policy,
+            f"{ps.field}.ipBlock",
+            message=f"ipBlock {block} matches no address",
+            consequence="the peer allows nothing: its except entries together cover the CIDR",
+            fix="remove the except entries that cover the CIDR, or remove the peer",
+        )
+    if ctx.peer_endpoints(ps.policy, peer):
+        return None
+    if peer.namespace_selector is None:
+        namespaces = [ps.policy.namespace]
+    else:
+        namespaces = [ns.name for ns in ctx.namespaces_matching(peer.namespace_selector)]
+    candidates = [ep for name in namespaces for ep in ctx.endpoints_in(name) if not ep.host_network]
+    selector = peer.pod_selector
+    if not candidates or selector is None:
+        return None
+    where = (
+        f"namespace {namespaces[0]}"
+        if len(namespaces) == 1
+        else (f"namespaces {and_join(namespaces)}")
+    )
+    return ctx.policy_finding(
+        "PF007",
+        ps.policy,
+        f"{ps.field}.podSelector",
+        message=f"podSelector {selector_text(selector)} matches no pod in {where}",
+        consequence=(
+            f"the peer {ps.site.direction.peers_field}[{ps.index}] allows nothing: no pod of "
+            f"{where} has the labels {selector_text(selector)}"
+        ),
+        fix=(
+            f"fix the selector or the pods' labels; pods there have "
+            f"{_label_values(candidates, selector)}"
+        ),
+    )
+
+
+def check_peers(ctx: LintContext) -> Iterator[Finding]:
+    for ps in ctx.peer_sites():
+        for check in (_check_namespace_selector, _check_wrong_namespace, _check_matches_nothing):
+            found = check(ctx, ps)
+            if found is not None:
+                yield found
+                break

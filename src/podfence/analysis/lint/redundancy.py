@@ -1,0 +1,205 @@
+"""PF011 redundant: rules (or whole policies) whose removal changes no verdict; PF015 when the
+check is skipped for size.
+
+Removing a rule only changes its own side (the egress of the pods its policy selects, or their
+ingress); isolation stays. The engine is asked once per connection: every pod and sampled
+outside address to every other (skipping pairs where neither side is isolated), on every
+sampled port and protocol (see `samples`). Each allowed side yields the set of rules that allow
+it (`allowed_by` lists them all); only the distinct sets are kept: O(pairs x ports x rules).
+
+Then, from the last rule back to the first, a rule is removed when every set it belongs to
+still holds another rule that has not been removed. Everything reported can therefore be
+removed together without changing any verdict, the first of identical rules is kept, and a
+narrow rule goes before the broad one that covers it. A policy whose rules all go, and whose
+pods are all isolated by another policy too, is reported once as a whole. A policy with no
+rules (a default deny) is never reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from podfence.analysis.lint.catalogue import rule_info
+from podfence.analysis.lint.context import LintContext
+from podfence.analysis.lint.finding import Finding
+from podfence.analysis.lint.samples import outside_samples, port_samples
+from podfence.analysis.lint.words import and_join, who
+from podfence.model import (
+    Connection,
+    Direction,
+    Endpoint,
+    External,
+    NetworkPolicy,
+    Protocol,
+    RuleRef,
+)
+
+__all__ = ["DEFAULT_WORK_LIMIT", "check_redundancy", "prune"]
+
+DEFAULT_WORK_LIMIT = 200_000
+"""Most connections (pairs x sampled ports) the redundancy check evaluates."""
+
+_Key = tuple[str, Direction, int]
+_Sets = set[frozenset[_Key]]
+
+
+def _collect(ctx: LintContext, limit: int) -> _Sets | int:
+    """The distinct sets of rules that allow some side; the work count when over `limit`.
+
+    For a pair, only the rules of the policies isolating the source (egress) and the
+    destination (ingress) can allow, and named ports resolve on the destination only: the
+    ports sampled for the pair come from those rules and the destination's container ports.
+    """
+    outside = outside_samples(ctx.cluster)
+    policies = {p.key: p for p in ctx.cluster.policies}
+    parties: list[Endpoint | External] = [*ctx.cluster.endpoints, *outside]
+    cache: dict[tuple[object, ...], tuple[tuple[int, Protocol], ...]] = {}
+    plan: list[tuple[Endpoint | External, Endpoint | External, tuple[tuple[int, Protocol], ...]]]
+    plan = []
+    work = 0
+    for src in parties:
+        out = _selecting(ctx, src, Direction.EGRESS)
+        for dst in parties:
+            if src == dst or (isinstance(src, External) and isinstance(dst, External)):
+                continue
+            into = _selecting(ctx, dst, Direction.INGRESS)
+            if not out and not into:
+                continue
+            declared = dst.ports if isinstance(dst, Endpoint) else ()
+            key = (out, into, declared)
+            ports = cache.get(key)
+            if ports is None:
+                rules = [r for k in out for r in policies[k].egress]
+                rules += [r for k in into for r in policies[k].ingress]
+                ports = cache[key] = port_samples(rules, declared)
+            plan.append((src, dst, ports))
+            work += len(ports)
+    if work > limit:
+        return work
+    sets: _Sets = set()
+    for src, dst, ports in plan:
+        for port, proto in ports:
+            verdict = ctx.engine.evaluate(Connection(src, dst, port, proto))
+            for side in (verdict.egress, verdict.ingress):
+                keys = frozenset(
+                    (r.policy, r.direction, r.rule) for r in side.allowed_by if r.rule is not None
+                )
+                if keys:
+                    sets.add(keys)
+    return sets
+
+
+def _selecting(
+    ctx: LintContext, party: Endpoint | External, direction: Direction
+) -> tuple[str, ...]:
+    if isinstance(party, External):
+        return ()
+    return tuple(p.key for p in ctx.engine.selecting(party, direction))
+
+
+def prune(sets: _Sets, order: Sequence[_Key]) -> tuple[list[_Key], set[_Key]]:
+    """Remove rules from the last to the first while every set keeps a rule: (removed, kept)."""
+    containing: dict[_Key, list[frozenset[_Key]]] = {}
+    for s in sets:
+        for key in s:
+            containing.setdefault(key, []).append(s)
+    active = set(order) | set(containing)
+    removed: list[_Key] = []
+    for key in reversed(order):
+        mine = containing.get(key)
+        if not mine:
+            continue  # allows nothing at all: the peer and port checks say why
+        if all((s & active) - {key} for s in mine):
+            active.discard(key)
+            removed.append(key)
+    return removed, active
+
+
+def _coverers(key: _Key, sets: _Sets, active: set[_Key]) -> tuple[list[_Key], bool]:
+    """The kept rules that cover `key`: one or more that each cover it alone, else all that
+    cover it together (second value True)."""
+    mine = [s & active for s in sets if key in s]
+    each = set.intersection(*(set(s) for s in mine))
+    if each:
+        return sorted(each), False
+    return sorted(set().union(*mine)), True
+
+
+def _label(key: _Key) -> str:
+    return str(RuleRef(key[0], key[1], key[2]))
+
+
+def _skipped(ctx: LintContext, work: int, limit: int) -> Finding:
+    info = rule_info("PF015")
+    first = min(ctx.cluster.policies, key=lambda p: (p.location.file, p.location.line))
+    return Finding(
+        rule=info.id,
+        slug=info.slug,
+        level=info.level,
+        file=first.location.file,
+        line=first.location.line or 1,
+        obj="Cluster",
+        field=None,
+        message=f"redundancy check (PF011) skipped: {work} evaluations exceed the limit {limit}",
+        consequence="redundant rules and policies, if any, are not reported",
+        fix="lint a smaller set of namespaces, or raise the limit with --max-work",
+    )
+
+
+def _isolation_duplicated(ctx: LintContext, policy: NetworkPolicy) -> bool:
+    return all(
+        any(p.key != policy.key for p in ctx.engine.selecting(ep, d))
+        for d in Direction
+        if policy.affects(d)
+        for ep in ctx.selected(policy, d)
+    )
+
+
+def check_redundancy(ctx: LintContext, limit: int = DEFAULT_WORK_LIMIT) -> Iterator[Finding]:
+    if not ctx.cluster.policies:
+        return
+    sets = _collect(ctx, limit)
+    if isinstance(sets, int):
+        yield _skipped(ctx, sets, limit)
+        return
+    order = [(s.policy.key, s.direction, s.index) for s in ctx.rule_sites()]
+    removed, active = prune(sets, order)
+    gone = set(removed)
+    for policy in ctx.cluster.policies:
+        mine = [k for k in order if k[0] == policy.key]
+        if not mine or not set(mine) <= gone:
+            continue
+        if _isolation_duplicated(ctx, policy):
+            by: set[str] = set()
+            for key in mine:
+                by.update(k[0] for k in _coverers(key, sets, active)[0])
+            yield ctx.policy_finding(
+                "PF011",
+                policy,
+                None,
+                message=f"policy {policy.key} is redundant: removing it changes no verdict",
+                consequence=(
+                    f"everything it allows is also allowed by {and_join(sorted(by))}, and every "
+                    "pod it isolates is isolated by another policy too"
+                ),
+                fix="remove the policy (or keep it and remove what duplicates it)",
+            )
+            gone -= set(mine)  # reported as a whole
+    for site in ctx.rule_sites():
+        key = (site.policy.key, site.direction, site.index)
+        if key not in gone:
+            continue
+        by_rules, together = _coverers(key, sets, active)
+        suffix = " together" if together else ""
+        subjects = ctx.selected(site.policy, site.direction)
+        yield ctx.policy_finding(
+            "PF011",
+            site.policy,
+            site.field,
+            message=(
+                f"{site.direction.rules_field}[{site.index}] is redundant: everything it "
+                f"allows is also allowed by {and_join([_label(k) for k in by_rules])}{suffix}"
+            ),
+            consequence=f"removing it changes no verdict for {who(subjects)}",
+            fix="remove the rule (or keep it and remove the rule that covers it)",
+        )

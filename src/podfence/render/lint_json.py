@@ -1,0 +1,49 @@
+"""Lint findings and rules as plain data for `-o json`. The findings shape is a contract:
+
+    {"findings": [{"rule", "severity", "file", "line", "object", "field", "message",
+                   "consequence", "fix"}]}
+
+`field` is null for findings about an object as a whole (a Namespace, a whole policy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from podfence.analysis.lint import Finding, LintResult, RuleInfo
+
+__all__ = ["finding_data", "lint_data", "rules_data"]
+
+
+def finding_data(f: Finding) -> dict[str, Any]:
+    return {
+        "rule": f.rule,
+        "severity": f.level.value,
+        "file": f.file,
+        "line": f.line,
+        "object": f.obj,
+        "field": f.field,
+        "message": f.message,
+        "consequence": f.consequence,
+        "fix": f.fix,
+    }
+
+
+def lint_data(result: LintResult) -> dict[str, Any]:
+    return {"findings": [finding_data(f) for f in result.findings]}
+
+
+def rules_data(rules: Sequence[RuleInfo]) -> dict[str, Any]:
+    return {
+        "rules": [
+            {
+                "id": r.id,
+                "name": r.slug,
+                "severity": r.level.value,
+                "summary": r.summary,
+                "rationale": r.rationale,
+            }
+            for r in rules
+        ]
+    }
