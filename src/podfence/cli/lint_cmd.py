@@ -14,11 +14,11 @@ from podfence.analysis.lint import (
     parse_rule_list,
 )
 from podfence.analysis.lint import lint as run_lint
+from podfence.cli.cluster_source import cluster_options, load_input
 from podfence.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     BadInput,
-    load_or_exit,
     namespace_option,
     paths_argument,
 )
@@ -50,6 +50,7 @@ def _failed(result: LintResult, fail_on: str) -> bool:
 @click.command("lint")
 @paths_argument
 @namespace_option
+@cluster_options
 @click.option(
     "-o",
     "--output",
@@ -90,6 +91,10 @@ def lint(
     max_work: int,
     color: bool | None,
     list_rules: bool,
+    cluster: bool,
+    context: str | None,
+    kubeconfig: str | None,
+    all_namespaces: bool,
 ) -> None:
     """Find the mistakes that open or break a cluster: open namespaces, the DNS trap,
     selectors that match nothing, OR instead of AND, ports that cannot match, allow-all and
@@ -113,8 +118,8 @@ def lint(
             raise BadInput(
                 f"--disable: unknown rule {exc.args[0]!r} (see podfence lint --list-rules)"
             ) from None
-    cluster = load_or_exit(paths, namespace)
-    result = run_lint(cluster, disabled=sorted(off), max_work=max_work)
+    loaded = load_input(paths, namespace, cluster, context, kubeconfig, all_namespaces)
+    result = run_lint(loaded, disabled=sorted(off), max_work=max_work)
     if output == "text":
         click.echo(render_lint_text(result, color=use_color), nl=False, color=use_color)
     elif output == "sarif":

@@ -9,21 +9,22 @@ import click
 from podfence import __version__
 from podfence.analysis.explain import account_policy
 from podfence.analysis.matrix import PortSpec, compute_matrix
+from podfence.cli.cluster_source import cluster_options, live_namespace, load_input
 from podfence.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_FINDINGS,
     EXIT_OK,
     BadInput,
     PortSpecType,
-    load_or_exit,
     namespace_option,
     output_option,
     paths_argument,
     resolve_party,
 )
 from podfence.cli.lint_cmd import lint
+from podfence.cli.review_cmds import diff, graph, report
 from podfence.engine import Engine
-from podfence.load import load_paths
+from podfence.load import LoadResult, load_paths, load_texts
 from podfence.model import Connection, Direction, External, Severity
 from podfence.render.data import account_data, diagnostics_data, matrix_data, verdict_data
 from podfence.render.serialize import dump
@@ -41,15 +42,22 @@ def cli() -> None:
 @cli.command()
 @paths_argument
 @namespace_option
+@cluster_options
 @output_option("text", "json", "yaml")
-def validate(paths: tuple[str, ...], namespace: str, output: str) -> None:
+def validate(
+    paths: tuple[str, ...],
+    namespace: str,
+    output: str,
+    cluster: bool,
+    context: str | None,
+    kubeconfig: str | None,
+    all_namespaces: bool,
+) -> None:
     """Load and validate manifests as the API server would; report every problem.
 
     Exit 0 when valid (warnings allowed), 2 on any error.
     """
-    if not paths:
-        raise BadInput("no input: give files, directories or - for stdin")
-    result = load_paths(list(paths), default_namespace=namespace, stdin=sys.stdin)
+    result = _validate_input(paths, namespace, cluster, context, kubeconfig, all_namespaces)
     errors = sum(d.severity is Severity.ERROR for d in result.diagnostics)
     if output == "text":
         for d in result.diagnostics:
@@ -75,6 +83,7 @@ def validate(paths: tuple[str, ...], namespace: str, output: str) -> None:
     "-p", "--port", "port", type=PortSpecType(), required=True, help="PORT[/PROTOCOL] (TCP)."
 )
 @namespace_option
+@cluster_options
 @output_option("text", "json", "yaml")
 def can(
     source: str,
@@ -83,15 +92,19 @@ def can(
     port: PortSpec,
     namespace: str,
     output: str,
+    cluster: bool,
+    context: str | None,
+    kubeconfig: str | None,
+    all_namespaces: bool,
 ) -> None:
     """Can SRC open a connection to DST on --port? Exit 0 if allowed, 1 if denied.
 
     SRC and DST are NAMESPACE/NAME of a pod or workload, or an IP address.
     """
-    cluster = load_or_exit(paths, namespace)
-    src = resolve_party(cluster, source)
-    dst = resolve_party(cluster, destination)
-    verdict = Engine(cluster).evaluate(Connection(src, dst, port.port, port.protocol))
+    loaded = load_input(paths, namespace, cluster, context, kubeconfig, all_namespaces)
+    src = resolve_party(loaded, source)
+    dst = resolve_party(loaded, destination)
+    verdict = Engine(loaded).evaluate(Connection(src, dst, port.port, port.protocol))
     if output == "text":
         click.echo(render_verdict(verdict), nl=False)
     else:
@@ -111,13 +124,21 @@ def can(
     help="PORT[/PROTOCOL] (TCP); repeatable.",
 )
 @namespace_option
+@cluster_options
 @output_option("text", "json", "yaml")
 def matrix(
-    paths: tuple[str, ...], ports: tuple[PortSpec, ...], namespace: str, output: str
+    paths: tuple[str, ...],
+    ports: tuple[PortSpec, ...],
+    namespace: str,
+    output: str,
+    cluster: bool,
+    context: str | None,
+    kubeconfig: str | None,
+    all_namespaces: bool,
 ) -> None:
     """Who can reach whom: every pod and workload to every other, per port."""
-    cluster = load_or_exit(paths, namespace)
-    result = compute_matrix(cluster, list(dict.fromkeys(ports)))
+    loaded = load_input(paths, namespace, cluster, context, kubeconfig, all_namespaces)
+    result = compute_matrix(loaded, list(dict.fromkeys(ports)))
     if output == "text":
         click.echo(render_matrix(result), nl=False)
     else:
@@ -129,6 +150,7 @@ def matrix(
 @click.option("--policy", "policy_key", metavar="NS/NAME", help="Explain one policy.")
 @click.option("--pod", "pod_id", metavar="NS/NAME", help="Explain what applies to one pod.")
 @namespace_option
+@cluster_options
 @output_option("text", "json", "yaml")
 def explain(
     paths: tuple[str, ...],
@@ -136,21 +158,25 @@ def explain(
     pod_id: str | None,
     namespace: str,
     output: str,
+    cluster: bool,
+    context: str | None,
+    kubeconfig: str | None,
+    all_namespaces: bool,
 ) -> None:
     """Explain policies in plain language (all, one with --policy, or those of --pod)."""
     if policy_key and pod_id:
         raise BadInput("give --policy or --pod, not both")
-    cluster = load_or_exit(paths, namespace)
-    engine = Engine(cluster)
-    policies = cluster.policies
+    loaded = load_input(paths, namespace, cluster, context, kubeconfig, all_namespaces)
+    engine = Engine(loaded)
+    policies = loaded.policies
     header = ""
     if policy_key:
-        found = cluster.policy(policy_key)
+        found = loaded.policy(policy_key)
         if found is None:
             raise BadInput(f"no NetworkPolicy {policy_key!r} in the input")
         policies = (found,)
     elif pod_id:
-        party = resolve_party(cluster, pod_id)
+        party = resolve_party(loaded, pod_id)
         if isinstance(party, External):
             raise BadInput(f"{pod_id!r} is an address outside the cluster: no policy applies")
         ep = party
@@ -166,7 +192,7 @@ def explain(
                 lines.append(f"  {d}: not isolated (no policy selects it): all {d} allowed")
             keys.update((p.key, None) for p in sel)
         header = "\n".join(lines) + "\n"
-        policies = tuple(p for p in cluster.policies if p.key in keys)
+        policies = tuple(p for p in loaded.policies if p.key in keys)
     accounts = [account_policy(engine, p) for p in policies]
     if output == "text":
         body = "\n".join(render_account(a) for a in accounts)
@@ -175,7 +201,35 @@ def explain(
         click.echo(dump({"policies": [account_data(a) for a in accounts]}, output), nl=False)
 
 
-cli.add_command(lint)
+def _validate_input(
+    paths: tuple[str, ...],
+    namespace: str,
+    cluster: bool,
+    context: str | None,
+    kubeconfig: str | None,
+    all_namespaces: bool,
+) -> LoadResult:
+    """Like load_input, but keeps the result so every diagnostic can be reported."""
+    if cluster:
+        if paths:
+            raise BadInput("give PATH... or --cluster, not both")
+        from podfence.kube import ClusterError, read_cluster
+
+        only = live_namespace(
+            namespace, context=context, kubeconfig=kubeconfig, all_namespaces=all_namespaces
+        )
+        try:
+            texts = read_cluster(kubeconfig=kubeconfig, context=context, namespace=only)
+        except ClusterError as exc:
+            raise BadInput(str(exc)) from None
+        return load_texts(texts, default_namespace=only or namespace)
+    if not paths:
+        raise BadInput("no input: give files, directories or - for stdin")
+    return load_paths(list(paths), default_namespace=namespace, stdin=sys.stdin)
+
+
+for _command in (lint, graph, report, diff):
+    cli.add_command(_command)
 
 
 def main() -> None:

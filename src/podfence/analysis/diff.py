@@ -1,0 +1,169 @@
+"""Semantic diff: which connections two clusters (old, new) allow differently, and why.
+
+Both clusters are evaluated over the same parties and ports: the union of their endpoints
+(matched by `namespace/name`; each cluster uses its own version of an endpoint when it has
+one, the other's when not, so a new pod is judged by the old policies too), one address per
+atom of the ipBlocks of either, and one port per interval cut by the ports of either (see
+analysis.probes). So the diff is exact, and policies that mean the same diff as empty however
+they are written.
+
+Changed cells are grouped by the side that changed (egress of the source or ingress of the
+destination), the rules that allow them (from the new verdict for a gain, the old one for a
+loss) and their ports.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from podfence.analysis.probes import PortProbe, address_probes, port_probes
+from podfence.engine import DirectionVerdict, Engine, Reason, Verdict
+from podfence.model import Cluster, Connection, Direction, Party, RuleRef
+
+__all__ = ["Change", "ChangedCell", "ChangeGroup", "Diff", "diff_clusters"]
+
+
+class Change(enum.Enum):
+    GAINED = "gained"
+    LOST = "lost"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedCell:
+    change: Change
+    source: str
+    destination: str
+    probe: PortProbe
+    side: Direction
+    """The side that changed: EGRESS of the source or INGRESS of the destination."""
+    via: tuple[RuleRef, ...]
+    """Rules of that side allowing it (new verdict for a gain, old for a loss; ports cut)."""
+    reason: Reason
+    """That side's reason in the verdict that allows it (NOT_ISOLATED: no policy applied)."""
+    now: DirectionVerdict
+    """That side in the verdict that denies it (old for a gain, new for a loss)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeGroup:
+    change: Change
+    side: Direction
+    subjects: tuple[str, ...]
+    """Whose side changed: sources (EGRESS: they reach) or destinations (INGRESS: accept)."""
+    peers: tuple[str, ...]
+    ports: tuple[PortProbe, ...]
+    via: tuple[RuleRef, ...]
+    reason: Reason
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    old: Cluster
+    new: Cluster
+    parties: tuple[str, ...]
+    probes: tuple[PortProbe, ...]
+    cells: tuple[ChangedCell, ...]
+    groups: tuple[ChangeGroup, ...]
+
+    @property
+    def gained(self) -> tuple[ChangeGroup, ...]:
+        return tuple(g for g in self.groups if g.change is Change.GAINED)
+
+    @property
+    def lost(self) -> tuple[ChangeGroup, ...]:
+        return tuple(g for g in self.groups if g.change is Change.LOST)
+
+    def connections(self, change: Change) -> int:
+        """Changed (source, destination) pairs."""
+        return len({(c.source, c.destination) for c in self.cells if c.change is change})
+
+
+def _completed(cluster: Cluster, other: Cluster) -> Cluster:
+    """`cluster` with the endpoints and namespaces only `other` has."""
+    have = {ep.id for ep in cluster.endpoints}
+    names = {ns.name for ns in cluster.namespaces}
+    endpoints = cluster.endpoints + tuple(ep for ep in other.endpoints if ep.id not in have)
+    namespaces = cluster.namespaces + tuple(ns for ns in other.namespaces if ns.name not in names)
+    return dataclasses.replace(
+        cluster,
+        endpoints=tuple(sorted(endpoints, key=lambda e: e.id)),
+        namespaces=tuple(sorted(namespaces, key=lambda n: n.name)),
+    )
+
+
+def _side(verdict: Verdict, direction: Direction) -> DirectionVerdict:
+    return verdict.egress if direction is Direction.EGRESS else verdict.ingress
+
+
+def _changed_side(denying: Verdict) -> Direction:
+    """The side to blame: the denying ingress (the destination's), else the egress."""
+    return Direction.INGRESS if not denying.ingress.allowed else Direction.EGRESS
+
+
+def _cell(
+    change: Change, src: str, dst: str, probe: PortProbe, old: Verdict, new: Verdict
+) -> ChangedCell:
+    allowing, denying = (new, old) if change is Change.GAINED else (old, new)
+    side = _changed_side(denying)
+    good = _side(allowing, side)
+    via = tuple(dict.fromkeys(dataclasses.replace(r, port=None) for r in good.allowed_by))
+    return ChangedCell(change, src, dst, probe, side, via, good.reason, _side(denying, side))
+
+
+_SubjectKey = tuple[Change, Direction, str, tuple[RuleRef, ...], Reason]
+_GroupKey = tuple[
+    Change, Direction, tuple[str, ...], tuple[PortProbe, ...], tuple[RuleRef, ...], Reason
+]
+
+
+def _group(cells: Iterable[ChangedCell]) -> tuple[ChangeGroup, ...]:
+    by_subject: dict[_SubjectKey, dict[str, set[PortProbe]]] = {}
+    for c in cells:
+        egress = c.side is Direction.EGRESS
+        subject, peer = (c.source, c.destination) if egress else (c.destination, c.source)
+        key: _SubjectKey = (c.change, c.side, subject, c.via, c.reason)
+        by_subject.setdefault(key, {}).setdefault(peer, set()).add(c.probe)
+    merged: dict[_GroupKey, list[str]] = {}
+    for (change, side, subject, via, reason), peers in by_subject.items():
+        by_ports: dict[frozenset[PortProbe], list[str]] = {}
+        for peer, found in sorted(peers.items()):
+            by_ports.setdefault(frozenset(found), []).append(peer)
+        for probes, names in by_ports.items():
+            ports = tuple(sorted(probes, key=lambda p: p.sort_key))
+            merged.setdefault((change, side, tuple(names), ports, via, reason), []).append(subject)
+    groups = [
+        ChangeGroup(change, side, tuple(sorted(subjects)), peers_, ports, via, reason)
+        for (change, side, peers_, ports, via, reason), subjects in merged.items()
+    ]
+    order = list(Change)
+    groups.sort(key=lambda g: (order.index(g.change), g.subjects, g.side.value, g.peers))
+    return tuple(groups)
+
+
+def diff_clusters(old: Cluster, new: Cluster) -> Diff:
+    old_c, new_c = _completed(old, new), _completed(new, old)
+    old_e, new_e = Engine(old_c), Engine(new_c)
+    probes = port_probes([old, new])
+    parties_old: dict[str, Party] = {ep.id: ep for ep in old_c.endpoints}
+    parties_new: dict[str, Party] = {ep.id: ep for ep in new_c.endpoints}
+    outside: set[str] = set()
+    for atom in address_probes([old, new]):
+        name = atom.label if not atom.inside else f"addresses in {atom.label}"
+        parties_old[name] = parties_new[name] = atom.party
+        outside.add(name)
+    cells: list[ChangedCell] = []
+    for a in parties_old:
+        for b in parties_old:
+            if a == b or (a in outside and b in outside):
+                continue
+            for p in probes:
+                co = Connection(parties_old[a], parties_old[b], p.port, p.protocol)
+                cn = Connection(parties_new[a], parties_new[b], p.port, p.protocol)
+                was, now = old_e.allowed(co), new_e.allowed(cn)
+                if was != now:
+                    change = Change.GAINED if now else Change.LOST
+                    cells.append(_cell(change, a, b, p, old_e.evaluate(co), new_e.evaluate(cn)))
+    return Diff(old, new, tuple(parties_old), probes, tuple(cells), _group(cells))

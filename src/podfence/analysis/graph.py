@@ -1,0 +1,295 @@
+"""The connectivity graph as data: nodes (pods, classes of look-alike pods, CIDRs, policies)
+and edges (allowed with their ports and rules, denied, selects). Rendering is elsewhere.
+
+Endpoints whose rows and columns of the connectivity matrix are identical (on every probed
+port), and that the same policies select, are merged into one class node when at least
+`merge_min` of them look alike. Port probes are exact intervals (see analysis.probes), so an
+edge's ports are all the ports on which the connection is allowed.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from podfence.analysis.classes import Conn, merge_classes
+from podfence.analysis.probes import PortProbe, address_probes, ip_blocks, port_probes
+from podfence.engine import Engine
+from podfence.model import Cluster, Connection, Direction, Endpoint, External, Party
+
+__all__ = [
+    "NodeKind",
+    "EdgeKind",
+    "Node",
+    "Edge",
+    "Graph",
+    "GraphOptions",
+    "build_graph",
+    "is_hacker_like",
+]
+
+_HACKER = re.compile(r"hack|attack|evil|rogue|malicious|untrusted|intruder|compromis", re.I)
+
+
+class NodeKind(enum.Enum):
+    ENDPOINT = "endpoint"
+    CLASS = "class"
+    EXTERNAL = "external"
+    POLICY = "policy"
+
+
+class EdgeKind(enum.Enum):
+    ALLOWED = "allowed"
+    DENIED = "denied"
+    SELECTS = "selects"
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    key: str
+    kind: NodeKind
+    label: str
+    namespace: str | None = None
+    """The namespace it is drawn in; None for addresses outside the cluster."""
+    members: tuple[str, ...] = ()
+    """Endpoint ids it stands for (one for an endpoint node)."""
+    isolated: frozenset[Direction] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: str
+    target: str
+    kind: EdgeKind
+    ports: tuple[PortProbe, ...] = ()
+    """ALLOWED: the probes on which the connection is allowed."""
+    via: tuple[str, ...] = ()
+    """ALLOWED: the rules (`ns/name ingress[0]`) of isolated sides that allow it."""
+    denied_by: frozenset[Direction] = frozenset()
+    """DENIED: the sides that deny it (egress of the source, ingress of the target)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    namespaces: tuple[str, ...]
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    probes: tuple[PortProbe, ...]
+    """The port universe the edges' ports are drawn from."""
+
+    def node(self, key: str) -> Node:
+        for n in self.nodes:
+            if n.key == key:
+                return n
+        raise KeyError(key)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphOptions:
+    ports: tuple[PortProbe, ...] = ()
+    """Probe only these (from `--port`); empty: every port that matters."""
+    show_denied: bool = False
+    show_policies: bool = False
+    merge_min: int = 3
+    """Merge look-alike endpoints when at least this many are alike (0: never merge)."""
+    max_denied: int = 12
+
+
+def is_hacker_like(endpoint: Endpoint) -> bool:
+    """A pod someone would try to keep out (its name or a label value says so)."""
+    return bool(_HACKER.search(endpoint.name)) or any(_HACKER.search(v) for _, v in endpoint.labels)
+
+
+def _rule_text(policy: str, direction: Direction, rule: int | None) -> str:
+    field = f" {direction.rules_field}[{rule}]" if rule is not None else ""
+    return f"{policy}{field}"
+
+
+class _Builder:
+    def __init__(self, cluster: Cluster, options: GraphOptions, engine: Engine) -> None:
+        self.cluster = cluster
+        self.options = options
+        self.engine = engine
+        self.probes = options.ports or port_probes([cluster])
+        self.endpoints = {ep.id: ep for ep in cluster.endpoints}
+        self.parties: dict[str, Party] = dict(self.endpoints)
+        self.externals: list[Node] = []
+        atoms = address_probes([cluster], every_other=False)
+        for block in ip_blocks([cluster]):
+            atom = next((a for a in atoms if block in a.inside), None)
+            if atom is None:  # every address of the block is excepted: it matches nothing
+                continue
+            key = f"cidr:{block}"
+            self.parties[key] = atom.party
+            self.externals.append(Node(key, NodeKind.EXTERNAL, str(block)))
+        self.conn: Conn = {}
+        for a, pa in self.parties.items():
+            for b, pb in self.parties.items():
+                if a != b and not (isinstance(pa, External) and isinstance(pb, External)):
+                    self.conn[a, b] = frozenset(
+                        p
+                        for p in self.probes
+                        if engine.allowed(Connection(pa, pb, p.port, p.protocol))
+                    )
+
+    def selecting(self, ep: Endpoint) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(p.key for p in self.engine.selecting(ep, d)) for d in Direction)
+
+    def _look(self, ident: str) -> tuple[object, ...]:
+        """Endpoints only merge within a namespace, selected by the same policies; a
+        hacker-like pod stays on its own (it is the one to watch)."""
+        ep = self._ep(ident)
+        return (ep.namespace, self.selecting(ep), ident if is_hacker_like(ep) else None)
+
+    def nodes(self) -> list[Node]:
+        classes = merge_classes(
+            [ep.id for ep in self.cluster.endpoints],
+            self.conn,
+            group=self._look,
+            others=list(self.parties),
+        )
+        merge = self.options.merge_min
+        out: list[Node] = []
+        for members in classes:
+            first = self._ep(members[0])
+            iso = frozenset(d for d in Direction if self.engine.is_isolated(first, d))
+            if merge and len(members) >= max(merge, 2):
+                label = self._class_label(members)
+                key = f"class:{members[0]}"
+                out.append(Node(key, NodeKind.CLASS, label, first.namespace, members, iso))
+                continue
+            for m in members:
+                ep = self._ep(m)
+                label = ep.name if ep.kind == "Pod" else f"{ep.name} ({ep.kind})"
+                out.append(Node(m, NodeKind.ENDPOINT, label, ep.namespace, (m,), iso))
+        return out
+
+    def _class_label(self, members: Sequence[str]) -> str:
+        eps = [self._ep(m) for m in members]
+        common = set(eps[0].labels)
+        for ep in eps[1:]:
+            common &= set(ep.labels)
+        what = "pods" if all(ep.kind == "Pod" for ep in eps) else "workloads"
+        labels = ",".join(f"{k}={v}" for k, v in sorted(common))
+        return f"{labels} ({len(members)} {what})" if labels else f"{len(members)} {what}"
+
+    def allowed_edges(self, nodes: Sequence[Node]) -> list[Edge]:
+        edges: list[Edge] = []
+        for u in nodes:
+            for v in nodes:
+                if u.kind is NodeKind.POLICY or v.kind is NodeKind.POLICY:
+                    continue
+                if u.key == v.key:
+                    if len(u.members) < 2:
+                        continue
+                    a, b = u.members[0], u.members[1]
+                else:
+                    a = u.members[0] if u.members else u.key
+                    b = v.members[0] if v.members else v.key
+                ports = self.conn.get((a, b), frozenset())
+                if ports:
+                    edges.append(
+                        Edge(
+                            u.key,
+                            v.key,
+                            EdgeKind.ALLOWED,
+                            self._sorted(ports),
+                            self._via(a, b, ports),
+                        )
+                    )
+        return edges
+
+    @staticmethod
+    def _sorted(ports: frozenset[PortProbe]) -> tuple[PortProbe, ...]:
+        return tuple(sorted(ports, key=lambda p: p.sort_key))
+
+    def _via(self, a: str, b: str, ports: frozenset[PortProbe]) -> tuple[str, ...]:
+        found: dict[str, None] = {}
+        for p in self._sorted(ports):
+            v = self.engine.evaluate(
+                Connection(self.parties[a], self.parties[b], p.port, p.protocol)
+            )
+            for side in (v.egress, v.ingress):
+                for ref in side.allowed_by:
+                    found.setdefault(_rule_text(ref.policy, ref.direction, ref.rule), None)
+        return tuple(sorted(found))
+
+    def denied_edges(self, nodes: Sequence[Node]) -> list[Edge]:
+        pods = [n for n in nodes if n.kind in (NodeKind.ENDPOINT, NodeKind.CLASS)]
+        by_target: dict[str, list[tuple[tuple[object, ...], Node]]] = {}
+        for v in pods:
+            for u in pods:
+                if u.key == v.key or self.conn[u.members[0], v.members[0]]:
+                    continue
+                if Direction.INGRESS not in v.isolated and Direction.EGRESS not in u.isolated:
+                    continue
+                hacker = any(is_hacker_like(self._ep(m)) for m in u.members)
+                by_target.setdefault(v.key, []).append(((not hacker, u.key), u))
+        order = sorted(
+            by_target,
+            key=lambda k: (Direction.INGRESS not in self._node(nodes, k).isolated, k),
+        )
+        queues = {k: [u for _, u in sorted(by_target[k], key=lambda t: t[0])] for k in order}
+        chosen: list[tuple[Node, Node]] = []
+        while len(chosen) < self.options.max_denied and any(queues.values()):
+            for k in order:
+                if queues[k] and len(chosen) < self.options.max_denied:
+                    chosen.append((queues[k].pop(0), self._node(nodes, k)))
+        return [self._denied(u, v) for u, v in chosen]
+
+    def _denied(self, u: Node, v: Node) -> Edge:
+        src, dst = self._ep(u.members[0]), self._ep(v.members[0])
+        probe = self.probes[0]
+        if dst.ports:
+            cp = dst.ports[0]
+            probe = next(
+                (p for p in self.probes if p.protocol is cp.protocol and cp.port in p.ports), probe
+            )
+        verdict = self.engine.evaluate(Connection(src, dst, probe.port, probe.protocol))
+        sides = frozenset(s.direction for s in (verdict.egress, verdict.ingress) if not s.allowed)
+        return Edge(u.key, v.key, EdgeKind.DENIED, denied_by=sides)
+
+    def policy_nodes(self, nodes: Sequence[Node]) -> tuple[list[Node], list[Edge]]:
+        out: list[Node] = []
+        edges: list[Edge] = []
+        for pol in self.cluster.policies:
+            key = f"policy:{pol.key}"
+            out.append(Node(key, NodeKind.POLICY, f"NetworkPolicy {pol.name}", pol.namespace))
+            for n in nodes:
+                if n.kind not in (NodeKind.ENDPOINT, NodeKind.CLASS):
+                    continue
+                ep = self._ep(n.members[0])
+                if any(pol.key in sel for sel in self.selecting(ep)):
+                    edges.append(Edge(key, n.key, EdgeKind.SELECTS))
+        return out, edges
+
+    def _ep(self, ident: str) -> Endpoint:
+        return self.endpoints[ident]
+
+    @staticmethod
+    def _node(nodes: Sequence[Node], key: str) -> Node:
+        return next(n for n in nodes if n.key == key)
+
+
+def build_graph(
+    cluster: Cluster, options: GraphOptions | None = None, *, engine: Engine | None = None
+) -> Graph:
+    options = options or GraphOptions()
+    b = _Builder(cluster, options, engine or Engine(cluster))
+    nodes = b.nodes()
+    nodes += b.externals
+    edges = b.allowed_edges(nodes)
+    if options.show_denied:
+        edges += b.denied_edges(nodes)
+    if options.show_policies:
+        pol_nodes, pol_edges = b.policy_nodes(nodes)
+        nodes += pol_nodes
+        edges += pol_edges
+    kinds = list(NodeKind)
+    nodes.sort(key=lambda n: (n.namespace is None, n.namespace or "", kinds.index(n.kind), n.key))
+    edge_kinds = list(EdgeKind)
+    edges.sort(key=lambda e: (edge_kinds.index(e.kind), e.source, e.target))
+    namespaces = tuple(sorted({n.namespace for n in nodes if n.namespace is not None}))
+    return Graph(namespaces, tuple(nodes), tuple(edges), b.probes)

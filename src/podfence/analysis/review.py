@@ -1,0 +1,88 @@
+"""Everything the HTML report shows, as data: summary, lint, matrix with verdicts, graph and
+policy accounts. Computed once here; podfence.render.html only lays it out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from podfence.analysis.explain import PolicyAccount, account_policy
+from podfence.analysis.graph import Graph, GraphOptions, build_graph
+from podfence.analysis.probes import PortProbe, port_probes
+from podfence.analysis.summary import LintSummary, NamespaceSummary, lint_summary, summarize
+from podfence.engine import Engine, Verdict
+from podfence.model import Cluster, Connection, Protocol
+
+__all__ = ["PortClass", "Review", "build_review"]
+
+
+@dataclass(frozen=True, slots=True)
+class PortClass:
+    """Port intervals of one protocol on which the whole matrix is the same."""
+
+    protocol: Protocol
+    probes: tuple[PortProbe, ...]
+    allowed: tuple[tuple[bool, ...], ...]
+    verdicts: tuple[tuple[Verdict, ...], ...]
+    """verdicts[i][j]: endpoints[i] -> endpoints[j] on the first probe's port."""
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    title: str
+    cluster: Cluster
+    summary: tuple[NamespaceSummary, ...]
+    lint: LintSummary | None
+    endpoints: tuple[str, ...]
+    ports: tuple[PortClass, ...]
+    graph: Graph
+    accounts: tuple[PolicyAccount, ...]
+
+
+def _port_classes(cluster: Cluster, engine: Engine) -> tuple[PortClass, ...]:
+    eps = cluster.endpoints
+    protocols = {Protocol.TCP}
+    for ep in eps:
+        protocols |= {cp.protocol for cp in ep.ports}
+    for pol in cluster.policies:
+        for rule in pol.ingress + pol.egress:
+            protocols |= {pp.protocol for pp in rule.ports}
+    probes = port_probes([cluster], tuple(p for p in Protocol if p in protocols))
+    merged: dict[tuple[Protocol, tuple[tuple[bool, ...], ...]], list[PortProbe]] = {}
+    for probe in probes:
+        allowed = tuple(
+            tuple(engine.allowed(Connection(s, d, probe.port, probe.protocol)) for d in eps)
+            for s in eps
+        )
+        merged.setdefault((probe.protocol, allowed), []).append(probe)
+    classes = []
+    for (protocol, allowed), members in merged.items():
+        first = members[0]
+        verdicts = tuple(
+            tuple(engine.evaluate(Connection(s, d, first.port, protocol)) for d in eps) for s in eps
+        )
+        classes.append(PortClass(protocol, tuple(members), allowed, verdicts))
+    # single ports someone named first, then the wide "every other port" classes
+    classes.sort(
+        key=lambda c: (
+            list(Protocol).index(c.protocol),
+            len(c.probes) > 1 or not c.probes[0].is_single,
+            c.probes[0].port,
+        )
+    )
+    return tuple(classes)
+
+
+def build_review(cluster: Cluster, *, title: str) -> Review:
+    engine = Engine(cluster)
+    graph = build_graph(cluster, GraphOptions(show_denied=True, show_policies=True), engine=engine)
+    return Review(
+        title=title,
+        cluster=cluster,
+        summary=summarize(cluster, engine),
+        lint=lint_summary(cluster, engine),
+        endpoints=tuple(ep.id for ep in cluster.endpoints),
+        ports=_port_classes(cluster, engine),
+        graph=graph,
+        accounts=tuple(account_policy(engine, p) for p in cluster.policies),
+    )

@@ -1,0 +1,225 @@
+"""`podfence graph`, `report` and `diff`: see and review a cluster's connectivity.
+
+Thin: load (files or --cluster), call an analysis, render, write, exit with a code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from podfence.analysis.diff import diff_clusters
+from podfence.analysis.graph import GraphOptions, build_graph
+from podfence.analysis.matrix import PortSpec
+from podfence.analysis.probes import PortProbe
+from podfence.cli.cluster_source import cluster_options, load_input
+from podfence.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    BadInput,
+    PortSpecType,
+    load_or_exit,
+    namespace_option,
+    paths_argument,
+)
+from podfence.model import PortRange
+from podfence.render.changes import diff_data, render_diff_text
+from podfence.render.dot import render_dot
+from podfence.render.graphviz import GraphvizMissing, run_dot
+from podfence.render.markdown import render_diff_markdown
+from podfence.render.mermaid import render_mermaid
+from podfence.render.serialize import dump
+
+__all__ = ["graph", "report", "diff"]
+
+
+def _write(data: str | bytes, out_file: str | None) -> None:
+    if out_file is None or out_file == "-":
+        if isinstance(data, bytes):
+            click.get_binary_stream("stdout").write(data)
+        else:
+            click.echo(data, nl=False)
+        return
+    path = Path(out_file)
+    try:
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot write {out_file}: {exc.strerror or exc}") from None
+
+
+@click.command()
+@paths_argument
+@click.option(
+    "-p",
+    "--port",
+    "ports",
+    type=PortSpecType(),
+    multiple=True,
+    help="Only this PORT[/PROTOCOL] (repeatable); default: every port that matters.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Choice(["mermaid", "dot", "svg", "png"]),
+    default="mermaid",
+    show_default=True,
+    help="Format (svg and png run Graphviz's dot).",
+)
+@click.option("--file", "out_file", metavar="FILE", help="Write to FILE instead of stdout.")
+@click.option("--show-denied", is_flag=True, help="Add dashed edges for denied connections.")
+@click.option("--show-policies", is_flag=True, help="Add policies and the pods they select.")
+@click.option(
+    "--merge-min",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Merge look-alike pods into one node when at least this many (0: never).",
+)
+@click.option(
+    "--max-denied",
+    type=click.IntRange(min=0),
+    default=12,
+    show_default=True,
+    help="At most this many denied edges (hacker-like sources first).",
+)
+@namespace_option
+@cluster_options
+def graph(
+    paths: tuple[str, ...],
+    ports: tuple[PortSpec, ...],
+    output: str,
+    out_file: str | None,
+    show_denied: bool,
+    show_policies: bool,
+    merge_min: int,
+    max_denied: int,
+    namespace: str,
+    cluster: bool,
+    context: str | None,
+    kubeconfig: str | None,
+    all_namespaces: bool,
+) -> None:
+    """Draw who can reach whom: namespaces, pods, CIDRs and allowed edges with their ports."""
+    loaded = load_input(paths, namespace, cluster, context, kubeconfig, all_namespaces)
+    options = GraphOptions(
+        ports=tuple(PortProbe(p.protocol, PortRange(p.port, p.port)) for p in dict.fromkeys(ports)),
+        show_denied=show_denied,
+        show_policies=show_policies,
+        merge_min=merge_min,
+        max_denied=max_denied,
+    )
+    result = build_graph(loaded, options)
+    if output == "mermaid":
+        _write(render_mermaid(result), out_file)
+        return
+    text = render_dot(result)
+    if output == "dot":
+        _write(text, out_file)
+        return
+    try:
+        _write(run_dot(text, output), out_file)
+    except GraphvizMissing as exc:
+        raise BadInput(str(exc)) from None
+
+
+def _split_to(args: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    old: list[str] = []
+    new: list[str] = []
+    target = old
+    for arg in args:
+        if arg == "--to":
+            target = new
+        elif arg.startswith("--to="):
+            new.append(arg[len("--to=") :])
+            target = new
+        elif arg.startswith("-") and arg != "-":
+            raise BadInput(f"no such option: {arg}")
+        else:
+            target.append(arg)
+    return old, new
+
+
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="OLD_PATH... --to NEW_PATH...")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output format (markdown: ready to paste as a pull-request comment).",
+)
+@click.option("--fail-on-gain", is_flag=True, help="Exit 1 when any connection is gained.")
+@click.option("--fail-on-change", is_flag=True, help="Exit 1 when anything changed.")
+@namespace_option
+@cluster_options
+def diff(
+    args: tuple[str, ...],
+    output: str,
+    fail_on_gain: bool,
+    fail_on_change: bool,
+    namespace: str,
+    cluster: bool,
+    context: str | None,
+    kubeconfig: str | None,
+    all_namespaces: bool,
+) -> None:
+    """Connections gained and lost between two sets of manifests, computed semantically.
+
+    With --cluster, OLD is the live cluster: `podfence diff --cluster --to NEW_PATH...`.
+    """
+    old_paths, new_paths = _split_to(args)
+    if not new_paths:
+        raise BadInput("give the new manifests after --to: podfence diff OLD... --to NEW...")
+    old = load_input(old_paths, namespace, cluster, context, kubeconfig, all_namespaces)
+    new = load_or_exit(new_paths, namespace)
+    result = diff_clusters(old, new)
+    if output == "text":
+        click.echo(render_diff_text(result), nl=False)
+    elif output == "markdown":
+        click.echo(render_diff_markdown(result), nl=False)
+    else:
+        click.echo(dump(diff_data(result), "json"), nl=False)
+    gained = bool(result.gained)
+    changed = bool(result.cells)
+    failed = (fail_on_gain and gained) or (fail_on_change and changed)
+    raise SystemExit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@click.command()
+@paths_argument
+@click.option(
+    "-o",
+    "--output",
+    "out_file",
+    metavar="FILE",
+    default="podfence-report.html",
+    show_default=True,
+    help="The HTML file to write (- for stdout).",
+)
+@click.option("--title", default=None, help="Title of the report (default: the inputs).")
+@namespace_option
+@cluster_options
+def report(
+    paths: tuple[str, ...],
+    out_file: str,
+    title: str | None,
+    namespace: str,
+    cluster: bool,
+    context: str | None,
+    kubeconfig: str | None,
+    all_namespaces: bool,
+) -> None:
+    """One self-contained HTML file: summary, interactive matrix, graph, policies explained."""
+    from podfence.analysis.review import build_review
+    from podfence.render.html import render_html
+
+    loaded = load_input(paths, namespace, cluster, context, kubeconfig, all_namespaces)
+    name = title or (", ".join(paths) if paths else "live cluster")
+    _write(render_html(build_review(loaded, title=name)), out_file)
+    if out_file != "-":
+        click.echo(f"wrote {out_file}", err=True)

@@ -1,0 +1,151 @@
+"""The HTML report: self-contained, right data, and working in a real headless browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from tests.review.browser import chromium
+from tests.review.conftest import ROOT, load_seed, seed_paths
+
+from podfence.analysis.review import build_review
+from podfence.render.html import matrix_json, render_html
+
+HACKER, WEB, DB = "default/hacker", "secure/web", "secure/db"
+
+
+def _report(tmp_path: Path, name: str = "b-policy-selects-db") -> Path:
+    out = tmp_path / "report.html"
+    out.write_text(render_html(build_review(load_seed(name), title=name)), encoding="utf-8")
+    return out
+
+
+def test_matrix_data_for_scenario_b() -> None:
+    data = matrix_json(build_review(load_seed("b-policy-selects-db"), title="b"))
+    labels = [p["label"] for p in data["ports"]]
+    assert labels[0] == "TCP 5432"
+    ids = [e["id"] for e in data["endpoints"]]
+    cells = data["cells"][0]
+    assert cells[ids.index(HACKER)][ids.index(DB)] == "D"
+    assert cells[ids.index(WEB)][ids.index(DB)] == "A"
+    assert cells[ids.index(DB)][ids.index(DB)] == "S"
+    why = data["texts"][data["explain"][0][ids.index(HACKER)][ids.index(DB)]]
+    assert why.startswith("default/hacker -> secure/db 5432/TCP: DENIED")
+    # on every other TCP port even web is denied
+    other = labels.index("TCP other ports")
+    assert data["cells"][other][ids.index(WEB)][ids.index(DB)] == "D"
+
+
+def test_report_fetches_nothing(tmp_path: Path) -> None:
+    html = _report(tmp_path).read_text()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "<script src" not in html and 'rel="stylesheet"' not in html
+    assert "default-src 'none'" in html  # the CSP forbids any fetch
+
+
+def test_report_command_writes_the_file(cli: click.Group, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(cli, ["report", *seed_paths("dns-trap"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_report_without_graphviz_draws_its_own_svg(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("podfence.render.html.have_dot", lambda: False)
+    html = _report(tmp_path).read_text()
+    assert '<div id="graph" data-by="podfence"><svg' in html
+    assert "graph TD" in html  # the Mermaid source, shown as text
+
+
+@pytest.mark.browser
+def test_report_in_headless_chromium(tmp_path: Path) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    page = _report(tmp_path)
+    with chromium() as driver:
+        driver.get(page.as_uri())
+        WebDriverWait(driver, 20).until(
+            lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1"
+        )
+
+        def cell(src: str, dst: str):  # type: ignore[no-untyped-def]
+            return driver.find_element(By.CSS_SELECTOR, f'td[data-src="{src}"][data-dst="{dst}"]')
+
+        port = Select(driver.find_element(By.ID, "f-port"))
+        port.select_by_visible_text("TCP 5432")
+        assert "no" in cell(HACKER, DB).get_attribute("class")
+        assert cell(HACKER, DB).text == "\u2717"
+        assert "ok" in cell(WEB, DB).get_attribute("class")
+
+        ActionChains(driver).move_to_element(cell(HACKER, DB)).perform()
+        tip = driver.find_element(By.ID, "tip")
+        assert tip.is_displayed()
+        assert tip.text.startswith("default/hacker -> secure/db 5432/TCP: DENIED")
+        assert "isolated by secure/db-allow-web" in tip.text
+        ActionChains(driver).move_to_element(cell(WEB, DB)).perform()
+        assert "allowed by secure/db-allow-web ingress[0]" in driver.find_element(By.ID, "tip").text
+
+        Select(driver.find_element(By.ID, "f-src")).select_by_visible_text("secure")
+        rows = driver.find_elements(By.CSS_SELECTOR, "#matrix-wrap tbody th")
+        assert [r.text for r in rows] == [DB, WEB]
+        Select(driver.find_element(By.ID, "f-src")).select_by_index(0)
+
+        port.select_by_visible_text("TCP other ports")
+        assert "no" in cell(WEB, DB).get_attribute("class")
+        port.select_by_visible_text("TCP 5432")
+        ActionChains(driver).move_to_element(cell(HACKER, DB)).perform()
+
+        shot = tmp_path / "report.png"
+        assert driver.save_screenshot(str(shot))
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        if os.environ.get("PODFENCE_UPDATE_SCREENSHOT") == "1":
+            (ROOT / "docs").mkdir(exist_ok=True)
+            (ROOT / "docs" / "report.png").write_bytes(shot.read_bytes())
+
+        errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+        assert errors == [], json.dumps(errors, indent=1)
+
+
+MERMAID_JS = os.environ.get("PODFENCE_MERMAID_JS")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not MERMAID_JS, reason="set PODFENCE_MERMAID_JS to a mermaid.min.js to render the goldens"
+)
+def test_mermaid_goldens_render_with_mermaid_js(tmp_path: Path) -> None:
+    """Review aid: every Mermaid golden parses and renders with mermaid.js (as GitHub does)."""
+    import html as html_lib
+
+    assert MERMAID_JS is not None
+    goldens = sorted((Path(__file__).parent / "golden").glob("*.mmd"))
+    blocks = "".join(
+        f'<pre class="mermaid" id="g{i}">{html_lib.escape(p.read_text())}</pre>'
+        for i, p in enumerate(goldens)
+    )
+    page = tmp_path / "mermaid.html"
+    page.write_text(
+        f'<!DOCTYPE html><html><body>{blocks}<script src="{Path(MERMAID_JS).as_uri()}"></script>'
+        "<script>mermaid.initialize({startOnLoad:false});"
+        "mermaid.run().then(()=>{window.done='ok'}).catch(e=>{window.done='error: '+e});"
+        "</script></body></html>"
+    )
+    with chromium() as driver:
+        driver.get(page.as_uri())
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        done = WebDriverWait(driver, 60).until(lambda d: d.execute_script("return window.done"))
+        assert done == "ok"
+        rendered = driver.execute_script(
+            "return document.querySelectorAll('pre.mermaid svg').length"
+        )
+        assert rendered == len(goldens)
