@@ -21,6 +21,7 @@ from podfence.cli.common import (
     paths_argument,
     resolve_party,
 )
+from podfence.cli.dataplane_cmds import compile_command, lab_group, verify_command
 from podfence.cli.lint_cmd import lint
 from podfence.cli.review_cmds import diff, graph, report
 from podfence.engine import Engine
@@ -228,7 +229,7 @@ def _validate_input(
     return load_paths(list(paths), default_namespace=namespace, stdin=sys.stdin)
 
 
-for _command in (lint, graph, report, diff):
+for _command in (lint, compile_command, lab_group, verify_command, graph, report, diff):
     cli.add_command(_command)
 
 
