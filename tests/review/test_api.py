@@ -61,7 +61,14 @@ PUBLIC = {
         "read_cluster",
     ],
     "podfence.cli.review_cmds": ["graph", "report", "diff"],
-    "podfence.cli.cluster_source": ["cluster_options", "load_input", "live_namespace"],
+    "podfence.cli.cluster_source": [
+        "Live",
+        "cluster_options",
+        "live_namespace",
+        "load_input",
+        "read_live",
+        "wants_live",
+    ],
 }
 
 

@@ -7,24 +7,48 @@ for, printing diagnostics to stderr and exiting 2 (never a traceback) when it ca
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 import click
 
 from podfence.cli.common import BadInput, load_or_exit
-from podfence.load import load_texts
+from podfence.load import LoadResult, load_texts
 from podfence.model import Cluster, Severity
 from podfence.render.text import render_diagnostics
 
-__all__ = ["cluster_options", "load_input", "live_namespace"]
+__all__ = ["Live", "cluster_options", "live_namespace", "load_input", "read_live", "wants_live"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
 
+@dataclass(frozen=True, slots=True)
+class Live:
+    """What `--cluster`, `--context`, `--kubeconfig` and `-A` asked for."""
+
+    enabled: bool = False
+    context: str | None = None
+    kubeconfig: str | None = None
+    all_namespaces: bool = False
+
+
 def cluster_options(f: F) -> F:
-    """`--cluster`, `--context`, `--kubeconfig`, `-A/--all-namespaces` (params: cluster,
-    context, kubeconfig, all_namespaces)."""
+    """`--cluster`, `--context`, `--kubeconfig`, `-A/--all-namespaces`, given to the command
+    as one keyword parameter `live: Live`."""
+
+    @functools.wraps(f)
+    def command(
+        *args: Any,
+        cluster: bool,
+        context: str | None,
+        kubeconfig: str | None,
+        all_namespaces: bool,
+        **kwargs: Any,
+    ) -> Any:
+        return f(*args, live=Live(cluster, context, kubeconfig, all_namespaces), **kwargs)
+
     options = [
         click.option(
             "-A",
@@ -46,9 +70,10 @@ def cluster_options(f: F) -> F:
             help="Read the live cluster through the Kubernetes API instead of files.",
         ),
     ]
+    decorated: Any = command
     for option in options:
-        f = option(f)
-    return f
+        decorated = option(decorated)
+    return cast(F, decorated)
 
 
 def _namespace_given() -> bool:
@@ -72,34 +97,50 @@ def live_namespace(
     return context_namespace(kubeconfig, context)
 
 
-def load_input(
-    paths: Sequence[str],
-    namespace: str,
-    cluster: bool,
-    context: str | None,
-    kubeconfig: str | None,
-    all_namespaces: bool,
-) -> Cluster:
-    """Files via `load_or_exit`, or the live cluster via podfence.kube and the same loader."""
-    live = cluster or ((context is not None or kubeconfig is not None) and not paths)
-    if not live:
-        if all_namespaces:
-            raise BadInput("-A/--all-namespaces reads a live cluster: add --cluster")
-        if context is not None or kubeconfig is not None:
-            raise BadInput("--context/--kubeconfig read a live cluster: give --cluster, not PATH")
-        return load_or_exit(paths, namespace)
-    if paths:
-        raise BadInput("give PATH... or --cluster, not both")
+def read_live(namespace: str, live: Live) -> LoadResult:
+    """Read the live cluster through podfence.kube and load it with the files' own loader."""
     from podfence.kube import ClusterError, read_cluster
 
     try:
         only = live_namespace(
-            namespace, context=context, kubeconfig=kubeconfig, all_namespaces=all_namespaces
+            namespace,
+            context=live.context,
+            kubeconfig=live.kubeconfig,
+            all_namespaces=live.all_namespaces,
         )
-        texts = read_cluster(kubeconfig=kubeconfig, context=context, namespace=only)
+        texts = read_cluster(kubeconfig=live.kubeconfig, context=live.context, namespace=only)
     except ClusterError as exc:
         raise BadInput(str(exc)) from None
-    result = load_texts(texts, default_namespace=only or namespace)
+    return load_texts(texts, default_namespace=only or namespace)
+
+
+def wants_live(paths: Sequence[str], live: Live) -> bool:
+    """Whether the command reads the live cluster; rejects options that do not fit together."""
+    wanted = live.enabled or (
+        (live.context is not None or live.kubeconfig is not None) and not paths
+    )
+    if not wanted:
+        if live.all_namespaces:
+            raise BadInput("-A/--all-namespaces reads a live cluster: add --cluster")
+        if live.context is not None or live.kubeconfig is not None:
+            raise BadInput("--context/--kubeconfig read a live cluster: give --cluster, not PATH")
+    elif paths:
+        raise BadInput("give PATH... or --cluster, not both")
+    return wanted
+
+
+def load_input(
+    paths: Sequence[str],
+    namespace: str,
+    live: Live,
+    *,
+    load_files: Callable[[Sequence[str], str], Cluster] = load_or_exit,
+) -> Cluster:
+    """Files via `load_files` (`load_or_exit` by default), or the live cluster via
+    podfence.kube and the same loader; diagnostics to stderr, exit 2 on errors."""
+    if not wants_live(paths, live):
+        return load_files(paths, namespace)
+    result = read_live(namespace, live)
     if result.diagnostics:
         click.echo(render_diagnostics(result.diagnostics), err=True, nl=False)
     if result.cluster is None:

@@ -14,7 +14,7 @@ from podfence.analysis.lint import (
     parse_rule_list,
 )
 from podfence.analysis.lint import lint as run_lint
-from podfence.cli.cluster_source import cluster_options, load_input
+from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -91,10 +91,7 @@ def lint(
     max_work: int,
     color: bool | None,
     list_rules: bool,
-    cluster: bool,
-    context: str | None,
-    kubeconfig: str | None,
-    all_namespaces: bool,
+    live: Live,
 ) -> None:
     """Find the mistakes that open or break a cluster: open namespaces, the DNS trap,
     selectors that match nothing, OR instead of AND, ports that cannot match, allow-all and
@@ -118,7 +115,7 @@ def lint(
             raise BadInput(
                 f"--disable: unknown rule {exc.args[0]!r} (see podfence lint --list-rules)"
             ) from None
-    loaded = load_input(paths, namespace, cluster, context, kubeconfig, all_namespaces)
+    loaded = load_input(paths, namespace, live)
     result = run_lint(loaded, disabled=sorted(off), max_work=max_work)
     if output == "text":
         click.echo(render_lint_text(result, color=use_color), nl=False, color=use_color)

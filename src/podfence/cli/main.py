@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from podfence import __version__
 from podfence.analysis.explain import account_policy
-from podfence.analysis.matrix import PortSpec, compute_matrix
-from podfence.cli.cluster_source import cluster_options, live_namespace, load_input
+from podfence.analysis.matrix import PortSpec
+from podfence.cli.cluster_source import Live, cluster_options, load_input, read_live, wants_live
 from podfence.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_FINDINGS,
@@ -21,20 +22,49 @@ from podfence.cli.common import (
     paths_argument,
     resolve_party,
 )
-from podfence.cli.dataplane_cmds import compile_command, lab_group, verify_command
-from podfence.cli.lint_cmd import lint
-from podfence.cli.review_cmds import diff, graph, report
 from podfence.engine import Engine
-from podfence.load import LoadResult, load_paths, load_texts
+from podfence.load import LoadResult, load_paths
 from podfence.model import Connection, Direction, External, Severity
-from podfence.render.data import account_data, diagnostics_data, matrix_data, verdict_data
+from podfence.render.data import account_data, diagnostics_data, verdict_data
 from podfence.render.serialize import dump
-from podfence.render.text import render_account, render_matrix, render_verdict
+from podfence.render.text import render_account, render_verdict
 
 __all__ = ["cli", "main"]
 
 
-@click.group(name="podfence", context_settings={"help_option_names": ["-h", "--help"]})
+_LAZY: dict[str, tuple[str, str]] = {
+    "matrix": ("podfence.cli.scale_cmds", "matrix"),
+    "watch": ("podfence.cli.scale_cmds", "watch"),
+    "lint": ("podfence.cli.lint_cmd", "lint"),
+    "compile": ("podfence.cli.dataplane_cmds", "compile_command"),
+    "lab": ("podfence.cli.dataplane_cmds", "lab_group"),
+    "verify": ("podfence.cli.dataplane_cmds", "verify_command"),
+    "graph": ("podfence.cli.review_cmds", "graph"),
+    "report": ("podfence.cli.review_cmds", "report"),
+    "diff": ("podfence.cli.review_cmds", "diff"),
+}
+"""Commands whose modules are imported only when used (numpy, rich, the lab...): a
+`podfence can` does not pay for them at start-up."""
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = _LAZY.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        command = getattr(importlib.import_module(target[0]), target[1])
+        assert isinstance(command, click.Command) and command.name == cmd_name
+        return command
+
+
+@click.group(
+    name="podfence",
+    cls=_LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="podfence")
 def cli() -> None:
     """Kubernetes NetworkPolicy, exactly: who can reach whom, on which port, and why."""
@@ -49,16 +79,13 @@ def validate(
     paths: tuple[str, ...],
     namespace: str,
     output: str,
-    cluster: bool,
-    context: str | None,
-    kubeconfig: str | None,
-    all_namespaces: bool,
+    live: Live,
 ) -> None:
     """Load and validate manifests as the API server would; report every problem.
 
     Exit 0 when valid (warnings allowed), 2 on any error.
     """
-    result = _validate_input(paths, namespace, cluster, context, kubeconfig, all_namespaces)
+    result = _validate_input(paths, namespace, live)
     errors = sum(d.severity is Severity.ERROR for d in result.diagnostics)
     if output == "text":
         for d in result.diagnostics:
@@ -93,16 +120,13 @@ def can(
     port: PortSpec,
     namespace: str,
     output: str,
-    cluster: bool,
-    context: str | None,
-    kubeconfig: str | None,
-    all_namespaces: bool,
+    live: Live,
 ) -> None:
     """Can SRC open a connection to DST on --port? Exit 0 if allowed, 1 if denied.
 
     SRC and DST are NAMESPACE/NAME of a pod or workload, or an IP address.
     """
-    loaded = load_input(paths, namespace, cluster, context, kubeconfig, all_namespaces)
+    loaded = load_input(paths, namespace, live)
     src = resolve_party(loaded, source)
     dst = resolve_party(loaded, destination)
     verdict = Engine(loaded).evaluate(Connection(src, dst, port.port, port.protocol))
@@ -111,39 +135,6 @@ def can(
     else:
         click.echo(dump(verdict_data(verdict), output), nl=False)
     raise SystemExit(EXIT_OK if verdict.allowed else EXIT_FINDINGS)
-
-
-@cli.command()
-@paths_argument
-@click.option(
-    "-p",
-    "--port",
-    "ports",
-    type=PortSpecType(),
-    multiple=True,
-    required=True,
-    help="PORT[/PROTOCOL] (TCP); repeatable.",
-)
-@namespace_option
-@cluster_options
-@output_option("text", "json", "yaml")
-def matrix(
-    paths: tuple[str, ...],
-    ports: tuple[PortSpec, ...],
-    namespace: str,
-    output: str,
-    cluster: bool,
-    context: str | None,
-    kubeconfig: str | None,
-    all_namespaces: bool,
-) -> None:
-    """Who can reach whom: every pod and workload to every other, per port."""
-    loaded = load_input(paths, namespace, cluster, context, kubeconfig, all_namespaces)
-    result = compute_matrix(loaded, list(dict.fromkeys(ports)))
-    if output == "text":
-        click.echo(render_matrix(result), nl=False)
-    else:
-        click.echo(dump(matrix_data(result), output), nl=False)
 
 
 @cli.command()
@@ -159,15 +150,12 @@ def explain(
     pod_id: str | None,
     namespace: str,
     output: str,
-    cluster: bool,
-    context: str | None,
-    kubeconfig: str | None,
-    all_namespaces: bool,
+    live: Live,
 ) -> None:
     """Explain policies in plain language (all, one with --policy, or those of --pod)."""
     if policy_key and pod_id:
         raise BadInput("give --policy or --pod, not both")
-    loaded = load_input(paths, namespace, cluster, context, kubeconfig, all_namespaces)
+    loaded = load_input(paths, namespace, live)
     engine = Engine(loaded)
     policies = loaded.policies
     header = ""
@@ -202,35 +190,13 @@ def explain(
         click.echo(dump({"policies": [account_data(a) for a in accounts]}, output), nl=False)
 
 
-def _validate_input(
-    paths: tuple[str, ...],
-    namespace: str,
-    cluster: bool,
-    context: str | None,
-    kubeconfig: str | None,
-    all_namespaces: bool,
-) -> LoadResult:
+def _validate_input(paths: tuple[str, ...], namespace: str, live: Live) -> LoadResult:
     """Like load_input, but keeps the result so every diagnostic can be reported."""
-    if cluster:
-        if paths:
-            raise BadInput("give PATH... or --cluster, not both")
-        from podfence.kube import ClusterError, read_cluster
-
-        only = live_namespace(
-            namespace, context=context, kubeconfig=kubeconfig, all_namespaces=all_namespaces
-        )
-        try:
-            texts = read_cluster(kubeconfig=kubeconfig, context=context, namespace=only)
-        except ClusterError as exc:
-            raise BadInput(str(exc)) from None
-        return load_texts(texts, default_namespace=only or namespace)
+    if wants_live(paths, live):
+        return read_live(namespace, live)
     if not paths:
         raise BadInput("no input: give files, directories or - for stdin")
     return load_paths(list(paths), default_namespace=namespace, stdin=sys.stdin)
-
-
-for _command in (lint, compile_command, lab_group, verify_command, graph, report, diff):
-    cli.add_command(_command)
 
 
 def main() -> None:

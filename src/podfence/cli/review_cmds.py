@@ -13,7 +13,7 @@ from podfence.analysis.diff import diff_clusters
 from podfence.analysis.graph import GraphOptions, build_graph
 from podfence.analysis.matrix import PortSpec
 from podfence.analysis.probes import PortProbe
-from podfence.cli.cluster_source import cluster_options, load_input
+from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -98,13 +98,10 @@ def graph(
     merge_min: int,
     max_denied: int,
     namespace: str,
-    cluster: bool,
-    context: str | None,
-    kubeconfig: str | None,
-    all_namespaces: bool,
+    live: Live,
 ) -> None:
     """Draw who can reach whom: namespaces, pods, CIDRs and allowed edges with their ports."""
-    loaded = load_input(paths, namespace, cluster, context, kubeconfig, all_namespaces)
+    loaded = load_input(paths, namespace, live)
     options = GraphOptions(
         ports=tuple(PortProbe(p.protocol, PortRange(p.port, p.port)) for p in dict.fromkeys(ports)),
         show_denied=show_denied,
@@ -163,10 +160,7 @@ def diff(
     fail_on_gain: bool,
     fail_on_change: bool,
     namespace: str,
-    cluster: bool,
-    context: str | None,
-    kubeconfig: str | None,
-    all_namespaces: bool,
+    live: Live,
 ) -> None:
     """Connections gained and lost between two sets of manifests, computed semantically.
 
@@ -175,7 +169,7 @@ def diff(
     old_paths, new_paths = _split_to(args)
     if not new_paths:
         raise BadInput("give the new manifests after --to: podfence diff OLD... --to NEW...")
-    old = load_input(old_paths, namespace, cluster, context, kubeconfig, all_namespaces)
+    old = load_input(old_paths, namespace, live)
     new = load_or_exit(new_paths, namespace)
     result = diff_clusters(old, new)
     if output == "text":
@@ -209,16 +203,13 @@ def report(
     out_file: str,
     title: str | None,
     namespace: str,
-    cluster: bool,
-    context: str | None,
-    kubeconfig: str | None,
-    all_namespaces: bool,
+    live: Live,
 ) -> None:
     """One self-contained HTML file: summary, interactive matrix, graph, policies explained."""
     from podfence.analysis.review import build_review
     from podfence.render.html import render_html
 
-    loaded = load_input(paths, namespace, cluster, context, kubeconfig, all_namespaces)
+    loaded = load_input(paths, namespace, live)
     name = title or (", ".join(paths) if paths else "live cluster")
     _write(render_html(build_review(loaded, title=name)), out_file)
     if out_file != "-":

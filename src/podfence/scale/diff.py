@@ -1,0 +1,132 @@
+"""What changed between two analyses: objects (for incremental updates) and allowed pairs."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from podfence.analysis.matrix import PortSpec
+from podfence.model import Cluster, Endpoint, Location, NetworkPolicy
+from podfence.scale.engine import ClassEngine
+
+__all__ = ["Snapshot", "PairChange", "snapshot", "pair_changes", "object_changes", "Update"]
+
+Update = dict[str, object]
+"""Keyword arguments for one `ClassEngine.update` call."""
+
+_NOWHERE = Location("")
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Per port, the allowed class pairs (bits packed by row), and who is in which class."""
+
+    ports: tuple[PortSpec, ...]
+    class_by_id: dict[str, int]
+    classes: int
+    matrices: tuple[npt.NDArray[np.uint8], ...]
+    labels: dict[int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class PairChange:
+    port: PortSpec
+    allowed: bool
+    """True: now allowed (was denied); False: now denied."""
+    sources: tuple[str, ...]
+    destinations: tuple[str, ...]
+    source_label: str
+    destination_label: str
+
+
+def snapshot(engine: ClassEngine, ports: Sequence[PortSpec]) -> Snapshot:
+    n = engine.reach.size
+    every = np.arange(n, dtype=np.intp)
+    matrices = []
+    for spec in ports:
+        bits = engine.class_bits(spec, every, every)
+        matrices.append(np.packbits(bits, axis=1))
+    labels = {}
+    for group in engine.classes:
+        labels[engine.class_by_id[group.members[0]]] = group.selector
+    return Snapshot(tuple(ports), dict(engine.class_by_id), n, tuple(matrices), labels)
+
+
+def _rows(
+    packed: npt.NDArray[np.uint8],
+    rows: npt.NDArray[np.intp],
+    count: int,
+    cols: npt.NDArray[np.intp],
+) -> npt.NDArray[np.bool_]:
+    out: npt.NDArray[np.bool_] = np.unpackbits(packed[rows], axis=1, count=count)[:, cols] > 0
+    return out
+
+
+def pair_changes(old: Snapshot, new: Snapshot, *, block: int = 512) -> list[PairChange]:
+    """Endpoint pairs (grouped) whose answer changed, for endpoints present in both."""
+    joint: dict[tuple[int, int], list[str]] = {}
+    for ident, c_new in new.class_by_id.items():
+        c_old = old.class_by_id.get(ident)
+        if c_old is not None:
+            joint.setdefault((c_old, c_new), []).append(ident)
+    keys = list(joint)
+    jo = np.asarray([k[0] for k in keys], dtype=np.intp)
+    jn = np.asarray([k[1] for k in keys], dtype=np.intp)
+    out: list[PairChange] = []
+    for p, spec in enumerate(new.ports):
+        if spec not in old.ports:
+            continue
+        po = old.matrices[old.ports.index(spec)]
+        pn = new.matrices[p]
+        for first in range(0, len(keys), block):
+            rows = slice(first, first + block)
+            a = _rows(po, jo[rows], old.classes, jo)
+            b = _rows(pn, jn[rows], new.classes, jn)
+            for r, c in zip(*np.nonzero(a != b), strict=True):
+                i, j = first + int(r), int(c)
+                if i == j and len(joint[keys[i]]) == 1:
+                    continue  # a pod and itself
+                out.append(
+                    PairChange(
+                        spec,
+                        bool(b[r, c]),
+                        tuple(joint[keys[i]]),
+                        tuple(joint[keys[j]]),
+                        new.labels.get(int(jn[i]), "?"),
+                        new.labels.get(int(jn[j]), "?"),
+                    )
+                )
+    return out
+
+
+def _same(a: NetworkPolicy | Endpoint, b: NetworkPolicy | Endpoint) -> bool:
+    return dataclasses.replace(a, location=_NOWHERE) == dataclasses.replace(b, location=_NOWHERE)
+
+
+def object_changes(old: Cluster, new: Cluster) -> list[Update] | None:
+    """The updates that turn `old` into `new`; None when namespaces changed (rebuild)."""
+    strip = [dataclasses.replace(n, location=_NOWHERE) for n in old.namespaces]
+    if strip != [dataclasses.replace(n, location=_NOWHERE) for n in new.namespaces]:
+        return None
+    updates: list[Update] = []
+    before = {p.key: p for p in old.policies}
+    after = {p.key: p for p in new.policies}
+    updates += [{"removed_policy": k} for k in before if k not in after]
+    updates += [
+        {"changed_policy": p}
+        for k, p in after.items()
+        if k not in before or not _same(before[k], p)
+    ]
+    eps_before = {e.id: e for e in old.endpoints}
+    eps_after = {e.id: e for e in new.endpoints}
+    updates += [{"removed_endpoint": k} for k in eps_before if k not in eps_after]
+    updates += [
+        {"changed_endpoint": e}
+        for k, e in eps_after.items()
+        if k not in eps_before or not _same(eps_before[k], e)
+    ]
+    return updates

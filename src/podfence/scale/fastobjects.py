@@ -1,0 +1,419 @@
+"""Plain objects straight to the model, for the common case only, or `Unsupported`.
+
+Namespaces, Pods and NetworkPolicies that the exact loader would accept without a single
+diagnostic are converted with the loader's own converters (`podfence.load.convert`) and
+checked with its own validators; anything else (another kind the loader reads, a workload,
+an unknown field, a value of the wrong type, anything that would be an error or a warning)
+raises `Unsupported`, and the caller uses the exact loader instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import ipaddress
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import orjson
+
+from podfence.load.cidrs import cidr_warnings, parse_cidr
+from podfence.load.convert import (
+    to_container_ports,
+    to_host_network,
+    to_labels,
+    to_rule,
+    to_selector,
+)
+from podfence.load.kinds import KINDS, NETWORK_POLICY_API
+from podfence.load.names import (
+    is_dns1123_label,
+    is_dns1123_subdomain,
+    is_label_value,
+    is_qualified_name,
+)
+from podfence.load.report import Reporter
+from podfence.load.validate_meta import validate_annotations
+from podfence.load.validate_pods import validate_container_ports
+from podfence.load.validate_policy import validate_policy_spec
+from podfence.model import (
+    NAME_LABEL,
+    ContainerPort,
+    Diagnostic,
+    Direction,
+    Endpoint,
+    IPAddress,
+    LabelSelector,
+    Location,
+    Namespace,
+    NetworkPolicy,
+    Rule,
+)
+
+__all__ = ["Unsupported", "Collected", "collect"]
+
+_Tree = dict[str, object]
+_META_FIELDS = frozenset(
+    (
+        "name", "namespace", "labels", "annotations", "uid", "resourceVersion", "generation",
+        "creationTimestamp", "managedFields", "selfLink", "ownerReferences", "finalizers",
+        "generateName", "deletionTimestamp", "deletionGracePeriodSeconds",
+    )
+)  # fmt: skip
+_SELECTOR = frozenset(("matchLabels", "matchExpressions"))
+_REQUIREMENT = frozenset(("key", "operator", "values"))
+_PORT = frozenset(("protocol", "port", "endPort"))
+_PEER = frozenset(("podSelector", "namespaceSelector", "ipBlock"))
+_IP_BLOCK = frozenset(("cidr", "except"))
+_SPEC = frozenset(("podSelector", "policyTypes", "ingress", "egress"))
+_TOP = frozenset(("apiVersion", "kind", "metadata", "spec", "status"))
+
+
+class Unsupported(Exception):
+    """Not for the fast path (the exact loader decides, with file and line)."""
+
+
+@dataclass(slots=True)
+class Collected:
+    namespaces: list[Namespace] = field(default_factory=list)
+    endpoints: list[Endpoint] = field(default_factory=list)
+    policies: list[NetworkPolicy] = field(default_factory=list)
+    seen: set[tuple[str, str | None, str]] = field(default_factory=set)
+
+
+def _need(cond: bool, why: str) -> None:
+    if not cond:
+        raise Unsupported(why)
+
+
+@functools.lru_cache(maxsize=65536)
+def _label_ok(key: str, value: str) -> bool:
+    return not is_qualified_name(key) and not is_label_value(value)
+
+
+def _labels(meta: _Tree, key: str) -> dict[str, str]:
+    labels = meta.get(key, {})
+    _need(isinstance(labels, dict), f"{key} not a map")
+    assert isinstance(labels, dict)
+    for k, v in labels.items():
+        _need(isinstance(v, str), f"{key} value not a string")
+        if key == "labels":
+            _need(_label_ok(k, v), "invalid label")
+    if key == "annotations" and labels:
+        out: list[Diagnostic] = []
+        validate_annotations(labels, "metadata.annotations", Reporter("", {}, None, out))
+        _need(not out, "invalid annotations")
+    return labels
+
+
+def _meta(body: _Tree, *, namespaced: bool, default_namespace: str) -> tuple[_Tree, str]:
+    meta = body.get("metadata")
+    _need(isinstance(meta, dict), "metadata not a map")
+    assert isinstance(meta, dict)
+    name = meta.get("name")
+    _need(isinstance(name, str) and bool(name), "no name")
+    assert isinstance(name, str)
+    for key in ("namespace", "generateName"):
+        _need(meta.get(key, "") is not None and isinstance(meta.get(key, ""), str), key)
+    namespace = default_namespace
+    if namespaced:
+        _need(not is_dns1123_subdomain(name), "invalid name")
+        namespace = str(meta.get("namespace") or default_namespace)
+        _need(not is_dns1123_label(namespace), "invalid namespace")
+    else:
+        _need(not is_dns1123_label(name), "invalid namespace name")
+    owners = meta.get("ownerReferences", [])
+    _need(isinstance(owners, list), "ownerReferences")
+    assert isinstance(owners, list)
+    for ref in owners:
+        _need(isinstance(ref, dict), "owner reference")
+        assert isinstance(ref, dict)
+        _need(all(isinstance(ref.get(k, ""), str) for k in ("apiVersion", "kind", "name")), "o")
+    return meta, namespace
+
+
+def _namespace(body: _Tree, location: Location, out: Collected) -> None:
+    meta, _ = _meta(body, namespaced=False, default_namespace="")
+    name = str(meta["name"])
+    labels = {**_labels(meta, "labels"), NAME_LABEL: name}
+    annotations = _labels(meta, "annotations")
+    _unique(out, ("Namespace", None, name))
+    out.namespaces.append(
+        Namespace(name, to_labels(labels), to_labels(annotations), False, location)
+    )
+
+
+def _pod(body: _Tree, location: Location, default_ns: str, out: Collected) -> None:
+    meta, namespace = _meta(body, namespaced=True, default_namespace=default_ns)
+    labels = _labels(meta, "labels")
+    _labels(meta, "annotations")
+    spec = body.get("spec", {})
+    _need(isinstance(spec, dict), "spec")
+    assert isinstance(spec, dict)
+    _need(isinstance(spec.get("hostNetwork", False), bool), "hostNetwork")
+    ports = _pod_ports(orjson.dumps(spec.get("containers", [])))
+    _need(ports is not None, "containers")
+    status = body.get("status", {})
+    _need(isinstance(status, dict), "status")
+    assert isinstance(status, dict)
+    ips = _pod_ips(status)
+    name = str(meta["name"])
+    _unique(out, ("Pod", namespace, name))
+    out.endpoints.append(
+        Endpoint(
+            namespace=namespace,
+            name=name,
+            kind="Pod",
+            labels=to_labels(labels),
+            ports=ports,  # type: ignore[arg-type]
+            ips=ips,
+            host_network=to_host_network(spec),
+            location=location,
+        )
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def _pod_ports(containers_json: bytes) -> tuple[ContainerPort, ...] | None:
+    """The container ports of a pod spec's `containers`, None if not for the fast path."""
+    containers = orjson.loads(containers_json)
+    try:
+        _need(isinstance(containers, list), "containers")
+        for container in containers:
+            _need(isinstance(container, dict), "container")
+            ports = container.get("ports", [])
+            _need(isinstance(ports, list), "ports")
+            for port in ports:
+                _container_port(port)
+        defaulted = _defaulted_ports(containers)
+        for container in defaulted["containers"]:  # type: ignore[attr-defined]
+            if container["ports"]:
+                problems: list[Diagnostic] = []
+                validate_container_ports(
+                    container["ports"], "ports", Reporter("", {}, None, problems)
+                )
+                _need(not problems, "invalid container ports")
+    except Unsupported:
+        return None
+    return to_container_ports(defaulted)
+
+
+_IPV4 = re.compile(
+    r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
+    r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+)
+
+
+def _ip(text: str) -> IPAddress:
+    """`ipaddress.ip_address`, quicker for plain dotted quads (the ones it accepts)."""
+    if _IPV4.fullmatch(text):
+        a, b, c, d = text.split(".")
+        return ipaddress.IPv4Address((int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d))
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        raise Unsupported("invalid pod IP (an error)") from None
+
+
+def _pod_ips(status: _Tree) -> tuple[IPAddress, ...]:
+    """`to_pod_ips` with `validate_pod_ips`: podIP then podIPs[].ip, parsed, no repeats."""
+    first = status.get("podIP", "")
+    _need(isinstance(first, str), "podIP")
+    items = status.get("podIPs", [])
+    _need(isinstance(items, list), "podIPs")
+    assert isinstance(items, list)
+    texts = [first]
+    for item in items:
+        _need(isinstance(item, dict) and isinstance(item.get("ip", ""), str), "podIPs item")
+        texts.append(item.get("ip", ""))
+    ips: list[IPAddress] = []
+    for text in texts:
+        if text:
+            ip = _ip(str(text))
+            if ip not in ips:
+                ips.append(ip)
+    return tuple(ips)
+
+
+def _container_port(port: object) -> None:
+    _need(isinstance(port, dict), "container port")
+    assert isinstance(port, dict)
+    for key, kind in (("name", str), ("containerPort", int), ("protocol", str), ("hostPort", int)):
+        if key in port:
+            _need(type(port[key]) is kind, f"container port {key}")
+    _need("containerPort" in port, "containerPort")
+    _need(isinstance(port.get("hostIP", ""), str), "hostIP")
+
+
+def _defaulted_ports(containers: list[object]) -> dict[str, object]:
+    """The containers with each port's empty protocol defaulted to TCP (as the loader does)."""
+    fixed = []
+    for c in containers:
+        assert isinstance(c, dict)
+        ports = [p if p.get("protocol") else {**p, "protocol": "TCP"} for p in c.get("ports", [])]
+        fixed.append({"ports": ports})
+    return {"containers": fixed}
+
+
+def _strict(tree: object, allowed: frozenset[str], what: str) -> _Tree:
+    _need(isinstance(tree, dict), what)
+    assert isinstance(tree, dict)
+    _need(set(tree) <= allowed, f"unknown field in {what}")
+    _need(all(v is not None for v in tree.values()), f"null in {what}")
+    return tree
+
+
+def _strict_list(tree: _Tree, key: str) -> list[object]:
+    value = tree.get(key, [])
+    _need(isinstance(value, list), key)
+    assert isinstance(value, list)
+    return value
+
+
+def _selector_shape(tree: object) -> None:
+    sel = _strict(tree, _SELECTOR, "selector")
+    labels = sel.get("matchLabels", {})
+    _need(isinstance(labels, dict) and all(isinstance(v, str) for v in labels.values()), "ml")
+    for req in _strict_list(sel, "matchExpressions"):
+        r = _strict(req, _REQUIREMENT, "requirement")
+        _need(isinstance(r.get("key", ""), str) and isinstance(r.get("operator", ""), str), "r")
+        values = _strict_list(r, "values")
+        _need(all(isinstance(v, str) for v in values), "requirement values")
+
+
+def _policy_spec_shape(tree: object) -> None:
+    spec = _strict(tree, _SPEC, "spec")
+    _need("podSelector" in spec, "podSelector missing (a warning)")
+    _selector_shape(spec["podSelector"])
+    types = _strict_list(spec, "policyTypes")
+    _need(all(isinstance(t, str) for t in types), "policyTypes")
+    for direction, peers_key in (("ingress", "from"), ("egress", "to")):
+        for rule in _strict_list(spec, direction):
+            r = _strict(rule, frozenset((peers_key, "ports")), "rule")
+            for port in _strict_list(r, "ports"):
+                p = _strict(port, _PORT, "port")
+                _need(type(p.get("port", 0)) in (int, str), "port")
+                _need(type(p.get("endPort", 0)) is int, "endPort")
+                _need(isinstance(p.get("protocol", ""), str), "protocol")
+            for peer in _strict_list(r, peers_key):
+                pe = _strict(peer, _PEER, "peer")
+                for key in ("podSelector", "namespaceSelector"):
+                    if key in pe:
+                        _selector_shape(pe[key])
+                if "ipBlock" in pe:
+                    _ip_block(_strict(pe["ipBlock"], _IP_BLOCK, "ipBlock"))
+
+
+def _ip_block(block: _Tree) -> None:
+    texts = [block.get("cidr", ""), *_strict_list(block, "except")]
+    for text in texts:
+        _need(isinstance(text, str), "cidr")
+        cidr = parse_cidr(str(text))
+        _need(cidr is None or not cidr_warnings(cidr), "a CIDR warning")
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    """A NetworkPolicy spec, defaulted, validated and converted (shared by equal specs)."""
+
+    pod_selector: LabelSelector
+    policy_types: frozenset[Direction]
+    ingress: tuple[Rule, ...]
+    egress: tuple[Rule, ...]
+    defaulted: bool
+
+
+@functools.lru_cache(maxsize=65536)
+def _spec(spec_json: bytes) -> _Spec | None:
+    """The converted spec, or None when it is not for the fast path."""
+    spec = orjson.loads(spec_json)
+    try:
+        _policy_spec_shape(spec)
+    except Unsupported:
+        return None
+    defaulted = {**spec}
+    types_defaulted = not defaulted.get("policyTypes")
+    if types_defaulted:
+        has_egress = defaulted.get("egress") not in (None, [])
+        defaulted["policyTypes"] = ["Ingress", "Egress"] if has_egress else ["Ingress"]
+    for direction in ("ingress", "egress"):
+        defaulted[direction] = [_default_rule(r) for r in _strict_list(defaulted, direction)]
+    problems: list[Diagnostic] = []
+    validate_policy_spec(defaulted, Reporter("", {}, None, problems))
+    if problems:
+        return None
+    return _Spec(
+        to_selector(defaulted["podSelector"]),
+        frozenset(Direction(str(t)) for t in _strict_list(defaulted, "policyTypes")),
+        tuple(to_rule(r, "from") for r in defaulted["ingress"]),
+        tuple(to_rule(r, "to") for r in defaulted["egress"]),
+        types_defaulted,
+    )
+
+
+def _policy(body: _Tree, location: Location, default_ns: str, out: Collected) -> None:
+    _strict(body, _TOP, "NetworkPolicy")
+    meta = body.get("metadata")
+    _need(isinstance(meta, dict) and set(meta) <= _META_FIELDS, "policy metadata")
+    spec = _spec(orjson.dumps(body.get("spec"), option=orjson.OPT_SORT_KEYS))
+    _need(spec is not None, "spec")
+    assert spec is not None
+    meta, namespace = _meta(body, namespaced=True, default_namespace=default_ns)
+    _labels(meta, "labels")
+    annotations = _labels(meta, "annotations")
+    name = str(meta["name"])
+    _unique(out, ("NetworkPolicy", namespace, name))
+    out.policies.append(
+        NetworkPolicy(
+            namespace=namespace,
+            name=name,
+            pod_selector=spec.pod_selector,
+            policy_types=spec.policy_types,
+            ingress=spec.ingress,
+            egress=spec.egress,
+            policy_types_defaulted=spec.defaulted,
+            annotations=to_labels(annotations),
+            location=location,
+        )
+    )
+
+
+def _default_rule(rule: object) -> object:
+    """A rule whose ports without `protocol` get TCP (shapes were checked already)."""
+    assert isinstance(rule, dict)
+    ports = rule.get("ports")
+    if not isinstance(ports, list):
+        return rule
+    fixed = [p if "protocol" in p else {**p, "protocol": "TCP"} for p in ports]
+    return {**rule, "ports": fixed}
+
+
+def _unique(out: Collected, key: tuple[str, str | None, str]) -> None:
+    _need(key not in out.seen, "duplicate object")
+    out.seen.add(key)
+
+
+def collect(body: object, file: str, line: int, default_namespace: str, out: Collected) -> None:
+    """Convert one object (not a List) into `out`, or raise `Unsupported`."""
+    _need(isinstance(body, dict), "not an object")
+    assert isinstance(body, dict)
+    kind, api = body.get("kind"), body.get("apiVersion")
+    _need(isinstance(kind, str) and bool(kind), "kind")
+    _need(isinstance(api, str) and bool(api), "apiVersion")
+    location = Location(file, line)
+    if kind == "Namespace" and api == "v1":
+        _namespace(body, location, out)
+    elif kind == "Pod" and api == "v1":
+        _pod(body, location, default_namespace, out)
+    elif kind == "NetworkPolicy" and api == NETWORK_POLICY_API:
+        _policy(body, location, default_namespace, out)
+    else:
+        assert isinstance(kind, str)
+        _need(kind not in KINDS and not kind.endswith("List"), f"kind {kind}")
+        close = difflib.get_close_matches(kind, sorted(KINDS), n=1, cutoff=0.85)
+        _need(not close, "a kind that looks like a typo (a warning)")
+
+
+def _tree(value: Mapping[str, object]) -> _Tree:
+    return dict(value)

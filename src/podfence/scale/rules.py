@@ -1,0 +1,99 @@
+"""Rules in class terms: which universe ids a rule's peers are, and which ports it allows.
+
+A `ClassRule` names pod peers, ipBlocks and named ports by universe id, so it stays valid
+when classes or port atoms change; masks and peer classes are worked out from it on demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import assert_never
+
+from podfence.engine.compiled import CompiledRule
+from podfence.engine.match import (
+    AnyPeer,
+    AnyPort,
+    IPPeer,
+    NamedPortMatcher,
+    PodPeer,
+    PortRangeMatcher,
+)
+from podfence.model import Direction, Protocol
+from podfence.scale.ports import PortAtoms
+from podfence.scale.universe import Universe
+
+__all__ = ["ClassRule", "class_rules", "port_cuts"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRule:
+    any_peer: bool
+    pod_peers: tuple[int, ...]
+    blocks: tuple[int, ...]
+    any_port: bool
+    ranges: tuple[tuple[Protocol, int, int], ...]
+    named: tuple[int, ...]
+
+    def base_mask(self, atoms: PortAtoms) -> int:
+        """Every port this rule allows whatever the destination (named ports aside)."""
+        if self.any_port:
+            return atoms.all_mask
+        mask = 0
+        for protocol, first, last in self.ranges:
+            mask |= atoms.span(protocol, first, last)
+        return mask
+
+
+def _class_rule(rule: CompiledRule, universe: Universe) -> ClassRule:
+    any_peer = False
+    peers: list[int] = []
+    blocks: list[int] = []
+    for peer in rule.peers:
+        match peer:
+            case AnyPeer():
+                any_peer = True
+            case PodPeer():
+                peers.append(universe.peer_id(peer))
+            case IPPeer(block):
+                blocks.append(universe.block_id(block))
+            case _:
+                assert_never(peer)
+    any_port = False
+    ranges: list[tuple[Protocol, int, int]] = []
+    named: list[int] = []
+    for port in rule.ports:
+        match port:
+            case AnyPort():
+                any_port = True
+            case PortRangeMatcher(protocol, rng):
+                ranges.append((protocol, rng.first, rng.last))
+            case NamedPortMatcher(protocol, name):
+                named.append(universe.named_id((name, protocol)))
+            case _:
+                assert_never(port)
+    return ClassRule(
+        any_peer,
+        tuple(sorted(set(peers))),
+        tuple(sorted(set(blocks))),
+        any_port,
+        tuple(sorted(set(ranges), key=lambda r: (r[0].value, r[1], r[2]))),
+        tuple(sorted(set(named))),
+    )
+
+
+def class_rules(universe: Universe, policy_id: int) -> dict[Direction, tuple[ClassRule, ...]]:
+    """The rules of a policy by direction (a direction not in policyTypes has none)."""
+    policy = universe.policies[policy_id]
+    assert policy is not None
+    return {d: tuple(_class_rule(r, universe) for r in policy.rules(d)) for d in Direction}
+
+
+def port_cuts(universe: Universe) -> dict[Protocol, set[int]]:
+    """Where the port ranges of the live policies begin and end (named ports aside)."""
+    cuts: dict[Protocol, set[int]] = {p: set() for p in Protocol}
+    for _, policy in universe.live():
+        for rule in (*policy.ingress, *policy.egress):
+            for port in rule.ports:
+                if isinstance(port, PortRangeMatcher):
+                    cuts[port.protocol].update((port.ports.first, port.ports.last + 1))
+    return cuts

@@ -1,0 +1,90 @@
+"""Everything the policies of a cluster can look at, numbered once.
+
+Policies (which pods each selects), pod peers (namespace matcher x pod matcher, deduplicated
+across rules), ipBlocks, and the named ports rules use. An endpoint's class is the set of
+these it matches; the universe only grows (an incremental change appends, ids stay valid).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from podfence.engine.compiled import CompiledPolicy, compile_policy
+from podfence.engine.match import (
+    AnyPeer,
+    AnyPort,
+    IPPeer,
+    NamedPortMatcher,
+    PodPeer,
+    PortRangeMatcher,
+)
+from podfence.model import IPBlock, NetworkPolicy, Protocol
+
+__all__ = ["Universe", "NamedPort"]
+
+NamedPort = tuple[str, Protocol]
+_T = TypeVar("_T")
+
+
+@dataclass(slots=True)
+class Universe:
+    """Numbered policies, pod peers, ipBlocks and named ports (append-only)."""
+
+    policies: list[CompiledPolicy | None] = field(default_factory=list)
+    """Compiled policies by id; None where a policy was removed."""
+    pod_peers: list[PodPeer] = field(default_factory=list)
+    blocks: list[IPBlock] = field(default_factory=list)
+    named: list[NamedPort] = field(default_factory=list)
+    _peer_ids: dict[PodPeer, int] = field(default_factory=dict)
+    _block_ids: dict[IPBlock, int] = field(default_factory=dict)
+    _named_ids: dict[NamedPort, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, policies: Iterable[NetworkPolicy]) -> Universe:
+        uni = cls()
+        for policy in policies:
+            uni.add_policy(policy)
+        return uni
+
+    def add_policy(self, policy: NetworkPolicy) -> int:
+        """Compile and number a policy and everything its rules refer to; its id."""
+        compiled = compile_policy(policy)
+        for rule in (*compiled.ingress, *compiled.egress):
+            for peer in rule.peers:
+                match peer:
+                    case PodPeer():
+                        self.peer_id(peer)
+                    case IPPeer(block):
+                        self.block_id(block)
+                    case AnyPeer():
+                        pass
+            for port in rule.ports:
+                match port:
+                    case NamedPortMatcher(protocol, name):
+                        self.named_id((name, protocol))
+                    case PortRangeMatcher() | AnyPort():
+                        pass
+        self.policies.append(compiled)
+        return len(self.policies) - 1
+
+    def peer_id(self, peer: PodPeer) -> int:
+        return _intern(self._peer_ids, self.pod_peers, peer)
+
+    def block_id(self, block: IPBlock) -> int:
+        return _intern(self._block_ids, self.blocks, block)
+
+    def named_id(self, named: NamedPort) -> int:
+        return _intern(self._named_ids, self.named, named)
+
+    def live(self) -> Iterable[tuple[int, CompiledPolicy]]:
+        return ((i, p) for i, p in enumerate(self.policies) if p is not None)
+
+
+def _intern(ids: dict[_T, int], items: list[_T], item: _T) -> int:
+    found = ids.get(item)
+    if found is None:
+        found = ids[item] = len(items)
+        items.append(item)
+    return found
