@@ -14,10 +14,9 @@ from typing import Any, TypeVar, cast
 
 import click
 
-from podfence.cli.common import BadInput, load_or_exit
+from podfence.cli.common import BadInput, cluster_or_exit, load_or_exit
 from podfence.load import LoadResult, load_texts
-from podfence.model import Cluster, Severity
-from podfence.render.text import render_diagnostics
+from podfence.model import Cluster
 
 __all__ = ["Live", "cluster_options", "live_namespace", "load_input", "read_live", "wants_live"]
 
@@ -140,10 +139,4 @@ def load_input(
     podfence.kube and the same loader; diagnostics to stderr, exit 2 on errors."""
     if not wants_live(paths, live):
         return load_files(paths, namespace)
-    result = read_live(namespace, live)
-    if result.diagnostics:
-        click.echo(render_diagnostics(result.diagnostics), err=True, nl=False)
-    if result.cluster is None:
-        errors = sum(d.severity is Severity.ERROR for d in result.diagnostics)
-        raise BadInput(f"{errors} error(s) in the objects read from the cluster")
-    return result.cluster
+    return cluster_or_exit(read_live(namespace, live), "the objects read from the cluster")

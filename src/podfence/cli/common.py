@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 import click
 
 from podfence.analysis.matrix import PortSpec, parse_port_spec
-from podfence.load import load_paths
-from podfence.model import Cluster, External, Party, Severity
+from podfence.load import LoadResult, load_paths
+from podfence.model import Cluster, External, Party
 from podfence.render.text import render_diagnostics
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "EXIT_BAD_INPUT",
     "BadInput",
     "load_or_exit",
+    "cluster_or_exit",
     "resolve_party",
     "PortSpecType",
     "paths_argument",
@@ -47,12 +48,15 @@ def load_or_exit(paths: Sequence[str], namespace: str) -> Cluster:
     if not paths:
         raise BadInput("no input: give files, directories or - for stdin")
     stdin = sys.stdin if "-" in paths else None
-    result = load_paths(list(paths), default_namespace=namespace, stdin=stdin)
+    return cluster_or_exit(load_paths(list(paths), default_namespace=namespace, stdin=stdin))
+
+
+def cluster_or_exit(result: LoadResult, source: str = "the input") -> Cluster:
+    """Print every diagnostic to stderr; the cluster, or exit 2 when there was an error."""
     if result.diagnostics:
         click.echo(render_diagnostics(result.diagnostics), err=True, nl=False)
     if result.cluster is None:
-        errors = sum(d.severity is Severity.ERROR for d in result.diagnostics)
-        raise BadInput(f"{errors} error(s) in the input; nothing was analysed")
+        raise BadInput(f"{result.error_count} error(s) in {source}; nothing was analysed")
     return result.cluster
 
 

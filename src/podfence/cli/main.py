@@ -86,7 +86,7 @@ def validate(
     Exit 0 when valid (warnings allowed), 2 on any error.
     """
     result = _validate_input(paths, namespace, live)
-    errors = sum(d.severity is Severity.ERROR for d in result.diagnostics)
+    errors = result.error_count
     if output == "text":
         for d in result.diagnostics:
             click.echo(str(d), err=d.severity is Severity.ERROR)

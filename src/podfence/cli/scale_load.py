@@ -5,13 +5,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-import click
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
-from podfence.cli.common import BadInput
-from podfence.model import Cluster, Severity
-from podfence.render.text import render_diagnostics
+from podfence.cli.common import BadInput, cluster_or_exit
+from podfence.model import Cluster
 from podfence.scale.fastload import load_fast
 
 __all__ = ["load_scaled"]
@@ -39,9 +37,4 @@ def load_scaled(paths: Sequence[str], namespace: str) -> Cluster:
             result = load_fast(list(paths), default_namespace=namespace, stdin=stdin, progress=step)
     else:
         result = load_fast(list(paths), default_namespace=namespace, stdin=stdin)
-    if result.diagnostics:
-        click.echo(render_diagnostics(result.diagnostics), err=True, nl=False)
-    if result.cluster is None:
-        errors = sum(d.severity is Severity.ERROR for d in result.diagnostics)
-        raise BadInput(f"{errors} error(s) in the input; nothing was analysed")
-    return result.cluster
+    return cluster_or_exit(result)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from podfence.analysis.matrix import PortSpec
 from podfence.load.sources import discover
-from podfence.model import Cluster, Severity
+from podfence.model import Cluster
 from podfence.render.text import render_diagnostics
 from podfence.scale import ClassEngine
 from podfence.scale.diff import PairChange, Snapshot, object_changes, pair_changes, snapshot
@@ -68,8 +68,7 @@ class Watcher:
         if result.diagnostics:
             self.echo(render_diagnostics(result.diagnostics), err=True, nl=False)
         if result.cluster is None:
-            errors = sum(d.severity is Severity.ERROR for d in result.diagnostics)
-            self.echo(f"not applied: {errors} error(s) in the input", err=True)
+            self.echo(f"not applied: {result.error_count} error(s) in the input", err=True)
         return result.cluster
 
     def start(self) -> None:

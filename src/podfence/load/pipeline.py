@@ -33,9 +33,13 @@ class LoadResult:
     diagnostics: tuple[Diagnostic, ...]
 
     @property
+    def error_count(self) -> int:
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
     def ok(self) -> bool:
         """True when no diagnostic is an error (warnings are fine)."""
-        return not any(d.severity is Severity.ERROR for d in self.diagnostics)
+        return self.error_count == 0
 
 
 def load_paths(
