@@ -27,6 +27,7 @@ __all__ = [
     "paths_argument",
     "namespace_option",
     "output_option",
+    "ports_option",
 ]
 
 EXIT_OK = 0
@@ -117,4 +118,13 @@ def output_option(*choices: str) -> Callable[[_F], _F]:
         default=choices[0],
         show_default=True,
         help="Output format.",
+    )
+
+
+def ports_option(
+    *, required: bool = False, help: str = "PORT[/PROTOCOL] (TCP); repeatable."
+) -> Callable[[_F], _F]:
+    """`-p/--port PORT[/PROTOCOL]`, repeatable, as the parameter `ports`."""
+    return click.option(
+        "-p", "--port", "ports", type=PortSpecType(), multiple=True, required=required, help=help
     )

@@ -24,6 +24,7 @@ from podfence.cli.common import (
     load_or_exit,
     namespace_option,
     paths_argument,
+    ports_option,
 )
 from podfence.dataplane.lab import (
     Lab,
@@ -145,7 +146,7 @@ def _dns_text(report: DnsReport) -> list[str]:
 
 @lab_group.command("probe")
 @_name
-@click.option("--port", "ports", multiple=True, type=_PORT, help="Port to probe (repeatable).")
+@ports_option(help="PORT[/PROTOCOL] to probe (TCP); repeatable.")
 @click.option(
     "--dns",
     is_flag=True,
@@ -208,7 +209,7 @@ def lab_ls() -> None:
 
 @click.command("verify")
 @paths_argument
-@click.option("--port", "ports", multiple=True, required=True, type=_PORT)
+@ports_option(required=True)
 @namespace_option
 @click.option("--timeout", type=click.FloatRange(0.01, 30), default=0.5, show_default=True)
 def verify_command(

@@ -18,10 +18,10 @@ from podfence.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     BadInput,
-    PortSpecType,
     load_or_exit,
     namespace_option,
     paths_argument,
+    ports_option,
 )
 from podfence.model import PortRange
 from podfence.render.changes import diff_data, render_diff_text
@@ -53,14 +53,7 @@ def _write(data: str | bytes, out_file: str | None) -> None:
 
 @click.command()
 @paths_argument
-@click.option(
-    "-p",
-    "--port",
-    "ports",
-    type=PortSpecType(),
-    multiple=True,
-    help="Only this PORT[/PROTOCOL] (repeatable); default: every port that matters.",
-)
+@ports_option(help="Only this PORT[/PROTOCOL] (repeatable); default: every port that matters.")
 @click.option(
     "-o",
     "--output",

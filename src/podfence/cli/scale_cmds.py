@@ -15,10 +15,10 @@ from podfence.analysis.matrix import PortSpec
 from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
     BadInput,
-    PortSpecType,
     namespace_option,
     output_option,
     paths_argument,
+    ports_option,
 )
 from podfence.cli.scale_load import load_scaled
 from podfence.cli.scale_watch import Watcher
@@ -41,14 +41,7 @@ GROUP_ABOVE = 200
 
 @click.command()
 @paths_argument
-@click.option(
-    "-p",
-    "--port",
-    "ports",
-    type=PortSpecType(),
-    multiple=True,
-    help="PORT[/PROTOCOL] (TCP); repeatable. Required unless --all-ports.",
-)
+@ports_option(help="PORT[/PROTOCOL] (TCP); repeatable. Required unless --all-ports.")
 @namespace_option
 @cluster_options
 @output_option("text", "json", "yaml")
@@ -104,15 +97,7 @@ def matrix(
 
 @click.command()
 @paths_argument
-@click.option(
-    "-p",
-    "--port",
-    "ports",
-    type=PortSpecType(),
-    multiple=True,
-    required=True,
-    help="PORT[/PROTOCOL] (TCP); repeatable.",
-)
+@ports_option(required=True)
 @namespace_option
 @click.option(
     "--interval",
