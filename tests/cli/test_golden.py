@@ -74,6 +74,7 @@ CASES: list[tuple[str, list[str]]] = [
         "can-bad-port",
         ["can", "default/hacker", "secure/db", "-p", "5432/ICMP", f"{SEED}/a-open-network"],
     ),
+    ("can-both-external", ["can", "10.0.0.1", "10.0.0.2", "-p", "22", f"{SEED}/a-open-network"]),
     (
         "can-external-ip",
         ["can", "secure/web", "203.0.113.9", "-p", "443", f"{SEED}/b-policy-selects-db"],

@@ -129,6 +129,11 @@ def can(
     loaded = load_input(paths, namespace, live)
     src = resolve_party(loaded, source)
     dst = resolve_party(loaded, destination)
+    if isinstance(src, External) and isinstance(dst, External):
+        raise BadInput(
+            f"neither {source} nor {destination} is a pod or workload of the input: "
+            "NetworkPolicy only governs traffic from or to pods"
+        )
     verdict = Engine(loaded).evaluate(Connection(src, dst, port.port, port.protocol))
     if output == "text":
         click.echo(render_verdict(verdict), nl=False)
