@@ -37,6 +37,7 @@ class Engine:
         )
         self.namespace_labels = namespace_label_map(cluster)
         self._selecting: dict[tuple[str, Direction], tuple[CompiledPolicy, ...]] = {}
+        self._admitting: dict[tuple[Direction, str, str], tuple[CompiledRule, ...]] = {}
 
     def selecting(self, endpoint: Endpoint, direction: Direction) -> tuple[CompiledPolicy, ...]:
         """The policies that select `endpoint` for `direction` (empty: not isolated)."""
@@ -117,11 +118,30 @@ class Engine:
         if not policies:
             return True
         return any(
-            self._first_peer(rule, peer) is not None
-            and self._first_port(rule, connection) is not None
-            for policy in policies
-            for rule in policy.rules(direction)
+            self._first_port(rule, connection) is not None
+            for rule in self._rules_admitting(direction, subject, peer, policies)
         )
+
+    def _rules_admitting(
+        self,
+        direction: Direction,
+        subject: Endpoint,
+        peer: Party,
+        policies: tuple[CompiledPolicy, ...],
+    ) -> tuple[CompiledRule, ...]:
+        """The rules of `subject`'s policies whose peers match `peer` (cached per pair, so a
+        pair asked about on many ports matches its selectors once)."""
+        key = (direction, subject.id, peer.id)
+        found = self._admitting.get(key)
+        if found is None:
+            found = tuple(
+                rule
+                for policy in policies
+                for rule in policy.rules(direction)
+                if self._first_peer(rule, peer) is not None
+            )
+            self._admitting[key] = found
+        return found
 
     def _first_peer(self, rule: CompiledRule, peer: Party) -> int | None:
         for i, matcher in enumerate(rule.peers):
