@@ -18,6 +18,7 @@ from podfence.analysis.classes import Conn, merge_classes
 from podfence.analysis.probes import PortProbe, address_probes, ip_blocks, port_probes
 from podfence.engine import Engine
 from podfence.model import Cluster, Connection, Direction, Endpoint, External, Party
+from podfence.scale import ClassEngine
 
 __all__ = [
     "NodeKind",
@@ -124,15 +125,27 @@ class _Builder:
             key = f"cidr:{block}"
             self.parties[key] = atom.party
             self.externals.append(Node(key, NodeKind.EXTERNAL, str(block)))
+        # Two different endpoints are reached alike when their classes are the same (no policy
+        # can tell the members of a class apart; tests/scale proves the class engine exact),
+        # so each pair of classes is asked once.
+        klass = {m: c.id for c in ClassEngine(cluster).classes for m in c.members}
+        by_class: dict[tuple[int, int], frozenset[PortProbe]] = {}
         self.conn: Conn = {}
         for a, pa in self.parties.items():
             for b, pb in self.parties.items():
-                if a != b and not (isinstance(pa, External) and isinstance(pb, External)):
-                    self.conn[a, b] = frozenset(
+                if a == b or (isinstance(pa, External) and isinstance(pb, External)):
+                    continue
+                pair = (klass[a], klass[b]) if a in klass and b in klass else None
+                found = by_class.get(pair) if pair is not None else None
+                if found is None:
+                    found = frozenset(
                         p
                         for p in self.probes
                         if engine.allowed(Connection(pa, pb, p.port, p.protocol))
                     )
+                    if pair is not None:
+                        by_class[pair] = found
+                self.conn[a, b] = found
 
     def selecting(self, ep: Endpoint) -> tuple[tuple[str, ...], ...]:
         return tuple(tuple(p.key for p in self.engine.selecting(ep, d)) for d in Direction)
