@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from podfence.analysis.probes import PortProbe, address_probes, port_probes
 from podfence.engine import DirectionVerdict, Engine, Reason, Verdict
 from podfence.model import Cluster, Connection, Direction, Party, RuleRef
+from podfence.scale import ClassEngine
 
 __all__ = ["Change", "ChangedCell", "ChangeGroup", "Diff", "diff_clusters"]
 
@@ -143,6 +144,22 @@ def _group(cells: Iterable[ChangedCell]) -> tuple[ChangeGroup, ...]:
     return tuple(groups)
 
 
+def _flips(
+    old: Engine,
+    old_pair: tuple[Party, Party],
+    new: Engine,
+    new_pair: tuple[Party, Party],
+    probes: Sequence[PortProbe],
+) -> tuple[tuple[PortProbe, bool], ...]:
+    """The probes whose verdict differs between the clusters, with the new verdict."""
+    out = []
+    for p in probes:
+        now = new.allowed(Connection(*new_pair, p.port, p.protocol))
+        if now != old.allowed(Connection(*old_pair, p.port, p.protocol)):
+            out.append((p, now))
+    return tuple(out)
+
+
 def diff_clusters(old: Cluster, new: Cluster) -> Diff:
     old_c, new_c = _completed(old, new), _completed(new, old)
     old_e, new_e = Engine(old_c), Engine(new_c)
@@ -154,16 +171,29 @@ def diff_clusters(old: Cluster, new: Cluster) -> Diff:
         name = atom.label if not atom.inside else f"addresses in {atom.label}"
         parties_old[name] = parties_new[name] = atom.party
         outside.add(name)
+    # Two different endpoints are reached alike, in each cluster, when their classes are the
+    # same there (the class engine is exact): each pair of (old class, new class) is asked once.
+    old_k = {m: c.id for c in ClassEngine(old_c).classes for m in c.members}
+    new_k = {m: c.id for c in ClassEngine(new_c).classes for m in c.members}
+    flips: dict[tuple[int, int, int, int], tuple[tuple[PortProbe, bool], ...]] = {}
     cells: list[ChangedCell] = []
     for a in parties_old:
         for b in parties_old:
             if a == b or (a in outside and b in outside):
                 continue
-            for p in probes:
+            pair = (old_k[a], new_k[a], old_k[b], new_k[b]) if a in old_k and b in old_k else None
+            found = flips.get(pair) if pair is not None else None
+            if found is None:
+                old_pair, new_pair = (
+                    (parties_old[a], parties_old[b]),
+                    (parties_new[a], parties_new[b]),
+                )
+                found = _flips(old_e, old_pair, new_e, new_pair, probes)
+                if pair is not None:
+                    flips[pair] = found
+            for p, now in found:
                 co = Connection(parties_old[a], parties_old[b], p.port, p.protocol)
                 cn = Connection(parties_new[a], parties_new[b], p.port, p.protocol)
-                was, now = old_e.allowed(co), new_e.allowed(cn)
-                if was != now:
-                    change = Change.GAINED if now else Change.LOST
-                    cells.append(_cell(change, a, b, p, old_e.evaluate(co), new_e.evaluate(cn)))
+                change = Change.GAINED if now else Change.LOST
+                cells.append(_cell(change, a, b, p, old_e.evaluate(co), new_e.evaluate(cn)))
     return Diff(old, new, tuple(parties_old), probes, tuple(cells), _group(cells))
