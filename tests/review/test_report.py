@@ -35,7 +35,12 @@ def test_matrix_data_for_scenario_b() -> None:
     assert cells[ids.index(WEB)][ids.index(DB)] == "A"
     assert cells[ids.index(DB)][ids.index(DB)] == "S"
     why = data["texts"][data["explain"][0][ids.index(HACKER)][ids.index(DB)]]
-    assert why.startswith("default/hacker -> secure/db 5432/TCP: DENIED")
+    # the parties are templated ({S}, {D}); the page puts them back, {D} first
+    assert why.startswith("{S} -> {D} 5432/TCP: DENIED")
+    assert "egress of {S}: allowed" in why and "ingress of {D}: DENIED" in why
+    restored = why.replace("{D}", DB).replace("{S}", HACKER)
+    assert restored.startswith("default/hacker -> secure/db 5432/TCP: DENIED")
+    assert "ingress of secure/db: DENIED: isolated by secure/db-allow-web" in restored
     # on every other TCP port even web is denied
     other = labels.index("TCP other ports")
     assert data["cells"][other][ids.index(WEB)][ids.index(DB)] == "D"
@@ -149,3 +154,12 @@ def test_mermaid_goldens_render_with_mermaid_js(tmp_path: Path) -> None:
             "return document.querySelectorAll('pre.mermaid svg').length"
         )
         assert rendered == len(goldens)
+
+
+def test_cells_differing_only_by_their_parties_share_one_text() -> None:
+    # a-open-network: no policy, so every cell between two different pods reads the same
+    # once the parties are templated: one text for them, one for a pod to itself.
+    data = matrix_json(build_review(load_seed("a-open-network"), title="a"))
+    for explain in data["explain"]:
+        off_diagonal = {t for i, row in enumerate(explain) for j, t in enumerate(row) if i != j}
+        assert len(off_diagonal) == 1

@@ -14,6 +14,7 @@ from typing import Any
 
 from podfence.analysis.review import PortClass, Review
 from podfence.analysis.summary import Openness
+from podfence.engine import Verdict
 from podfence.model import Direction
 from podfence.render.dot import render_dot
 from podfence.render.graphviz import GraphvizMissing, have_dot, run_dot
@@ -41,6 +42,14 @@ def port_label(pc: PortClass) -> tuple[str, str]:
     return f"{pc.protocol} other ports", f"{pc.protocol} {ranges}"
 
 
+def _template(verdict: Verdict) -> str:
+    """The verdict's text with its parties as {S} and {D} (the page puts them back, {D} first),
+    so that cells differing only by their parties share one text: without this the page
+    carries a text per cell and port class (140 MB at 150 pods)."""
+    c = verdict.connection
+    return render_verdict(verdict).replace(c.source.id, "{S}").replace(c.destination.id, "{D}")
+
+
 def matrix_json(review: Review) -> dict[str, Any]:
     texts: dict[str, int] = {}
     cells: list[list[str]] = []
@@ -53,7 +62,7 @@ def matrix_json(review: Review) -> dict[str, Any]:
             ]
         )
         explain.append(
-            [[texts.setdefault(render_verdict(v), len(texts)) for v in row] for row in pc.verdicts]
+            [[texts.setdefault(_template(v), len(texts)) for v in row] for row in pc.verdicts]
         )
     eps = [review.cluster.endpoint(i) for i in review.endpoints]
     return {

@@ -126,7 +126,8 @@ JS = """
   function textOf(td) {
     var p = Number(portSel.value);
     var i = Number(td.getAttribute('data-i')), j = Number(td.getAttribute('data-j'));
-    return D.texts[D.explain[p][i][j]];
+    var text = D.texts[D.explain[p][i][j]];
+    return text.split('{D}').join(D.endpoints[j].id).split('{S}').join(D.endpoints[i].id);
   }
 
   wrap.addEventListener('mouseover', function (ev) {
