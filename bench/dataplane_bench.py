@@ -23,7 +23,6 @@ from typing import Any
 
 from podfence.dataplane.lab import Lab
 from podfence.dataplane.nft import apply, compile_ruleset, emit
-from podfence.dataplane.ports import ProbePort
 from podfence.model import (
     NAME_LABEL,
     Cluster,
@@ -37,6 +36,7 @@ from podfence.model import (
     Peer,
     PolicyPort,
     Protocol,
+    ProtocolPort,
     Rule,
     frozen_labels,
 )
@@ -172,7 +172,7 @@ def small_lab_cluster(pods: int) -> Cluster:
 
 
 def measure_lab(pods: int = 10) -> dict[str, Any]:
-    ports = [ProbePort(80), ProbePort(53, Protocol.UDP)]
+    ports = [ProtocolPort(80), ProtocolPort(53, Protocol.UDP)]
     cells = pods * pods * len(ports)
     started = time.perf_counter()
     lab = Lab.up(small_lab_cluster(pods), name=f"bench-{os.getpid()}", serve=ports)

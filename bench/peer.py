@@ -33,7 +33,8 @@ sys.path.insert(0, str(HERE))
 _PODFENCE = """
 import sys, time
 t = time.perf_counter()
-from podfence.scale import ClassEngine, load_fast
+from podfence.engine.classes import ClassEngine
+from podfence.load.fast import load_fast
 t1 = time.perf_counter()
 cluster = load_fast([sys.argv[1]]).cluster
 engine = ClassEngine(cluster)

@@ -106,9 +106,9 @@ def _one_change(engine: Any) -> tuple[float, bool]:
 
 def case(path: Path) -> dict[str, Any]:
     """One measurement, in this process."""
+    from podfence.engine.classes import ClassEngine
+    from podfence.load.fast.load import load_fast
     from podfence.model import Direction
-    from podfence.scale import ClassEngine
-    from podfence.scale.fastload import load_fast
 
     t0 = time.perf_counter()
     result = load_fast([str(path)])
@@ -162,7 +162,7 @@ def loaders(path: Path) -> dict[str, float]:
     import yaml
 
     from podfence.load import load_paths
-    from podfence.scale.fastload import load_fast
+    from podfence.load.fast.load import load_fast
 
     out: dict[str, float] = {}
     started = time.perf_counter()

@@ -5,26 +5,26 @@ from __future__ import annotations
 import pytest
 
 from engine.builders import EGRESS, cluster, pod, policy, rule, udp
-from podfence.analysis.matrix import PortSpec, compute_matrix, parse_port_spec
+from podfence.analysis.matrix import compute_matrix
 from podfence.engine import Engine
-from podfence.model import Cluster, Connection, Protocol
+from podfence.model import Cluster, Connection, Protocol, ProtocolPort
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param("80", PortSpec(80, Protocol.TCP), id="number-defaults-to-tcp"),
-        pytest.param("53/UDP", PortSpec(53, Protocol.UDP), id="udp"),
-        pytest.param("53/udp", PortSpec(53, Protocol.UDP), id="lowercase"),
-        pytest.param("443/Tcp", PortSpec(443, Protocol.TCP), id="mixed-case"),
-        pytest.param("9/sctp", PortSpec(9, Protocol.SCTP), id="sctp"),
-        pytest.param("1", PortSpec(1, Protocol.TCP), id="lowest"),
-        pytest.param("65535/udp", PortSpec(65535, Protocol.UDP), id="highest"),
-        pytest.param(" 80/tcp ", PortSpec(80, Protocol.TCP), id="surrounding-space"),
+        pytest.param("80", ProtocolPort(80, Protocol.TCP), id="number-defaults-to-tcp"),
+        pytest.param("53/UDP", ProtocolPort(53, Protocol.UDP), id="udp"),
+        pytest.param("53/udp", ProtocolPort(53, Protocol.UDP), id="lowercase"),
+        pytest.param("443/Tcp", ProtocolPort(443, Protocol.TCP), id="mixed-case"),
+        pytest.param("9/sctp", ProtocolPort(9, Protocol.SCTP), id="sctp"),
+        pytest.param("1", ProtocolPort(1, Protocol.TCP), id="lowest"),
+        pytest.param("65535/udp", ProtocolPort(65535, Protocol.UDP), id="highest"),
+        pytest.param(" 80/tcp ", ProtocolPort(80, Protocol.TCP), id="surrounding-space"),
     ],
 )
-def test_parse_port_spec(text: str, expected: PortSpec) -> None:
-    assert parse_port_spec(text) == expected
+def test_parse_port_spec(text: str, expected: ProtocolPort) -> None:
+    assert ProtocolPort.parse(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -58,24 +58,28 @@ def test_parse_port_spec(text: str, expected: PortSpec) -> None:
 )
 def test_parse_port_spec_rejects(text: str, message: str) -> None:
     with pytest.raises(ValueError) as info:
-        parse_port_spec(text)
+        ProtocolPort.parse(text)
     assert str(info.value) == message
 
 
 def test_port_spec_str_and_order() -> None:
-    assert str(PortSpec(53, Protocol.UDP)) == "53/UDP"
-    assert str(PortSpec(80)) == "80/TCP"
-    assert sorted([PortSpec(443), PortSpec(53, Protocol.UDP), PortSpec(80)]) == [
-        PortSpec(53, Protocol.UDP),
-        PortSpec(80),
-        PortSpec(443),
+    assert str(ProtocolPort(53, Protocol.UDP)) == "53/UDP"
+    assert str(ProtocolPort(80)) == "80/TCP"
+    assert sorted([ProtocolPort(443), ProtocolPort(53, Protocol.UDP), ProtocolPort(80)]) == [
+        ProtocolPort(53, Protocol.UDP),
+        ProtocolPort(80),
+        ProtocolPort(443),
     ]
 
 
 def test_port_spec_order_same_number_different_protocols() -> None:
     # Protocol sorts by declaration: TCP, UDP, SCTP.
     got = sorted(
-        [PortSpec(53, Protocol.SCTP), PortSpec(53, Protocol.UDP), PortSpec(53, Protocol.TCP)]
+        [
+            ProtocolPort(53, Protocol.SCTP),
+            ProtocolPort(53, Protocol.UDP),
+            ProtocolPort(53, Protocol.TCP),
+        ]
     )
     assert [p.protocol for p in got] == [Protocol.TCP, Protocol.UDP, Protocol.SCTP]
 
@@ -93,7 +97,7 @@ def _cluster() -> Cluster:
 
 def test_matrix_shape_and_order() -> None:
     c = _cluster()
-    matrix = compute_matrix(c, [PortSpec(80), PortSpec(53, Protocol.UDP)])
+    matrix = compute_matrix(c, [ProtocolPort(80), ProtocolPort(53, Protocol.UDP)])
     assert matrix.endpoints == ("x/a", "x/b", "y/a")  # the cluster's order (sorted by id)
     assert [(m.port, m.protocol) for m in matrix.matrices] == [
         (80, Protocol.TCP),
@@ -105,7 +109,7 @@ def test_matrix_shape_and_order() -> None:
 
 
 def test_matrix_cells() -> None:
-    matrix = compute_matrix(_cluster(), [PortSpec(80), PortSpec(53, Protocol.UDP)])
+    matrix = compute_matrix(_cluster(), [ProtocolPort(80), ProtocolPort(53, Protocol.UDP)])
     tcp80, udp53 = (m.allowed for m in matrix.matrices)
     # rows: source, columns: destination; x/a x/b y/a
     assert tcp80 == (
@@ -122,7 +126,7 @@ def test_matrix_cells() -> None:
 
 def test_matrix_diagonal_always_allowed() -> None:
     # A pod may always reach itself, even when isolated in both directions.
-    matrix = compute_matrix(_cluster(), [PortSpec(80), PortSpec(9, Protocol.SCTP)])
+    matrix = compute_matrix(_cluster(), [ProtocolPort(80), ProtocolPort(9, Protocol.SCTP)])
     for m in matrix.matrices:
         assert all(m.allowed[i][i] for i in range(len(matrix.endpoints)))
 
@@ -130,7 +134,7 @@ def test_matrix_diagonal_always_allowed() -> None:
 def test_matrix_agrees_with_evaluate_and_reuses_engine() -> None:
     c = _cluster()
     engine = Engine(c)
-    specs = [PortSpec(80), PortSpec(53, Protocol.UDP)]
+    specs = [ProtocolPort(80), ProtocolPort(53, Protocol.UDP)]
     matrix = compute_matrix(c, specs, engine=engine)
     assert matrix == compute_matrix(c, specs)
     eps = c.endpoints
@@ -143,6 +147,6 @@ def test_matrix_agrees_with_evaluate_and_reuses_engine() -> None:
 
 def test_matrix_without_ports_or_endpoints() -> None:
     assert compute_matrix(_cluster(), []).matrices == ()
-    empty = compute_matrix(cluster([]), [PortSpec(80)])
+    empty = compute_matrix(cluster([]), [ProtocolPort(80)])
     assert empty.endpoints == ()
     assert empty.matrices[0].allowed == ()

@@ -19,9 +19,18 @@ from engine.builders import (
     tcp,
 )
 from podfence.analysis.explain import account_policy
-from podfence.analysis.matrix import PortSpec, compute_matrix
+from podfence.analysis.matrix import compute_matrix
 from podfence.engine import Engine
-from podfence.model import Cluster, Diagnostic, Location, NetworkPolicy, Protocol, Rule, Severity
+from podfence.model import (
+    Cluster,
+    Diagnostic,
+    Location,
+    NetworkPolicy,
+    Protocol,
+    ProtocolPort,
+    Rule,
+    Severity,
+)
 from podfence.render.text import (
     render_account,
     render_diagnostics,
@@ -199,7 +208,7 @@ def test_render_account_deny_all_defaulted_selects_nothing() -> None:
 
 def test_render_matrix() -> None:
     c = _cluster(policy("x/deny-in", sel({"pod": "a"})))
-    text = render_matrix(compute_matrix(c, [PortSpec(80), PortSpec(53, Protocol.UDP)]))
+    text = render_matrix(compute_matrix(c, [ProtocolPort(80), ProtocolPort(53, Protocol.UDP)]))
     block = (
         "  (row: source, column: destination)\n"
         "     0 1 2 3\n"

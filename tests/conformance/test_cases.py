@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from podfence.analysis.matrix import Matrix, PortSpec, compute_matrix
+from podfence.analysis.matrix import Matrix, compute_matrix
 from podfence.load import load_texts
-from podfence.model import Cluster
+from podfence.model import Cluster, ProtocolPort
 from reference.naive import reference_matrix
 
 from .truth_table import (
@@ -49,12 +49,12 @@ def load_cluster(*files: Path) -> Cluster:
     return result.cluster
 
 
-def _grids(matrix: Matrix) -> dict[PortSpec, Grid]:
+def _grids(matrix: Matrix) -> dict[ProtocolPort, Grid]:
     assert matrix.endpoints == PODS, matrix.endpoints
-    return {PortSpec(pm.port, pm.protocol): pm.allowed for pm in matrix.matrices}
+    return {ProtocolPort(pm.port, pm.protocol): pm.allowed for pm in matrix.matrices}
 
 
-def _report(case: Case, who: str, actual: dict[PortSpec, Grid]) -> str:
+def _report(case: Case, who: str, actual: dict[ProtocolPort, Grid]) -> str:
     lines = [f"{case.name}: {who} disagrees with the hand-written table", case.description]
     for spec, want in case.expected.items():
         got = actual[spec]

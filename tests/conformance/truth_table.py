@@ -28,8 +28,7 @@ from typing import Any
 
 import yaml
 
-from podfence.analysis.matrix import PortSpec, parse_port_spec
-from podfence.model import Protocol
+from podfence.model import Protocol, ProtocolPort
 
 __all__ = [
     "CASES_DIR",
@@ -47,7 +46,7 @@ __all__ = [
 CONFORMANCE_DIR = Path(__file__).parent
 CASES_DIR = CONFORMANCE_DIR / "cases"
 PODS = tuple(f"{ns}/{pod}" for ns in "xyz" for pod in "abc")
-SERVED_PORTS = tuple(PortSpec(port, proto) for proto in Protocol for port in (80, 81))
+SERVED_PORTS = tuple(ProtocolPort(port, proto) for proto in Protocol for port in (80, 81))
 
 Grid = tuple[tuple[bool, ...], ...]
 """grid[i][j]: PODS[i] may open a connection to PODS[j]."""
@@ -59,7 +58,7 @@ class Case:
     description: str
     cluster_file: Path
     policy_files: tuple[Path, ...]
-    expected: Mapping[PortSpec, Grid]
+    expected: Mapping[ProtocolPort, Grid]
     xfail: str | None = None
 
 
@@ -83,12 +82,12 @@ def parse_grid(rows: Sequence[str], *, where: str) -> Grid:
 
 def load_case(directory: Path) -> Case:
     data: dict[str, Any] = yaml.safe_load((directory / "expected.yaml").read_text())
-    expected: dict[PortSpec, Grid] = {}
+    expected: dict[ProtocolPort, Grid] = {}
     for i, entry in enumerate(data["reachability"]):
         where = f"{directory.name}/expected.yaml reachability[{i}]"
         grid = parse_grid(entry["grid"], where=where)
         for text in entry["ports"]:
-            spec = parse_port_spec(str(text))
+            spec = ProtocolPort.parse(str(text))
             if spec in expected:
                 raise ValueError(f"{where}: {spec} has two grids")
             expected[spec] = grid

@@ -7,8 +7,7 @@ import os
 from collections.abc import Sequence
 
 from podfence.dataplane.lab import Lab, ProbeResult
-from podfence.dataplane.ports import ProbePort
-from podfence.model import Cluster
+from podfence.model import Cluster, ProtocolPort
 
 from .reference import reference_matrix
 
@@ -21,14 +20,14 @@ def lab_name(tag: str) -> str:
     return f"t{os.getpid() % 100000}-{tag}-{next(_counter)}"
 
 
-def mismatches(result: ProbeResult, cluster: Cluster) -> list[tuple[str, str, ProbePort, bool]]:
+def mismatches(result: ProbeResult, cluster: Cluster) -> list[tuple[str, str, ProtocolPort, bool]]:
     """Cells where the kernel differs from the reference: (src, dst, port, kernel)."""
     ports = [(m.port, m.protocol) for m in result.matrices]
     want = reference_matrix(cluster, ports, result.endpoints)
     assert want["endpoints"] == list(result.endpoints)
     found = []
     for got, expected in zip(result.matrices, want["matrices"], strict=True):
-        port = ProbePort(got.port, got.protocol)
+        port = ProtocolPort(got.port, got.protocol)
         for i, src in enumerate(result.endpoints):
             for j, dst in enumerate(result.endpoints):
                 if got.allowed[i][j] != expected["allowed"][i][j]:
@@ -37,7 +36,7 @@ def mismatches(result: ProbeResult, cluster: Cluster) -> list[tuple[str, str, Pr
 
 
 def assert_kernel_matches_reference(
-    lab: Lab, cluster: Cluster, ports: Sequence[ProbePort], *, timeout: float = 0.5
+    lab: Lab, cluster: Cluster, ports: Sequence[ProtocolPort], *, timeout: float = 0.5
 ) -> ProbeResult:
     result = lab.probe(ports, timeout=timeout)
     bad = mismatches(result, lab.bind(cluster))

@@ -10,9 +10,8 @@ import pytest
 from podfence.dataplane.lab import Lab, LabError
 from podfence.dataplane.lab.netns import open_netns, socket_in
 from podfence.dataplane.nft import ApplyError, list_table
-from podfence.dataplane.ports import ProbePort
 from podfence.dataplane.run import CommandError, SubprocessRunner
-from podfence.model import Cluster, Protocol
+from podfence.model import Cluster, Protocol, ProtocolPort
 
 from .builders import (
     BOTH,
@@ -35,8 +34,8 @@ from .labtools import assert_kernel_matches_reference, lab_name
 
 pytestmark = pytest.mark.netns
 
-P80, P8080 = ProbePort(80), ProbePort(8080)
-U5353, U53 = ProbePort(5353, Protocol.UDP), ProbePort(53, Protocol.UDP)
+P80, P8080 = ProtocolPort(80), ProtocolPort(8080)
+U5353, U53 = ProtocolPort(5353, Protocol.UDP), ProtocolPort(53, Protocol.UDP)
 
 LabFactory = Callable[..., Lab]
 
@@ -55,7 +54,7 @@ def make_lab() -> Iterator[LabFactory]:
         lab.down()
 
 
-def _allowed(result: object, src: str, dst: str, p: ProbePort) -> bool:
+def _allowed(result: object, src: str, dst: str, p: ProtocolPort) -> bool:
     return result.outcome(src, dst, p).allowed  # type: ignore[attr-defined, no-any-return]
 
 
@@ -103,8 +102,8 @@ def test_ipblock_except_with_pod_ips(make_lab: LabFactory) -> None:
 def test_named_ports_and_udp(make_lab: LabFactory) -> None:
     c = CASES["named_ports"]()
     lab = make_lab(c, "named")
-    p5432 = ProbePort(5432)
-    result = assert_kernel_matches_reference(lab, c, [P8080, p5432, U5353, ProbePort(8080, UDP)])
+    p5432 = ProtocolPort(5432)
+    result = assert_kernel_matches_reference(lab, c, [P8080, p5432, U5353, ProtocolPort(8080, UDP)])
     assert _allowed(result, "shop/frontend", "shop/backend", P8080)
     assert not _allowed(result, "shop/frontend", "shop/backend", U5353)  # egress: http, pg
     assert _allowed(result, "shop/frontend", "shop/db", p5432)
@@ -124,9 +123,9 @@ def test_udp_only_rule(make_lab: LabFactory) -> None:
         ],
     )
     lab = make_lab(c, "udp")
-    result = assert_kernel_matches_reference(lab, c, [U53, ProbePort(53), P80])
+    result = assert_kernel_matches_reference(lab, c, [U53, ProtocolPort(53), P80])
     assert _allowed(result, "shop/frontend", "ext/client", U53)
-    assert not _allowed(result, "shop/frontend", "ext/client", ProbePort(53))
+    assert not _allowed(result, "shop/frontend", "ext/client", ProtocolPort(53))
 
 
 def test_ipv6_ipblock_except(make_lab: LabFactory) -> None:
@@ -142,14 +141,16 @@ def test_ipv6_ipblock_except(make_lab: LabFactory) -> None:
 def test_end_port_and_every_port(make_lab: LabFactory) -> None:
     c = CASES["end_port"]()
     lab = make_lab(c, "range")
-    assert_kernel_matches_reference(lab, c, [ProbePort(8000), ProbePort(8100), ProbePort(8101)])
+    assert_kernel_matches_reference(
+        lab, c, [ProtocolPort(8000), ProtocolPort(8100), ProtocolPort(8101)]
+    )
 
 
 def test_and_or_peers_and_namespace_selector(make_lab: LabFactory) -> None:
     for case in ("and_or_peers", "namespace_selector"):
         c = CASES[case]()
         lab = make_lab(c, case.split("_")[0])
-        assert_kernel_matches_reference(lab, c, [ProbePort(5432), P80])
+        assert_kernel_matches_reference(lab, c, [ProtocolPort(5432), P80])
 
 
 def dns_cluster(*, tcp: bool) -> Cluster:

@@ -14,8 +14,7 @@ import pytest
 from hypothesis import given, settings
 
 from podfence.dataplane.lab import Lab
-from podfence.dataplane.ports import ProbePort
-from podfence.model import Cluster
+from podfence.model import Cluster, ProtocolPort
 
 from .conftest import require_netns
 from .labtools import lab_name, mismatches
@@ -23,7 +22,7 @@ from .strategies import PORTS, clusters, universe, universe_ips
 
 pytestmark = pytest.mark.netns
 
-PROBE_PORTS = [ProbePort(number, proto) for number, proto in PORTS]
+PROBE_PORTS = [ProtocolPort(number, proto) for number, proto in PORTS]
 FAST, PATIENT = 0.15, 2.0
 
 

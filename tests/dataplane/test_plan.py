@@ -8,9 +8,8 @@ import pytest
 
 from podfence.dataplane.lab.netns import lab_netns_pattern, node_steps, pod_steps, routing_steps
 from podfence.dataplane.lab.plan import check_lab_name, plan_lab
-from podfence.dataplane.ports import ProbePort
 from podfence.dataplane.run import check_netns_name
-from podfence.model import Cluster, Protocol
+from podfence.model import Cluster, Protocol, ProtocolPort
 
 from .builders import SCTP, TCP, UDP, cluster, ns, pod
 from .cases import CASES, shop
@@ -48,18 +47,18 @@ def test_addresses_are_deterministic_by_sorted_id() -> None:
 
 
 def test_names_listeners_and_dns() -> None:
-    plan = plan_lab(_mixed(), "x", serve=[ProbePort(8080)])
+    plan = plan_lab(_mixed(), "x", serve=[ProtocolPort(8080)])
     assert plan.node_netns == "podfence-x-node"
     assert [p.netns for p in plan.pods] == [f"podfence-x-p{i}" for i in range(6)]
     assert [p.veth for p in plan.pods] == [f"pfv{i}" for i in range(6)]
     by_id = {p.endpoint: p for p in plan.pods}
-    assert by_id["a/sctp"].listeners == (ProbePort(80), ProbePort(8080))
+    assert by_id["a/sctp"].listeners == (ProtocolPort(80), ProtocolPort(8080))
     assert "a/sctp: no listener on 3868/SCTP (no SCTP sockets)" in plan.notes
     dns = by_id["kube-system/coredns"]
     assert dns.dns and set(dns.listeners) == {
-        ProbePort(53, Protocol.UDP),
-        ProbePort(53, Protocol.TCP),
-        ProbePort(8080),
+        ProtocolPort(53, Protocol.UDP),
+        ProtocolPort(53, Protocol.TCP),
+        ProtocolPort(8080),
     }
 
 

@@ -16,9 +16,8 @@ from podfence.dataplane.nft import ApplyError, apply
 from podfence.dataplane.nft.emit import format_element, quote
 from podfence.dataplane.nft.intervals import block_ranges, merge_ranges
 from podfence.dataplane.nft.ir import AddrRange, ProtoPorts, Verdict, VerdictKind
-from podfence.dataplane.ports import ProbePort, parse_port
 from podfence.dataplane.run import Completed, RecordingRunner
-from podfence.model import PortRange, Protocol
+from podfence.model import PortRange, Protocol, ProtocolPort
 
 from .builders import block
 from .cases import shop
@@ -71,34 +70,34 @@ def test_dns_round_trip() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("80", ProbePort(80)),
-        ("53/udp", ProbePort(53, Protocol.UDP)),
-        ("53/Udp", ProbePort(53, Protocol.UDP)),
-        (" 3868/SCTP ", ProbePort(3868, Protocol.SCTP)),
+        ("80", ProtocolPort(80)),
+        ("53/udp", ProtocolPort(53, Protocol.UDP)),
+        ("53/Udp", ProtocolPort(53, Protocol.UDP)),
+        (" 3868/SCTP ", ProtocolPort(3868, Protocol.SCTP)),
     ],
 )
-def test_parse_port(text: str, expected: ProbePort) -> None:
-    assert parse_port(text) == expected
+def test_parse_port(text: str, expected: ProtocolPort) -> None:
+    assert ProtocolPort.parse(text) == expected
     assert str(expected) == f"{expected.port}/{expected.protocol}"
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("0", "port 0 out of range 1-65535"),
-        ("70000", "port 70000 out of range 1-65535"),
-        ("80/icmp", "invalid protocol 'icmp' in '80/icmp': TCP, UDP or SCTP"),
+        ("0", "invalid port '0': must be between 1 and 65535, inclusive"),
+        ("70000", "invalid port '70000': must be between 1 and 65535, inclusive"),
+        ("80/icmp", "invalid protocol in '80/icmp': supported values: SCTP, TCP, UDP"),
         ("http", "invalid port 'http': expected NUMBER[/TCP|UDP|SCTP]"),
     ],
 )
 def test_parse_port_errors(text: str, message: str) -> None:
     with pytest.raises(ValueError) as err:
-        parse_port(text)
+        ProtocolPort.parse(text)
     assert str(err.value) == message
 
 
 def test_state_round_trip() -> None:
-    plan = plan_lab(shop(), "state-test", serve=[ProbePort(8080)])
+    plan = plan_lab(shop(), "state-test", serve=[ProtocolPort(8080)])
     create_dir("state-test")
     try:
         state = LabState("state-test", plan.node_netns, plan.pods, "up", ("shop/db",), 42, 20123)
@@ -156,7 +155,6 @@ def test_public_api() -> None:
         "LabPlan",
         "Outcome",
         "ProbeError",
-        "ProbePort",
         "ProbeResult",
         "Ruleset",
         "apply",
@@ -166,7 +164,6 @@ def test_public_api() -> None:
         "down_lab",
         "emit",
         "list_labs",
-        "parse_port",
         "plan_lab",
         "verify",
     ]

@@ -9,9 +9,8 @@ import pytest
 
 from podfence.dataplane.lab.matrix import ProbeMatrix, ProbeResult
 from podfence.dataplane.lab.probe import Outcome, ProbeError
-from podfence.dataplane.ports import ProbePort
 from podfence.dataplane.verify import Disagreement, compare, verify
-from podfence.model import Cluster, Protocol
+from podfence.model import Cluster, Protocol, ProtocolPort
 
 from .cases import CASES
 from .labtools import lab_name
@@ -31,7 +30,7 @@ class _Matrix:
     matrices: tuple[_PortMatrix, ...]
 
 
-def reference_engine(cluster: Cluster, ports: Sequence[ProbePort]) -> _Matrix:
+def reference_engine(cluster: Cluster, ports: Sequence[ProtocolPort]) -> _Matrix:
     data = reference_matrix(cluster, [(p.port, p.protocol) for p in ports])
     return _Matrix(
         tuple(data["endpoints"]),
@@ -42,7 +41,7 @@ def reference_engine(cluster: Cluster, ports: Sequence[ProbePort]) -> _Matrix:
     )
 
 
-def everything_allowed(cluster: Cluster, ports: Sequence[ProbePort]) -> _Matrix:
+def everything_allowed(cluster: Cluster, ports: Sequence[ProtocolPort]) -> _Matrix:
     ids = tuple(sorted(ep.id for ep in cluster.endpoints))
     row = tuple(True for _ in ids)
     return _Matrix(
@@ -62,7 +61,7 @@ def test_compare_reports_each_differing_cell() -> None:
     kernel = _result([[True, False], [True, True]])
     engine = _Matrix(("a/x", "a/y"), (_PortMatrix(80, Protocol.TCP, ((True, True), (True, True))),))
     found = compare(kernel, engine)
-    assert found == [Disagreement("a/x", "a/y", ProbePort(80), False, True, "timeout")]
+    assert found == [Disagreement("a/x", "a/y", ProtocolPort(80), False, True, "timeout")]
     assert str(found[0]) == "a/x -> a/y 80/TCP: kernel denied, engine allowed (timeout)"
 
 
@@ -81,13 +80,13 @@ def test_compare_reports_missing_cells() -> None:
 
 def test_sctp_is_not_verified_live() -> None:
     with pytest.raises(ProbeError, match="SCTP is compiled but not probed live"):
-        verify(CASES["sctp"](), [ProbePort(3868, Protocol.SCTP)])
+        verify(CASES["sctp"](), [ProtocolPort(3868, Protocol.SCTP)])
 
 
 @pytest.mark.netns
 @pytest.mark.parametrize("case", ["default_deny", "named_ports", "ipblock_v4", "and_or_peers"])
 def test_verify_against_reference_and_engine(case: str) -> None:
-    ports = [ProbePort(8080), ProbePort(5432), ProbePort(5353, Protocol.UDP)]
+    ports = [ProtocolPort(8080), ProtocolPort(5432), ProtocolPort(5353, Protocol.UDP)]
     cluster = CASES[case]()
     assert verify(cluster, ports, engine=reference_engine, name=lab_name("vref")) == []
     assert verify(cluster, ports, name=lab_name("veng")) == []  # the real engine
@@ -96,8 +95,11 @@ def test_verify_against_reference_and_engine(case: str) -> None:
 @pytest.mark.netns
 def test_verify_reports_a_wrong_engine() -> None:
     found = verify(
-        CASES["default_deny"](), [ProbePort(80)], engine=everything_allowed, name=lab_name("vbad")
+        CASES["default_deny"](),
+        [ProtocolPort(80)],
+        engine=everything_allowed,
+        name=lab_name("vbad"),
     )
     assert found
     assert all(d.kernel is False and d.engine is True and d.detail == "timeout" for d in found)
-    assert Disagreement("ext/client", "shop/db", ProbePort(80), False, True, "timeout") in found
+    assert Disagreement("ext/client", "shop/db", ProtocolPort(80), False, True, "timeout") in found

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from podfence.analysis.matrix import parse_port_spec
 from podfence.engine import Engine, Reason
 from podfence.load import load_paths
-from podfence.model import Cluster, Connection
+from podfence.model import Cluster, Connection, ProtocolPort
 
 SEED = Path(__file__).parents[2] / "examples" / "seed"
 
@@ -69,7 +68,7 @@ CASES = [
 )
 def test_seed_verdicts(example: str, src: str, dst: str, port: str, allowed: bool) -> None:
     cluster = _cluster(example)
-    spec = parse_port_spec(port)
+    spec = ProtocolPort.parse(port)
     s, d = cluster.endpoint(src), cluster.endpoint(dst)
     assert s is not None and d is not None
     assert Engine(cluster).evaluate(Connection(s, d, spec.port, spec.protocol)).allowed is allowed
@@ -97,7 +96,8 @@ def test_and_versus_or(variant: str, src: str, allowed: bool) -> None:
     s, d = cluster.endpoint(src), cluster.endpoint("default/backend")
     assert s is not None and d is not None
     assert (
-        Engine(cluster).allowed(Connection(s, d, 8080, parse_port_spec("8080").protocol)) is allowed
+        Engine(cluster).allowed(Connection(s, d, 8080, ProtocolPort.parse("8080").protocol))
+        is allowed
     )
 
 
@@ -106,11 +106,11 @@ def test_scenario_b_explains_the_block() -> None:
     hacker, db, web = (cluster.endpoint(i) for i in ("default/hacker", "secure/db", "secure/web"))
     assert hacker is not None and db is not None and web is not None
     engine = Engine(cluster)
-    denied = engine.evaluate(Connection(hacker, db, 5432, parse_port_spec("5432").protocol))
+    denied = engine.evaluate(Connection(hacker, db, 5432, ProtocolPort.parse("5432").protocol))
     assert denied.egress.reason is Reason.NOT_ISOLATED
     assert denied.ingress.reason is Reason.DENIED
     assert denied.ingress.selected_by == ("secure/db-allow-web",)
-    allowed = engine.evaluate(Connection(web, db, 5432, parse_port_spec("5432").protocol))
+    allowed = engine.evaluate(Connection(web, db, 5432, ProtocolPort.parse("5432").protocol))
     assert [str(r) for r in allowed.ingress.allowed_by] == [
         "secure/db-allow-web ingress[0].from[0] ports[0]"
     ]
@@ -120,7 +120,9 @@ def test_dns_trap_denies_by_the_default_deny_policy() -> None:
     cluster = _cluster("dns-trap")
     web, dns = cluster.endpoint("default/web"), cluster.endpoint("kube-system/coredns")
     assert web is not None and dns is not None
-    verdict = Engine(cluster).evaluate(Connection(web, dns, 53, parse_port_spec("53/UDP").protocol))
+    verdict = Engine(cluster).evaluate(
+        Connection(web, dns, 53, ProtocolPort.parse("53/UDP").protocol)
+    )
     assert verdict.egress.reason is Reason.DENIED
     assert verdict.egress.selected_by == ("default/default-deny-egress",)
     assert verdict.ingress.reason is Reason.NOT_ISOLATED

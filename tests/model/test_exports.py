@@ -5,6 +5,10 @@ from __future__ import annotations
 import podfence.model
 
 MODEL_API = [
+    "AddressSet",
+    "IntervalSet",
+    "PortSet",
+    "ProtocolPort",
     "Cluster",
     "Connection",
     "ContainerPort",

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from podfence.analysis.matrix import Matrix, PortSpec, compute_matrix
+from podfence.analysis.matrix import Matrix, compute_matrix
 from podfence.engine import Engine
 from podfence.model import (
     Cluster,
@@ -23,6 +23,7 @@ from podfence.model import (
     LabelSelector,
     NetworkPolicy,
     Party,
+    ProtocolPort,
     frozen_labels,
 )
 from reference.naive import reference_allowed, reference_matrix, reference_selecting
@@ -95,7 +96,7 @@ def test_engine_agrees_with_reference(cluster: Cluster, outside: list[External])
 @main
 @given(cluster=clusters())
 def test_matrix_agrees_with_reference(cluster: Cluster) -> None:
-    specs = [PortSpec(port, proto) for port, proto in PROBE_PORTS]
+    specs = [ProtocolPort(port, proto) for port, proto in PROBE_PORTS]
     assert matrix_dict(compute_matrix(cluster, specs)) == reference_matrix(cluster, specs)
 
 
@@ -179,6 +180,6 @@ def test_diagonal_is_always_allowed(cluster: Cluster) -> None:
             conn = Connection(ep, ep, port, proto)
             assert engine.allowed(conn)
             assert engine.evaluate(conn).allowed
-    matrix = compute_matrix(cluster, [PortSpec(p, proto) for p, proto in PROBE_PORTS])
+    matrix = compute_matrix(cluster, [ProtocolPort(p, proto) for p, proto in PROBE_PORTS])
     for pm in matrix.matrices:
         assert all(pm.allowed[i][i] for i in range(len(matrix.endpoints)))

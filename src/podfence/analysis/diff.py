@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from podfence.analysis.probes import PortProbe, address_probes, port_probes
 from podfence.engine import DirectionVerdict, Engine, Reason, Verdict
+from podfence.engine.classes import ClassEngine
 from podfence.model import Cluster, Connection, Direction, Party, RuleRef
-from podfence.scale import ClassEngine
 
 __all__ = ["Change", "ChangedCell", "ChangeGroup", "Diff", "diff_clusters"]
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from podfence.analysis.classes import Conn, merge_classes
 from podfence.analysis.probes import PortProbe, address_probes, ip_blocks, port_probes
 from podfence.engine import Engine
+from podfence.engine.classes import ClassEngine
 from podfence.model import Cluster, Connection, Direction, Endpoint, External, Party
-from podfence.scale import ClassEngine
 
 __all__ = [
     "NodeKind",

@@ -10,9 +10,8 @@ from typing import Any, TypeVar
 
 import click
 
-from podfence.analysis.matrix import PortSpec, parse_port_spec
 from podfence.load import LoadResult, load_paths
-from podfence.model import Cluster, External, Party
+from podfence.model import Cluster, External, Party, ProtocolPort
 from podfence.render.text import render_diagnostics
 
 __all__ = [
@@ -88,11 +87,11 @@ class PortSpecType(click.ParamType):  # type: ignore[type-arg]
 
     def convert(
         self, value: object, param: click.Parameter | None, ctx: click.Context | None
-    ) -> PortSpec:
-        if isinstance(value, PortSpec):
+    ) -> ProtocolPort:
+        if isinstance(value, ProtocolPort):
             return value
         try:
-            return parse_port_spec(str(value))
+            return ProtocolPort.parse(str(value))
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
 

@@ -16,7 +16,6 @@ from types import FrameType
 
 import click
 
-from podfence.analysis.matrix import PortSpec
 from podfence.cli.common import (
     EXIT_FINDINGS,
     BadInput,
@@ -39,9 +38,9 @@ from podfence.dataplane.lab.agent import AgentError
 from podfence.dataplane.lab.lifecycle import require_root
 from podfence.dataplane.lab.matrix import DnsReport
 from podfence.dataplane.nft import ApplyError, compile_ruleset, emit
-from podfence.dataplane.ports import ProbePort
 from podfence.dataplane.run import CommandError, ToolMissing
 from podfence.dataplane.verify import verify
+from podfence.model import ProtocolPort
 from podfence.render.data import matrix_data
 from podfence.render.text import render_matrix
 
@@ -59,8 +58,8 @@ def _errors() -> Iterator[None]:
         raise BadInput(str(err)) from err
 
 
-def _probe_ports(specs: Sequence[PortSpec]) -> list[ProbePort]:
-    return [ProbePort(spec.port, spec.protocol) for spec in specs]
+def _probe_ports(specs: Sequence[ProtocolPort]) -> list[ProtocolPort]:
+    return [ProtocolPort(spec.port, spec.protocol) for spec in specs]
 
 
 _PORT = PortSpecType()
@@ -99,7 +98,9 @@ def _interrupt_on_term(signum: int, frame: FrameType | None) -> None:
 @_name
 @click.option("--serve", "serve", multiple=True, type=_PORT, help="Extra port every pod serves.")
 @namespace_option
-def lab_up(paths: tuple[str, ...], name: str, serve: tuple[PortSpec, ...], namespace: str) -> None:
+def lab_up(
+    paths: tuple[str, ...], name: str, serve: tuple[ProtocolPort, ...], namespace: str
+) -> None:
     """Build lab NAME from PATHS: namespaces, veths, listeners, ruleset."""
     cluster = load_or_exit(paths, namespace)
     previous = signal.signal(signal.SIGTERM, _interrupt_on_term)
@@ -156,7 +157,7 @@ def _dns_text(report: DnsReport) -> list[str]:
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text")
 @click.option("--timeout", type=click.FloatRange(0.01, 30), default=1.0, show_default=True)
 def lab_probe(
-    name: str, ports: tuple[PortSpec, ...], dns: bool, output: str, timeout: float
+    name: str, ports: tuple[ProtocolPort, ...], dns: bool, output: str, timeout: float
 ) -> None:
     """Probe every pod to every pod of lab NAME with real connections."""
     if not ports and not dns:
@@ -213,7 +214,7 @@ def lab_ls() -> None:
 @namespace_option
 @click.option("--timeout", type=click.FloatRange(0.01, 30), default=0.5, show_default=True)
 def verify_command(
-    paths: tuple[str, ...], ports: tuple[PortSpec, ...], namespace: str, timeout: float
+    paths: tuple[str, ...], ports: tuple[ProtocolPort, ...], namespace: str, timeout: float
 ) -> None:
     """Compare the kernel with the engine on a throwaway lab; exit 1 on any disagreement."""
     cluster = load_or_exit(paths, namespace)

@@ -9,7 +9,6 @@ import click
 
 from podfence import __version__
 from podfence.analysis.explain import account_policy
-from podfence.analysis.matrix import PortSpec
 from podfence.cli.cluster_source import Live, cluster_options, load_input, read_live, wants_live
 from podfence.cli.common import (
     EXIT_BAD_INPUT,
@@ -24,7 +23,7 @@ from podfence.cli.common import (
 )
 from podfence.engine import Engine
 from podfence.load import LoadResult, load_paths
-from podfence.model import Connection, Direction, External, Severity
+from podfence.model import Connection, Direction, External, ProtocolPort, Severity
 from podfence.render.data import account_data, diagnostics_data, verdict_data
 from podfence.render.serialize import dump
 from podfence.render.text import render_account, render_verdict
@@ -117,7 +116,7 @@ def can(
     source: str,
     destination: str,
     paths: tuple[str, ...],
-    port: PortSpec,
+    port: ProtocolPort,
     namespace: str,
     output: str,
     live: Live,

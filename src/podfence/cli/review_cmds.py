@@ -11,7 +11,6 @@ import click
 
 from podfence.analysis.diff import diff_clusters
 from podfence.analysis.graph import GraphOptions, build_graph
-from podfence.analysis.matrix import PortSpec
 from podfence.analysis.probes import PortProbe
 from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
@@ -23,7 +22,7 @@ from podfence.cli.common import (
     paths_argument,
     ports_option,
 )
-from podfence.model import PortRange
+from podfence.model import PortRange, ProtocolPort
 from podfence.render.changes import diff_data, render_diff_text
 from podfence.render.dot import render_dot
 from podfence.render.graphviz import GraphvizMissing, run_dot
@@ -83,7 +82,7 @@ def _write(data: str | bytes, out_file: str | None) -> None:
 @cluster_options
 def graph(
     paths: tuple[str, ...],
-    ports: tuple[PortSpec, ...],
+    ports: tuple[ProtocolPort, ...],
     output: str,
     out_file: str | None,
     show_denied: bool,

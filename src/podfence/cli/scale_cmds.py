@@ -11,7 +11,6 @@ import time
 
 import click
 
-from podfence.analysis.matrix import PortSpec
 from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
     BadInput,
@@ -22,6 +21,8 @@ from podfence.cli.common import (
 )
 from podfence.cli.scale_load import load_scaled
 from podfence.cli.scale_watch import Watcher
+from podfence.engine.classes import ClassEngine
+from podfence.model import ProtocolPort
 from podfence.render.data import matrix_data
 from podfence.render.grouped import (
     grouped_data,
@@ -31,7 +32,6 @@ from podfence.render.grouped import (
 )
 from podfence.render.serialize import dump
 from podfence.render.text import render_matrix
-from podfence.scale import ClassEngine
 
 __all__ = ["matrix", "watch", "GROUP_ABOVE"]
 
@@ -58,7 +58,7 @@ GROUP_ABOVE = 200
 )
 def matrix(
     paths: tuple[str, ...],
-    ports: tuple[PortSpec, ...],
+    ports: tuple[ProtocolPort, ...],
     namespace: str,
     output: str,
     group: bool | None,
@@ -109,7 +109,7 @@ def matrix(
 @click.option("--rounds", type=int, default=0, hidden=True, help="Stop after N checks (tests).")
 def watch(
     paths: tuple[str, ...],
-    ports: tuple[PortSpec, ...],
+    ports: tuple[ProtocolPort, ...],
     namespace: str,
     interval: float,
     rounds: int,

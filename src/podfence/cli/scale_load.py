@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
 from podfence.cli.common import BadInput, cluster_or_exit
+from podfence.load.fast.load import load_fast
 from podfence.model import Cluster
-from podfence.scale.fastload import load_fast
 
 __all__ = ["load_scaled"]
 

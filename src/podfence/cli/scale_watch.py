@@ -6,13 +6,12 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from podfence.analysis.matrix import PortSpec
+from podfence.analysis.snapshots import PairChange, Snapshot, object_changes, pair_changes, snapshot
+from podfence.engine.classes import ClassEngine
+from podfence.load.fast.load import load_fast
 from podfence.load.sources import discover
-from podfence.model import Cluster
+from podfence.model import Cluster, ProtocolPort
 from podfence.render.text import render_diagnostics
-from podfence.scale import ClassEngine
-from podfence.scale.diff import PairChange, Snapshot, object_changes, pair_changes, snapshot
-from podfence.scale.fastload import load_fast
 
 __all__ = ["Watcher", "MAX_LINES", "MAX_UPDATES"]
 
@@ -39,7 +38,9 @@ def _line(change: PairChange) -> str:
 
 
 class Watcher:
-    def __init__(self, paths: list[str], ports: list[PortSpec], namespace: str, echo: Echo) -> None:
+    def __init__(
+        self, paths: list[str], ports: list[ProtocolPort], namespace: str, echo: Echo
+    ) -> None:
         self.paths = paths
         self.ports = ports
         self.namespace = namespace

@@ -19,7 +19,6 @@ from podfence.dataplane.lab import (
     plan_lab,
 )
 from podfence.dataplane.nft import ApplyError, Ruleset, apply, compile_ruleset, emit
-from podfence.dataplane.ports import ProbePort, parse_port
 from podfence.dataplane.verify import Disagreement, compare, verify
 
 __all__ = [
@@ -31,7 +30,6 @@ __all__ = [
     "LabPlan",
     "Outcome",
     "ProbeError",
-    "ProbePort",
     "ProbeResult",
     "Ruleset",
     "apply",
@@ -41,7 +39,6 @@ __all__ = [
     "down_lab",
     "emit",
     "list_labs",
-    "parse_port",
     "plan_lab",
     "verify",
 ]

@@ -12,13 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol as TypingProtocol
 
-from podfence.analysis.matrix import PortSpec, compute_matrix
+from podfence.analysis.matrix import compute_matrix
 from podfence.dataplane.lab.lifecycle import Lab
 from podfence.dataplane.lab.matrix import Cell, ProbeResult
 from podfence.dataplane.lab.probe import ProbeError
-from podfence.dataplane.ports import ProbePort
 from podfence.dataplane.run import Runner
-from podfence.model import Cluster, Protocol
+from podfence.model import Cluster, Protocol, ProtocolPort
 
 __all__ = [
     "Disagreement",
@@ -47,14 +46,14 @@ class MatrixLike(TypingProtocol):
     def matrices(self) -> Sequence[PortMatrixLike]: ...
 
 
-Engine = Callable[[Cluster, Sequence[ProbePort]], MatrixLike]
+Engine = Callable[[Cluster, Sequence[ProtocolPort]], MatrixLike]
 
 
 @dataclass(frozen=True, slots=True, order=True)
 class Disagreement:
     source: str
     destination: str
-    port: ProbePort
+    port: ProtocolPort
     kernel: bool | None
     """What the packets showed; None when the kernel side has no such cell."""
     engine: bool | None
@@ -72,16 +71,16 @@ class Disagreement:
         return f"{text} ({self.detail})" if self.detail else text
 
 
-def engine_matrix(cluster: Cluster, ports: Sequence[ProbePort]) -> MatrixLike:
+def engine_matrix(cluster: Cluster, ports: Sequence[ProtocolPort]) -> MatrixLike:
     """The engine's matrix (`podfence.analysis.matrix.compute_matrix`)."""
-    return compute_matrix(cluster, [PortSpec(p.port, p.protocol) for p in ports])
+    return compute_matrix(cluster, [ProtocolPort(p.port, p.protocol) for p in ports])
 
 
 def _cells(matrix: MatrixLike) -> dict[Cell, bool]:
     out: dict[Cell, bool] = {}
     ids = list(matrix.endpoints)
     for m in matrix.matrices:
-        port = ProbePort(m.port, m.protocol)
+        port = ProtocolPort(m.port, m.protocol)
         for i, row in enumerate(m.allowed):
             for j, value in enumerate(row):
                 out[(ids[i], ids[j], port)] = bool(value)
@@ -104,7 +103,7 @@ def compare(kernel: ProbeResult, engine: MatrixLike) -> list[Disagreement]:
 
 def verify(
     cluster: Cluster,
-    ports: Sequence[ProbePort],
+    ports: Sequence[ProtocolPort],
     *,
     engine: Engine | None = None,
     name: str | None = None,

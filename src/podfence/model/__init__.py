@@ -6,13 +6,18 @@ The model knows nothing of files or of evaluation; it only describes.
 from podfence.model.addresses import IPAddress, IPBlock, IPNetwork, parse_ip
 from podfence.model.cluster import NAME_LABEL, WORKLOAD_KINDS, Cluster, Endpoint, Namespace
 from podfence.model.diagnostic import Diagnostic, Severity
+from podfence.model.intervals import AddressSet, IntervalSet, PortSet
 from podfence.model.labels import Labels, LabelSelector, Operator, Requirement, frozen_labels
 from podfence.model.policy import Direction, NetworkPolicy, Peer, Rule, RuleRef
-from podfence.model.ports import ContainerPort, PolicyPort, PortRange, Protocol
+from podfence.model.ports import ContainerPort, PolicyPort, PortRange, Protocol, ProtocolPort
 from podfence.model.source import Location, ObjectRef
 from podfence.model.traffic import Connection, External, Party
 
 __all__ = [
+    "AddressSet",
+    "IntervalSet",
+    "PortSet",
+    "ProtocolPort",
     "NAME_LABEL",
     "WORKLOAD_KINDS",
     "Cluster",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from podfence.model.ordering import OrderedEnum
 
-__all__ = ["Protocol", "PolicyPort", "ContainerPort", "PortRange"]
+__all__ = ["Protocol", "PolicyPort", "ContainerPort", "PortRange", "ProtocolPort"]
 
 
 class Protocol(OrderedEnum):
@@ -71,3 +72,39 @@ class ContainerPort:
     port: int
     protocol: Protocol = Protocol.TCP
     name: str | None = None
+
+
+_PROTOCOL_PORT = re.compile(r"(?P<port>[0-9]{1,5})(?:/(?P<proto>[A-Za-z]+))?", re.ASCII)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ProtocolPort:
+    """One port number with its protocol (`80/TCP`): what a connection is opened to, what
+    a matrix is asked about, what the lab serves and probes."""
+
+    port: int
+    protocol: Protocol = Protocol.TCP
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.port <= 65535:
+            raise ValueError(f"invalid port {self.port}: must be between 1 and 65535, inclusive")
+
+    @classmethod
+    def parse(cls, text: str) -> ProtocolPort:
+        """`NUMBER[/PROTOCOL]`, protocol TCP by default and case-insensitive here (`53/udp`)."""
+        match = _PROTOCOL_PORT.fullmatch(text.strip())
+        if match is None:
+            raise ValueError(f"invalid port {text!r}: expected NUMBER[/TCP|UDP|SCTP]")
+        port, proto = int(match["port"]), match["proto"] or ""
+        if not 1 <= port <= 65535:
+            raise ValueError(f"invalid port {text!r}: must be between 1 and 65535, inclusive")
+        try:
+            protocol = Protocol(proto.upper()) if proto else Protocol.TCP
+        except ValueError:
+            raise ValueError(
+                f"invalid protocol in {text!r}: supported values: SCTP, TCP, UDP"
+            ) from None
+        return cls(port, protocol)
+
+    def __str__(self) -> str:
+        return f"{self.port}/{self.protocol}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from podfence.scale.groups import EndpointClass, GroupedMatrix, GroupedPorts
+from podfence.engine.classes.groups import EndpointClass, GroupedMatrix, GroupedPorts
 
 __all__ = [
     "group_label",

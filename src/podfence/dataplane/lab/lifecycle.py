@@ -44,9 +44,8 @@ from podfence.dataplane.lab.state import (
 )
 from podfence.dataplane.nft import apply, compile_ruleset, emit
 from podfence.dataplane.nft.ir import Ruleset
-from podfence.dataplane.ports import ProbePort
 from podfence.dataplane.run import Runner, SubprocessRunner, ToolMissing, require_tools
-from podfence.model import Cluster, IPNetwork, Protocol
+from podfence.model import Cluster, IPNetwork, Protocol, ProtocolPort
 
 __all__ = ["Lab", "LabError", "require_root"]
 
@@ -96,7 +95,7 @@ class Lab:
         cluster: Cluster,
         *,
         name: str,
-        serve: Iterable[ProbePort] = (),
+        serve: Iterable[ProtocolPort] = (),
         pod_cidr: IPNetwork = DEFAULT_POD_CIDR,
         runner: Runner | None = None,
     ) -> Lab:
@@ -240,13 +239,13 @@ class Lab:
             pods.append(pod)
         return pods
 
-    def _ensure_listeners(self, pods: Sequence[PodPlan], ports: Iterable[ProbePort]) -> None:
+    def _ensure_listeners(self, pods: Sequence[PodPlan], ports: Iterable[ProtocolPort]) -> None:
         extra = {p for p in ports if p.protocol is not Protocol.SCTP}
         self._listen([replace(pod, listeners=tuple(sorted(extra))) for pod in pods])
 
     def probe(
         self,
-        ports: Sequence[ProbePort],
+        ports: Sequence[ProtocolPort],
         *,
         timeout: float = 1.0,
         endpoints: Iterable[str] | None = None,

@@ -15,8 +15,7 @@ from typing import Any
 from podfence.analysis.matrix import Matrix, PortMatrix
 from podfence.dataplane.lab.plan import PodPlan
 from podfence.dataplane.lab.probe import Attempt, Outcome, run_attempts
-from podfence.dataplane.ports import ProbePort
-from podfence.model import IPAddress, Protocol
+from podfence.model import IPAddress, Protocol, ProtocolPort
 
 __all__ = [
     "ProbeMatrix",
@@ -30,7 +29,7 @@ __all__ = [
     "probe_dns",
 ]
 
-Cell = tuple[str, str, ProbePort]
+Cell = tuple[str, str, ProtocolPort]
 """(source endpoint, destination endpoint, port)."""
 
 
@@ -54,7 +53,7 @@ class ProbeResult:
             tuple(PortMatrix(m.port, m.protocol, m.allowed) for m in self.matrices),
         )
 
-    def outcome(self, source: str, destination: str, port: ProbePort) -> Outcome:
+    def outcome(self, source: str, destination: str, port: ProtocolPort) -> Outcome:
         i, j = self.endpoints.index(source), self.endpoints.index(destination)
         for matrix in self.matrices:
             if matrix.port == port.port and matrix.protocol is port.protocol:
@@ -111,7 +110,7 @@ def probe_cells(
 
 
 def probe_pods(
-    pods: Sequence[PodPlan], ports: Sequence[ProbePort], *, timeout: float, source_port: int
+    pods: Sequence[PodPlan], ports: Sequence[ProtocolPort], *, timeout: float, source_port: int
 ) -> tuple[ProbeResult, int]:
     """Every pod to every pod (itself included) on every port, all at once."""
     ordered = sorted(pods, key=lambda pod: pod.endpoint)
@@ -135,7 +134,7 @@ def probe_dns(
     ordered = sorted(pods, key=lambda pod: pod.endpoint)
     pairs = [(pod, server) for pod in ordered for server in servers]
     attempts = [
-        Attempt(pod.netns, target(pod, server), ProbePort(53, proto), dns=True)
+        Attempt(pod.netns, target(pod, server), ProtocolPort(53, proto), dns=True)
         for pod, server in pairs
         for proto in (Protocol.UDP, Protocol.TCP)
     ]

@@ -14,8 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from podfence.dataplane.ports import ProbePort
-from podfence.model import Cluster, Endpoint, IPAddress, IPNetwork, Protocol
+from podfence.model import Cluster, Endpoint, IPAddress, IPNetwork, Protocol, ProtocolPort
 
 __all__ = [
     "DEFAULT_POD_CIDR",
@@ -67,7 +66,7 @@ class PodPlan:
     veth: str
     """The node-side end of the pod's veth pair (the pod side is `eth0`)."""
     ips: tuple[IPAddress, ...]
-    listeners: tuple[ProbePort, ...]
+    listeners: tuple[ProtocolPort, ...]
     dns: bool = False
     host_network: bool = False
     declared_ips: tuple[IPAddress, ...] = ()
@@ -99,18 +98,18 @@ def _free(cidr: IPNetwork, used: set[IPAddress]) -> Iterator[IPAddress]:
 
 
 def listeners_for(
-    endpoint: Endpoint, serve: Iterable[ProbePort] = (), notes: list[str] | None = None
-) -> list[ProbePort]:
+    endpoint: Endpoint, serve: Iterable[ProtocolPort] = (), notes: list[str] | None = None
+) -> list[ProtocolPort]:
     """The ports a pod listens on: its TCP/UDP container ports, `serve`, and 53 for DNS."""
     ports = set(serve)
     if is_dns_pod(endpoint):
-        ports |= {ProbePort(53, Protocol.UDP), ProbePort(53, Protocol.TCP)}
+        ports |= {ProtocolPort(53, Protocol.UDP), ProtocolPort(53, Protocol.TCP)}
     notes = notes if notes is not None else []
     for cport in endpoint.ports:
         if cport.protocol is Protocol.SCTP:
             notes.append(f"{endpoint.id}: no listener on {cport.port}/SCTP (no SCTP sockets)")
             continue
-        ports.add(ProbePort(cport.port, cport.protocol))
+        ports.add(ProtocolPort(cport.port, cport.protocol))
     return sorted(ports)
 
 
@@ -118,7 +117,7 @@ def plan_lab(
     cluster: Cluster,
     name: str,
     *,
-    serve: Iterable[ProbePort] = (),
+    serve: Iterable[ProtocolPort] = (),
     pod_cidr: IPNetwork = DEFAULT_POD_CIDR,
 ) -> LabPlan:
     """Which namespaces, links, addresses and listeners the lab needs (nothing is run)."""

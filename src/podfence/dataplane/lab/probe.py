@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from podfence.dataplane.lab import dns
 from podfence.dataplane.lab.agent import PROBE_MAGIC
 from podfence.dataplane.lab.netns import open_netns, socket_in
-from podfence.dataplane.ports import ProbePort
-from podfence.model import IPAddress, Protocol
+from podfence.model import IPAddress, Protocol, ProtocolPort
 
 __all__ = [
     "Outcome",
@@ -73,7 +72,7 @@ class Attempt:
     """The source pod's namespace."""
     destination: IPAddress | None
     """None when source and destination share no address family (an ERROR outcome)."""
-    port: ProbePort
+    port: ProtocolPort
     dns: bool = False
     """Send an A query and require the lab's answer, instead of a plain probe."""
 

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from podfence.dataplane.lab.plan import PodPlan
-from podfence.dataplane.ports import ProbePort
-from podfence.model import Protocol
+from podfence.model import Protocol, ProtocolPort
 
 __all__ = [
     "STATE_ENV",
@@ -95,7 +94,7 @@ def _pod_from_json(data: dict[str, Any]) -> PodPlan:
         netns=data["netns"],
         veth=data["veth"],
         ips=tuple(ipaddress.ip_address(ip) for ip in data["ips"]),
-        listeners=tuple(ProbePort(port, Protocol(proto)) for port, proto in data["listeners"]),
+        listeners=tuple(ProtocolPort(port, Protocol(proto)) for port, proto in data["listeners"]),
         dns=bool(data["dns"]),
         host_network=bool(data["host_network"]),
         declared_ips=tuple(ipaddress.ip_address(ip) for ip in data.get("declared_ips", [])),

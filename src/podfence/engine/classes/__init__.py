@@ -1,22 +1,20 @@
-"""Cluster scale: whole-cluster analysis over equivalence classes of endpoints.
+"""The class engine: whole-cluster answers over equivalence classes of endpoints.
 
 `ClassEngine(cluster)` answers what `podfence.engine.Engine` answers, for every pair of
 endpoints at once, by grouping endpoints that no policy can tell apart and port numbers that
-no rule splits. `load_fast` reads large JSON/YAML dumps quickly, falling back to the exact
-loader on any problem.
+no rule splits. It reads the same compiled, resolved core as the per-pair engine.
 """
 
-from podfence.scale.engine import ClassEngine
-from podfence.scale.fastload import load_fast
-from podfence.scale.groups import (
+from podfence.engine.classes.engine import ClassEngine
+from podfence.engine.classes.groups import (
     EndpointClass,
     GroupedMatrix,
     GroupedPorts,
     GroupPortMatrix,
     PairPorts,
 )
-from podfence.scale.ports import PortAtoms
-from podfence.scale.update import Change
+from podfence.engine.classes.ports import PortAtoms
+from podfence.engine.classes.update import Change
 
 __all__ = [
     "Change",
@@ -27,5 +25,4 @@ __all__ = [
     "GroupedPorts",
     "PairPorts",
     "PortAtoms",
-    "load_fast",
 ]

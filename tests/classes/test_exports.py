@@ -1,14 +1,14 @@
-"""The public API of podfence.scale and of the scale commands, pinned."""
+"""The public API of podfence.engine.classes and of the scale commands, pinned."""
 
 from __future__ import annotations
 
 import podfence.cli.scale_cmds
+import podfence.engine.classes
 import podfence.render.grouped
-import podfence.scale
 
 
 def test_scale_exports() -> None:
-    assert sorted(podfence.scale.__all__) == [
+    assert sorted(podfence.engine.classes.__all__) == [
         "Change",
         "ClassEngine",
         "EndpointClass",
@@ -17,10 +17,9 @@ def test_scale_exports() -> None:
         "GroupedPorts",
         "PairPorts",
         "PortAtoms",
-        "load_fast",
     ]
-    for name in podfence.scale.__all__:
-        assert getattr(podfence.scale, name) is not None
+    for name in podfence.engine.classes.__all__:
+        assert getattr(podfence.engine.classes, name) is not None
 
 
 def test_command_exports() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import assert_never
 
+from podfence.engine.classes.ports import PortAtoms
 from podfence.engine.compiled import CompiledRule
 from podfence.engine.match import (
     AnyPeer,
@@ -18,9 +19,8 @@ from podfence.engine.match import (
     PodPeer,
     PortRangeMatcher,
 )
+from podfence.engine.universe import Universe
 from podfence.model import Direction, Protocol
-from podfence.scale.ports import PortAtoms
-from podfence.scale.universe import Universe
 
 __all__ = ["ClassRule", "class_rules", "port_cuts"]
 

@@ -15,8 +15,21 @@ from typing import Literal, overload
 import numpy as np
 import numpy.typing as npt
 
-from podfence.analysis.matrix import Matrix, PortMatrix, PortSpec
+from podfence.analysis.matrix import Matrix, PortMatrix
 from podfence.engine import Engine
+from podfence.engine.classes.classify import Classifier, Signature
+from podfence.engine.classes.groups import (
+    EndpointClass,
+    GroupedMatrix,
+    GroupedPorts,
+    GroupPortMatrix,
+)
+from podfence.engine.classes.ports import MAX_PORT, PortAtoms, build_atoms
+from podfence.engine.classes.reach import Reach
+from podfence.engine.classes.rules import ClassRule, class_rules, port_cuts
+from podfence.engine.classes.summary import summarise
+from podfence.engine.classes.update import Change, Members, apply_update
+from podfence.engine.universe import Universe
 from podfence.model import (
     Cluster,
     Connection,
@@ -25,20 +38,8 @@ from podfence.model import (
     NetworkPolicy,
     Party,
     Protocol,
+    ProtocolPort,
 )
-from podfence.scale.classify import Classifier, Signature
-from podfence.scale.groups import (
-    EndpointClass,
-    GroupedMatrix,
-    GroupedPorts,
-    GroupPortMatrix,
-)
-from podfence.scale.ports import MAX_PORT, PortAtoms, build_atoms
-from podfence.scale.reach import Reach
-from podfence.scale.rules import ClassRule, class_rules, port_cuts
-from podfence.scale.summary import summarise
-from podfence.scale.universe import Universe
-from podfence.scale.update import Change, Members, apply_update
 
 __all__ = ["ClassEngine"]
 
@@ -180,7 +181,7 @@ class ClassEngine:
         return bool(int(self.reach.pair(s, d)[bit // 64]) >> (bit % 64) & 1)
 
     def class_bits(
-        self, spec: PortSpec, sources: _Idx, destinations: _Idx
+        self, spec: ProtocolPort, sources: _Idx, destinations: _Idx
     ) -> npt.NDArray[np.bool_]:
         """allowed[s, d] between (internal) classes on one port, for two distinct members."""
         bit = self.atoms.atom(spec.port, spec.protocol)
@@ -191,7 +192,7 @@ class ClassEngine:
             out[first : first + step] = (block[..., bit // 64] >> np.uint64(bit % 64)) & 1
         return out
 
-    def matrix(self, ports: Sequence[PortSpec]) -> Matrix:
+    def matrix(self, ports: Sequence[ProtocolPort]) -> Matrix:
         """The dense endpoint x endpoint matrix (`compute_matrix`'s contract), from classes."""
         eps = self.cluster.endpoints
         cls = np.asarray([self.class_by_id[ep.id] for ep in eps], dtype=np.intp)
@@ -205,13 +206,13 @@ class ClassEngine:
         return Matrix(tuple(ep.id for ep in eps), tuple(matrices))
 
     @overload
-    def grouped(self, ports: Sequence[PortSpec]) -> GroupedMatrix: ...
+    def grouped(self, ports: Sequence[ProtocolPort]) -> GroupedMatrix: ...
 
     @overload
     def grouped(self, *, all_ports: Literal[True]) -> GroupedPorts: ...
 
     def grouped(
-        self, ports: Sequence[PortSpec] = (), *, all_ports: bool = False
+        self, ports: Sequence[ProtocolPort] = (), *, all_ports: bool = False
     ) -> GroupedMatrix | GroupedPorts:
         """Per port, allowed[i][j] between groups: for two different members, except that a
         group of one pod reaches itself (a pod may always reach itself)."""

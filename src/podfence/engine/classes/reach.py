@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from podfence.engine.classes.classify import Signature
+from podfence.engine.classes.pairs import PairTable, pair_keys
+from podfence.engine.classes.ports import PortAtoms, Words, mask_to_words
+from podfence.engine.classes.rules import ClassRule
+from podfence.engine.universe import Universe
 from podfence.model import Direction
-from podfence.scale.classify import Signature
-from podfence.scale.pairs import PairTable, pair_keys
-from podfence.scale.ports import PortAtoms, Words, mask_to_words
-from podfence.scale.rules import ClassRule
-from podfence.scale.universe import Universe
 
 __all__ = ["Reach", "RulesByPolicy", "SIDES"]
 

@@ -9,11 +9,10 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from podfence.analysis.matrix import PortSpec
 from podfence.cli.main import cli as main_cli
 from podfence.cli.scale_cmds import matrix, watch
 from podfence.cli.scale_watch import Watcher
-from podfence.model import Protocol
+from podfence.model import Protocol, ProtocolPort
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "examples" / "seed"
@@ -90,7 +89,7 @@ def test_watch_reports_changes(tmp_path: Path) -> None:
     for f in (SEED / "frontend-backend").iterdir():
         (tmp_path / f.name).write_text(f.read_text())
     lines: list[str] = []
-    w = Watcher([str(tmp_path)], [PortSpec(8080, Protocol.TCP)], "default",
+    w = Watcher([str(tmp_path)], [ProtocolPort(8080, Protocol.TCP)], "default",
                 lambda text="", **_: lines.append(str(text)))  # fmt: skip
     w.start()
     assert lines[0].startswith("watching 2 file(s): 3 endpoints in 3 groups, 1 policies")

@@ -7,6 +7,9 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from classes.strategies import NAMESPACES, clusters, endpoints, policies
+from classes.test_agreement import assert_agree
+from podfence.engine.classes import ClassEngine
 from podfence.model import (
     NAME_LABEL,
     Cluster,
@@ -21,9 +24,6 @@ from podfence.model import (
     Rule,
     frozen_labels,
 )
-from podfence.scale import ClassEngine
-from scale.strategies import NAMESPACES, clusters, endpoints, policies
-from scale.test_agreement import assert_agree
 
 
 @st.composite

@@ -18,10 +18,10 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from podfence.load import LoadResult, load_paths
+from podfence.load.fast.objects import Collected, Unsupported, collect
+from podfence.load.fast.parse import FastParseError, parse_fast
 from podfence.load.sources import Source, read_sources
 from podfence.model import Cluster
-from podfence.scale.fastobjects import Collected, Unsupported, collect
-from podfence.scale.fastparse import FastParseError, parse_fast
 
 __all__ = ["load_fast", "load_sources_fast", "Progress"]
 

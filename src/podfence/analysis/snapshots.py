@@ -9,9 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from podfence.analysis.matrix import PortSpec
-from podfence.model import Cluster, Endpoint, Location, NetworkPolicy
-from podfence.scale.engine import ClassEngine
+from podfence.engine.classes.engine import ClassEngine
+from podfence.model import Cluster, Endpoint, Location, NetworkPolicy, ProtocolPort
 
 __all__ = ["Snapshot", "PairChange", "snapshot", "pair_changes", "object_changes", "Update"]
 
@@ -25,7 +24,7 @@ _NOWHERE = Location("")
 class Snapshot:
     """Per port, the allowed class pairs (bits packed by row), and who is in which class."""
 
-    ports: tuple[PortSpec, ...]
+    ports: tuple[ProtocolPort, ...]
     class_by_id: dict[str, int]
     classes: int
     matrices: tuple[npt.NDArray[np.uint8], ...]
@@ -34,7 +33,7 @@ class Snapshot:
 
 @dataclass(frozen=True, slots=True)
 class PairChange:
-    port: PortSpec
+    port: ProtocolPort
     allowed: bool
     """True: now allowed (was denied); False: now denied."""
     sources: tuple[str, ...]
@@ -43,7 +42,7 @@ class PairChange:
     destination_label: str
 
 
-def snapshot(engine: ClassEngine, ports: Sequence[PortSpec]) -> Snapshot:
+def snapshot(engine: ClassEngine, ports: Sequence[ProtocolPort]) -> Snapshot:
     n = engine.reach.size
     every = np.arange(n, dtype=np.intp)
     matrices = []

@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from podfence.load import load_paths
+from podfence.load.fast import load_fast
+from podfence.load.fast.load import load_sources_fast
 from podfence.load.sources import read_sources
-from podfence.scale import load_fast
-from podfence.scale.fastload import load_sources_fast
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = sorted(p for p in (ROOT / "examples" / "seed").iterdir() if p.is_dir())

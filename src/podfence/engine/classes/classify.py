@@ -16,16 +16,16 @@ from typing import assert_never
 
 import numpy as np
 
+from podfence.engine.address_index import block_membership
 from podfence.engine.match import (
     AnyPod,
     NamespaceLabels,
     OwnNamespace,
     PodLabels,
 )
+from podfence.engine.selector_index import SelectorIndex
+from podfence.engine.universe import Universe
 from podfence.model import Endpoint, Labels, LabelSelector, Protocol
-from podfence.scale.ipsig import block_membership
-from podfence.scale.selectors import SelectorIndex
-from podfence.scale.universe import Universe
 
 __all__ = ["Signature", "Classifier"]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from podfence.engine.classes.classify import Signature
+from podfence.engine.classes.groups import EndpointClass
 from podfence.engine.match import PodLabels
+from podfence.engine.universe import Universe
 from podfence.model import Endpoint, Labels
-from podfence.scale.classify import Signature
-from podfence.scale.groups import EndpointClass
-from podfence.scale.universe import Universe
 
 __all__ = ["summarise", "MAX_NAMESPACES"]
 

@@ -19,6 +19,9 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from podfence.engine.address_index import AddressIndex
+from podfence.engine.classes.classify import Classifier, Signature
+from podfence.engine.classes.rules import class_rules
 from podfence.engine.match import (
     AnyPod,
     NamespaceLabels,
@@ -28,12 +31,9 @@ from podfence.engine.match import (
     PortRangeMatcher,
 )
 from podfence.model import Endpoint, Labels, NetworkPolicy, Protocol
-from podfence.scale.classify import Classifier, Signature
-from podfence.scale.ipsig import AddressIndex
-from podfence.scale.rules import class_rules
 
 if TYPE_CHECKING:
-    from podfence.scale.engine import ClassEngine
+    from podfence.engine.classes.engine import ClassEngine
 
 __all__ = ["Change", "Members", "apply_update"]
 

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from podfence.engine.classes.ports import PortAtoms, words_to_mask
 from podfence.model import Protocol
-from podfence.scale.ports import PortAtoms, words_to_mask
 
 if TYPE_CHECKING:
-    from podfence.scale.reach import Reach
+    from podfence.engine.classes.reach import Reach
 
 __all__ = ["EndpointClass", "GroupedMatrix", "GroupPortMatrix", "GroupedPorts", "PairPorts"]
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
-from podfence.analysis.matrix import PortSpec, compute_matrix
+from classes.strategies import clusters, probe_ports
+from podfence.analysis.matrix import compute_matrix
 from podfence.engine import Engine
-from podfence.model import Cluster, Connection
-from podfence.scale import ClassEngine
-from scale.strategies import clusters, probe_ports
+from podfence.engine.classes import ClassEngine
+from podfence.model import Cluster, Connection, ProtocolPort
 
 
 def assert_agree(cluster: Cluster, engine: ClassEngine | None = None) -> None:
@@ -42,7 +42,7 @@ def test_big_peer_sets_agree_too(cluster: Cluster) -> None:
 @settings(max_examples=60)
 @given(clusters())
 def test_dense_matrix_equals_compute_matrix(cluster: Cluster) -> None:
-    ports = [PortSpec(p, proto) for p, proto in probe_ports(cluster)[::7]]
+    ports = [ProtocolPort(p, proto) for p, proto in probe_ports(cluster)[::7]]
     assert ClassEngine(cluster).matrix(ports) == compute_matrix(cluster, ports)
 
 
@@ -52,7 +52,7 @@ def test_grouped_cells_are_the_members_cells(cluster: Cluster) -> None:
     """Every member pair (i != j) of two groups has the group cell's answer."""
     exact = Engine(cluster)
     fast = ClassEngine(cluster)
-    ports = [PortSpec(p, proto) for p, proto in probe_ports(cluster)[::5]]
+    ports = [ProtocolPort(p, proto) for p, proto in probe_ports(cluster)[::5]]
     grouped = fast.grouped(ports)
     eps = {ep.id: ep for ep in cluster.endpoints}
     assert sorted(m for g in grouped.groups for m in g.members) == sorted(eps)
