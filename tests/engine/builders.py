@@ -216,11 +216,16 @@ def _check_side(v: DirectionVerdict) -> None:
 
 
 def evaluate(
-    c: Cluster, src: str, dst: str, port: int, protocol: Protocol = Protocol.TCP
+    c: Cluster,
+    src: str,
+    dst: str,
+    port: int,
+    protocol: Protocol = Protocol.TCP,
+    family: int | None = None,
 ) -> Verdict:
     """Evaluate with a fresh engine; check the invariants and the reasonless answer agree."""
     engine = Engine(c)
-    connection = Connection(party(c, src), party(c, dst), port, protocol)
+    connection = Connection(party(c, src), party(c, dst), port, protocol, family)
     verdict = engine.evaluate(connection)
     assert verdict.egress.direction is Direction.EGRESS
     assert verdict.ingress.direction is Direction.INGRESS
@@ -304,6 +309,7 @@ class Row:
     allowed: bool
     egress: str
     ingress: str
+    family: int | None = None
 
 
 def case(
@@ -316,13 +322,17 @@ def case(
     ingress: str = NOT_ISOLATED,
     port: int = 80,
     protocol: Protocol = Protocol.TCP,
+    family: int | None = None,
 ) -> Any:
-    """A `pytest.param` holding one `Row`, with a readable id."""
-    row = Row(policies, src, dst, port, protocol, allowed, egress, ingress)
+    """A `pytest.param` holding one `Row`, with a readable id. `family`: the connection's IP
+    family (None: every family the two parties can use, all of which must allow)."""
+    row = Row(policies, src, dst, port, protocol, allowed, egress, ingress, family)
     return pytest.param(row, id=case_id)
 
 
 def check_case(row: Row) -> None:
-    verdict = evaluate(standard_cluster(*row.policies), row.src, row.dst, row.port, row.protocol)
+    verdict = evaluate(
+        standard_cluster(*row.policies), row.src, row.dst, row.port, row.protocol, row.family
+    )
     got = (verdict.allowed, describe(verdict.egress), describe(verdict.ingress))
     assert got == (row.allowed, row.egress, row.ingress)

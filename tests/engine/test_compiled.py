@@ -15,18 +15,16 @@ from engine.builders import (
     EGRESS,
     EVERYTHING,
     INGRESS,
-    cport,
     ip_peer,
     named,
     peer,
-    pod,
     policy,
     rule,
     sel,
     tcp,
     udp,
 )
-from podfence.engine.compiled import compile_policy, selects
+from podfence.engine.compiled import compile_policy
 from podfence.engine.match import (
     AnyPeer,
     AnyPod,
@@ -42,19 +40,15 @@ from podfence.engine.match import (
     PortRangeMatcher,
     compile_peer,
     compile_port,
-    resolve_named_port,
 )
 from podfence.model import (
     Direction,
-    Endpoint,
-    External,
     IPBlock,
     Peer,
     PolicyPort,
     PortRange,
     Protocol,
     Rule,
-    parse_ip,
 )
 
 POD_B = sel({"pod": "b"})
@@ -149,45 +143,3 @@ def test_compile_policy_ignores_directions_not_in_policy_types(
 ) -> None:
     compiled = compile_policy(policy("x/p", ingress=[Rule(), Rule()], egress=[Rule()], types=types))
     assert (len(compiled.ingress), len(compiled.egress)) == (ingress_rules, egress_rules)
-
-
-@pytest.mark.parametrize(
-    ("endpoint", "direction", "expected"),
-    [
-        pytest.param(pod("x/a", {"app": "web"}), Direction.INGRESS, True, id="selected"),
-        pytest.param(pod("x/a", {"app": "db"}), Direction.INGRESS, False, id="labels-differ"),
-        pytest.param(pod("y/a", {"app": "web"}), Direction.INGRESS, False, id="other-namespace"),
-        pytest.param(pod("x/a", {"app": "web"}), Direction.EGRESS, False, id="other-direction"),
-        pytest.param(
-            pod("x/a", {"app": "web"}, host_network=True),
-            Direction.INGRESS,
-            False,
-            id="host-network",
-        ),
-    ],
-)
-def test_selects(endpoint: Endpoint, direction: Direction, expected: bool) -> None:
-    compiled = compile_policy(policy("x/p", sel({"app": "web"})))
-    assert selects(compiled, endpoint, direction) is expected
-
-
-@pytest.mark.parametrize(
-    ("name", "protocol", "expected"),
-    [
-        pytest.param("http", Protocol.TCP, 8080, id="tcp"),
-        pytest.param("dns", Protocol.UDP, 53, id="udp"),
-        pytest.param("dns", Protocol.TCP, 5353, id="same-name-other-protocol"),
-        pytest.param("http", Protocol.UDP, None, id="name-only-for-other-protocol"),
-        pytest.param("metrics", Protocol.TCP, None, id="undefined"),
-    ],
-)
-def test_resolve_named_port(name: str, protocol: Protocol, expected: int | None) -> None:
-    server = pod(
-        "x/srv",
-        ports=[cport(8080, "http"), cport(53, "dns", Protocol.UDP), cport(5353, "dns")],
-    )
-    assert resolve_named_port(server, name, protocol) == expected
-
-
-def test_resolve_named_port_outside_address() -> None:
-    assert resolve_named_port(External(parse_ip("198.51.100.1")), "http", Protocol.TCP) is None

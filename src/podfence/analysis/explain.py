@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from podfence.engine import Engine
-from podfence.engine.compiled import selects
-from podfence.engine.match import compile_peer, peer_matches
 from podfence.model import Direction, NetworkPolicy, Peer, PolicyPort, RuleRef
 
 __all__ = ["PeerAccount", "RuleAccount", "DirectionAccount", "PolicyAccount", "account_policy"]
@@ -55,9 +53,8 @@ class PolicyAccount:
 
 
 def account_policy(engine: Engine, policy: NetworkPolicy) -> PolicyAccount:
-    compiled = next(p for p in engine.policies if p.key == policy.key)
     endpoints = engine.cluster.endpoints
-    selected = tuple(ep.id for ep in endpoints if any(selects(compiled, ep, d) for d in Direction))
+    selected = tuple(ep.id for ep in endpoints if engine.policy_selects(policy.key, ep))
 
     def direction_account(direction: Direction) -> DirectionAccount:
         written = policy.rules(direction)
@@ -67,10 +64,7 @@ def account_policy(engine: Engine, policy: NetworkPolicy) -> PolicyAccount:
         for i, rule in enumerate(written):
             peers = []
             for j, peer in enumerate(rule.peers):
-                matcher = compile_peer(peer, policy_namespace=policy.namespace)
-                matched = tuple(
-                    ep.id for ep in endpoints if peer_matches(matcher, ep, engine.namespace_labels)
-                )
+                matched = tuple(ep.id for ep in endpoints if engine.peer_matches(policy, peer, ep))
                 peers.append(
                     PeerAccount(
                         RuleRef(policy.key, direction, i, j), peer, policy.namespace, matched

@@ -1,8 +1,7 @@
-"""Compile a cluster's policies once: matchers per rule, and who each policy selects."""
+"""Compile policies once into matchers per rule (who they select is `resolve`'s job)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from podfence.engine.match import (
@@ -13,9 +12,9 @@ from podfence.engine.match import (
     compile_peer,
     compile_port,
 )
-from podfence.model import Cluster, Direction, Endpoint, LabelSelector, NetworkPolicy, Rule
+from podfence.model import Direction, LabelSelector, NetworkPolicy, Rule
 
-__all__ = ["CompiledRule", "CompiledPolicy", "compile_policy", "namespace_label_map", "selects"]
+__all__ = ["CompiledRule", "CompiledPolicy", "compile_policy"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,21 +77,4 @@ def compile_policy(policy: NetworkPolicy) -> CompiledPolicy:
         directions=policy.policy_types,
         ingress=rules(Direction.INGRESS),
         egress=rules(Direction.EGRESS),
-    )
-
-
-def namespace_label_map(cluster: Cluster) -> Mapping[str, Mapping[str, str]]:
-    return {ns.name: dict(ns.labels) for ns in cluster.namespaces}
-
-
-def selects(policy: CompiledPolicy, endpoint: Endpoint, direction: Direction) -> bool:
-    """Does the policy select the endpoint for `direction` (and so isolate it)?
-
-    hostNetwork pods are never selected: NetworkPolicy does not apply to them.
-    """
-    return (
-        direction in policy.directions
-        and not endpoint.host_network
-        and endpoint.namespace == policy.namespace
-        and policy.pod_selector.matches(dict(endpoint.labels))
     )

@@ -1,15 +1,11 @@
-"""Evaluate a connection into a verdict with its reasons. Pure, given a compiled cluster."""
+"""Evaluate a connection into a verdict with its reasons. Pure, given the resolved core."""
 
 from __future__ import annotations
 
-from podfence.engine.compiled import (
-    CompiledPolicy,
-    CompiledRule,
-    compile_policy,
-    namespace_label_map,
-    selects,
-)
-from podfence.engine.match import NamedPortMatcher, peer_matches, port_matches, resolve_named_port
+from podfence.engine.compiled import CompiledPolicy, CompiledRule
+from podfence.engine.match import NamedPortMatcher, compile_peer
+from podfence.engine.resolve import Resolver, connection_families, named_numbers
+from podfence.engine.universe import Universe
 from podfence.engine.verdict import DirectionVerdict, Miss, NearMiss, Reason, Verdict
 from podfence.model import (
     Cluster,
@@ -17,7 +13,10 @@ from podfence.model import (
     Direction,
     Endpoint,
     External,
+    LabelSelector,
+    NetworkPolicy,
     Party,
+    Peer,
     RuleRef,
 )
 
@@ -27,31 +26,84 @@ __all__ = ["Engine"]
 class Engine:
     """The exact NetworkPolicy semantics over one cluster snapshot.
 
-    The policies are compiled once; which policies select which endpoint is cached.
+    The policies are compiled once into a `Universe`; the `Resolver` is the only place their
+    selectors, ipBlocks and named ports meet the cluster's endpoints.
     """
 
-    def __init__(self, cluster: Cluster) -> None:
+    def __init__(self, cluster: Cluster, *, resolver: Resolver | None = None) -> None:
         self.cluster = cluster
-        self.policies: tuple[CompiledPolicy, ...] = tuple(
-            compile_policy(p) for p in cluster.policies
-        )
-        self.namespace_labels = namespace_label_map(cluster)
-        self._selecting: dict[tuple[str, Direction], tuple[CompiledPolicy, ...]] = {}
-        self._admitting: dict[tuple[Direction, str, str], tuple[CompiledRule, ...]] = {}
+        if resolver is None:
+            universe = Universe.of(cluster.policies)
+            resolver = Resolver(universe, {ns.name: ns.labels for ns in cluster.namespaces})
+        self.resolver = resolver
+        self.policies: tuple[CompiledPolicy, ...] = tuple(p for _, p in resolver.universe.live())
+        self._ids = {p.key: i for i, p in resolver.universe.live()}
+        self._has_blocks = bool(resolver.universe.blocks)
+        self._admitting: dict[tuple[Direction, str, str, int | None], tuple[CompiledRule, ...]] = {}
 
     def selecting(self, endpoint: Endpoint, direction: Direction) -> tuple[CompiledPolicy, ...]:
         """The policies that select `endpoint` for `direction` (empty: not isolated)."""
-        key = (endpoint.id, direction)
-        found = self._selecting.get(key)
-        if found is None:
-            found = tuple(p for p in self.policies if selects(p, endpoint, direction))
-            self._selecting[key] = found
-        return found
+        return tuple(self.resolver.policy(i) for i in self.resolver.selecting(endpoint, direction))
 
     def is_isolated(self, endpoint: Endpoint, direction: Direction) -> bool:
-        return bool(self.selecting(endpoint, direction))
+        return bool(self.resolver.selecting(endpoint, direction))
+
+    def compiled(self, key: str) -> CompiledPolicy:
+        """The compiled policy `ns/name`."""
+        return self.resolver.policy(self._ids[key])
+
+    def policy_selects(
+        self, key: str, endpoint: Endpoint, direction: Direction | None = None
+    ) -> bool:
+        """Does policy `key` isolate `endpoint` (for `direction`, or for any direction)?"""
+        pid = self._ids[key]
+        if direction is None:
+            return any(pid in self.resolver.selecting(endpoint, d) for d in Direction)
+        return pid in self.resolver.selecting(endpoint, direction)
+
+    def peer_matches(
+        self, policy: NetworkPolicy, peer: Peer, party: Party, family: int | None = None
+    ) -> bool:
+        """Does a `from`/`to` item of `policy` match `party` (over `family`)?"""
+        matcher = compile_peer(peer, policy_namespace=policy.namespace)
+        return self.resolver.peer_matches(matcher, party, family)
+
+    def namespace_matches(self, selector: LabelSelector, namespace: str) -> bool:
+        """Does a namespaceSelector select the namespace (by its labels)?"""
+        return self.resolver.namespace_matches(selector, namespace)
+
+    def families(self, connection: Connection) -> tuple[int | None, ...]:
+        """The families to answer for: the connection's own, or every family the two parties
+        can use when the answer could depend on it (some ipBlock exists)."""
+        if connection.family is not None:
+            return (connection.family,)
+        if not self._has_blocks:
+            return (None,)
+        return connection_families(connection.source, connection.destination)
 
     def evaluate(self, connection: Connection) -> Verdict:
+        families = self.families(connection)
+        if len(families) == 1:
+            return self._evaluate(connection, families[0])
+        verdicts = tuple(self._evaluate(_with_family(connection, f), f) for f in families)
+        if len({v.allowed for v in verdicts}) == 1:
+            first = verdicts[0]
+            return Verdict(connection, first.egress, first.ingress)
+        denied = next(v for v in verdicts if not v.allowed)
+        return Verdict(connection, denied.egress, denied.ingress, by_family=verdicts)
+
+    def allowed(self, connection: Connection) -> bool:
+        """The verdict's answer alone (same semantics, no reasons collected)."""
+        src, dst = connection.source, connection.destination
+        if isinstance(src, Endpoint) and src == dst:
+            return True
+        return all(
+            self._side_allows(Direction.EGRESS, subject=src, peer=dst, c=connection, family=f)
+            and self._side_allows(Direction.INGRESS, subject=dst, peer=src, c=connection, family=f)
+            for f in self.families(connection)
+        )
+
+    def _evaluate(self, connection: Connection, family: int | None) -> Verdict:
         src, dst = connection.source, connection.destination
         if isinstance(src, Endpoint) and src == dst:
             return Verdict(
@@ -61,23 +113,22 @@ class Engine:
             )
         return Verdict(
             connection,
-            egress=self._side(Direction.EGRESS, subject=src, peer=dst, connection=connection),
-            ingress=self._side(Direction.INGRESS, subject=dst, peer=src, connection=connection),
+            egress=self._side(Direction.EGRESS, subject=src, peer=dst, c=connection, family=family),
+            ingress=self._side(
+                Direction.INGRESS, subject=dst, peer=src, c=connection, family=family
+            ),
         )
-
-    def allowed(self, connection: Connection) -> bool:
-        """The verdict's answer alone (same semantics, no reasons collected)."""
-        src, dst = connection.source, connection.destination
-        if isinstance(src, Endpoint) and src == dst:
-            return True
-        return self._side_allows(
-            Direction.EGRESS, subject=src, peer=dst, connection=connection
-        ) and self._side_allows(Direction.INGRESS, subject=dst, peer=src, connection=connection)
 
     # -- one side -------------------------------------------------------------------------
 
     def _side(
-        self, direction: Direction, *, subject: Party, peer: Party, connection: Connection
+        self,
+        direction: Direction,
+        *,
+        subject: Party,
+        peer: Party,
+        c: Connection,
+        family: int | None,
     ) -> DirectionVerdict:
         if isinstance(subject, External):
             return DirectionVerdict(direction, subject.id, True, Reason.OUTSIDE)
@@ -93,7 +144,7 @@ class Engine:
             if not rules:
                 misses.append(NearMiss(RuleRef(policy.key, direction), Miss.NO_RULES))
             for rule in rules:
-                ref, miss = self._rule(rule, peer=peer, connection=connection)
+                ref, miss = self._rule(rule, peer=peer, c=c, family=family)
                 if ref is not None:
                     allowed_by.append(ref)
                 elif miss is not None:
@@ -110,62 +161,59 @@ class Engine:
         )
 
     def _side_allows(
-        self, direction: Direction, *, subject: Party, peer: Party, connection: Connection
+        self,
+        direction: Direction,
+        *,
+        subject: Party,
+        peer: Party,
+        c: Connection,
+        family: int | None,
     ) -> bool:
         if isinstance(subject, External) or subject.host_network:
             return True
-        policies = self.selecting(subject, direction)
-        if not policies:
+        if not self.resolver.selecting(subject, direction):
             return True
         return any(
-            self._first_port(rule, connection) is not None
-            for rule in self._rules_admitting(direction, subject, peer, policies)
+            self._first_port(rule, c) is not None
+            for rule in self._rules_admitting(direction, subject, peer, family)
         )
 
     def _rules_admitting(
-        self,
-        direction: Direction,
-        subject: Endpoint,
-        peer: Party,
-        policies: tuple[CompiledPolicy, ...],
+        self, direction: Direction, subject: Endpoint, peer: Party, family: int | None
     ) -> tuple[CompiledRule, ...]:
         """The rules of `subject`'s policies whose peers match `peer` (cached per pair, so a
         pair asked about on many ports matches its selectors once)."""
-        key = (direction, subject.id, peer.id)
+        key = (direction, subject.id, peer.id, family)
         found = self._admitting.get(key)
         if found is None:
             found = tuple(
                 rule
-                for policy in policies
+                for policy in self.selecting(subject, direction)
                 for rule in policy.rules(direction)
-                if self._first_peer(rule, peer) is not None
+                if self._first_peer(rule, peer, family) is not None
             )
             self._admitting[key] = found
         return found
 
-    def _first_peer(self, rule: CompiledRule, peer: Party) -> int | None:
+    def _first_peer(self, rule: CompiledRule, peer: Party, family: int | None) -> int | None:
         for i, matcher in enumerate(rule.peers):
-            if peer_matches(matcher, peer, self.namespace_labels):
+            if self.resolver.peer_matches(matcher, peer, family):
                 return i
         return None
 
-    @staticmethod
-    def _first_port(rule: CompiledRule, connection: Connection) -> int | None:
+    def _first_port(self, rule: CompiledRule, c: Connection) -> int | None:
         for i, matcher in enumerate(rule.ports):
-            if port_matches(
-                matcher,
-                destination=connection.destination,
-                port=connection.port,
-                protocol=connection.protocol,
+            if self.resolver.port_matches(
+                matcher, destination=c.destination, port=c.port, protocol=c.protocol
             ):
                 return i
         return None
 
     def _rule(
-        self, rule: CompiledRule, *, peer: Party, connection: Connection
+        self, rule: CompiledRule, *, peer: Party, c: Connection, family: int | None
     ) -> tuple[RuleRef | None, NearMiss | None]:
-        peer_i = self._first_peer(rule, peer)
-        port_i = self._first_port(rule, connection)
+        peer_i = self._first_peer(rule, peer, family)
+        port_i = self._first_port(rule, c)
         base = RuleRef(rule.policy, rule.direction, rule.index)
         if peer_i is not None and port_i is not None:
             return (
@@ -181,11 +229,17 @@ class Engine:
         if peer_i is not None:
             unresolved = any(
                 isinstance(m, NamedPortMatcher)
-                and m.protocol is connection.protocol
-                and resolve_named_port(connection.destination, m.name, m.protocol) is None
+                and m.protocol is c.protocol
+                and not named_numbers(c.destination, m.name, m.protocol)
                 for m in rule.ports
             )
             return None, NearMiss(base, Miss.NAMED_PORT if unresolved else Miss.PORT)
         if port_i is not None:
             return None, NearMiss(base, Miss.PEER)
         return None, None
+
+
+def _with_family(connection: Connection, family: int | None) -> Connection:
+    return Connection(
+        connection.source, connection.destination, connection.port, connection.protocol, family
+    )

@@ -68,7 +68,14 @@ class Verdict:
     connection: Connection
     egress: DirectionVerdict
     ingress: DirectionVerdict
+    by_family: tuple[Verdict, ...] = ()
+    """Set when the connection's family was not given and the answer differs between the IP
+    families the two parties can use: one verdict per family (each with its family set).
+    `egress` and `ingress` are then those of the first family that denies. The connection is
+    allowed only when every family allows it (a client may use either)."""
 
     @property
     def allowed(self) -> bool:
+        if self.by_family:
+            return all(v.allowed for v in self.by_family)
         return self.egress.allowed and self.ingress.allowed

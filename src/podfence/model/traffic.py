@@ -30,12 +30,19 @@ Party = Endpoint | External
 
 @dataclass(frozen=True, slots=True)
 class Connection:
-    """A new connection from `source` to `destination` on `port`/`protocol`."""
+    """A new connection from `source` to `destination` on `port`/`protocol`.
+
+    `family` is the IP family of its packets (4 or 6), which decides the address an ipBlock
+    is matched against. None: not given; the engine then answers for every family the two
+    parties can use (and says so when the answers differ).
+    """
 
     source: Party
     destination: Party
     port: int
     protocol: Protocol
+    family: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.source} -> {self.destination} {self.port}/{self.protocol}"
+        over = f" over IPv{self.family}" if self.family is not None else ""
+        return f"{self.source} -> {self.destination} {self.port}/{self.protocol}{over}"

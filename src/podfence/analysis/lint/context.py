@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from podfence.analysis.lint.catalogue import rule_info
 from podfence.analysis.lint.finding import Finding, Level
 from podfence.engine import Engine
-from podfence.engine.compiled import CompiledPolicy, selects
-from podfence.engine.match import compile_peer, peer_matches
+from podfence.engine.compiled import CompiledPolicy
 from podfence.model import (
     Cluster,
     Direction,
@@ -71,8 +70,7 @@ class LintContext:
     def __init__(self, cluster: Cluster, engine: Engine | None = None) -> None:
         self.cluster = cluster
         self.engine = engine if engine is not None else Engine(cluster)
-        self.namespace_labels = self.engine.namespace_labels
-        self._compiled: dict[str, CompiledPolicy] = {p.key: p for p in self.engine.policies}
+        self.namespace_labels = {ns.name: dict(ns.labels) for ns in cluster.namespaces}
         by_ns: dict[str, list[Endpoint]] = {}
         for ep in cluster.endpoints:
             by_ns.setdefault(ep.namespace, []).append(ep)
@@ -84,7 +82,7 @@ class LintContext:
         return self._by_ns.get(namespace, ())
 
     def compiled(self, policy: NetworkPolicy) -> CompiledPolicy:
-        return self._compiled[policy.key]
+        return self.engine.compiled(policy.key)
 
     def label_selected(self, policy: NetworkPolicy) -> tuple[Endpoint, ...]:
         """Endpoints of the policy's namespace whose labels its podSelector matches
@@ -99,26 +97,21 @@ class LintContext:
         self, policy: NetworkPolicy, direction: Direction | None = None
     ) -> tuple[Endpoint, ...]:
         """Endpoints the policy isolates (for `direction`, or for any of its directions)."""
-        compiled = self.compiled(policy)
-        directions = (direction,) if direction is not None else tuple(Direction)
         return tuple(
             ep
             for ep in self.endpoints_in(policy.namespace)
-            if any(selects(compiled, ep, d) for d in directions)
+            if self.engine.policy_selects(policy.key, ep, direction)
         )
 
     def peer_endpoints(self, policy: NetworkPolicy, peer: Peer) -> tuple[Endpoint, ...]:
         """Endpoints a `from`/`to` item matches, by the engine's own matcher."""
-        matcher = compile_peer(peer, policy_namespace=policy.namespace)
         return tuple(
-            ep for ep in self.cluster.endpoints if peer_matches(matcher, ep, self.namespace_labels)
+            ep for ep in self.cluster.endpoints if self.engine.peer_matches(policy, peer, ep)
         )
 
     def namespaces_matching(self, selector: LabelSelector) -> tuple[Namespace, ...]:
         return tuple(
-            ns
-            for ns in self.cluster.namespaces
-            if selector.matches(self.namespace_labels.get(ns.name, {}))
+            ns for ns in self.cluster.namespaces if self.engine.namespace_matches(selector, ns.name)
         )
 
     def isolated(self, endpoint: Endpoint, direction: Direction) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from podfence.analysis.lint.context import LintContext, RuleSite
 from podfence.analysis.lint.finding import Finding
 from podfence.analysis.lint.words import agree, who
-from podfence.engine.match import resolve_named_port
+from podfence.engine.resolve import named_numbers
 from podfence.model import Direction, Endpoint, PolicyPort
 
 __all__ = ["check_ports", "rule_destinations"]
@@ -41,7 +41,7 @@ def _named(
 ) -> Finding | None:
     assert isinstance(port.port, str)
     name, proto = port.port, port.protocol
-    if any(resolve_named_port(ep, name, proto) is not None for ep in pods):
+    if any(named_numbers(ep, name, proto) for ep in pods):
         return None
     other = sorted({cp.protocol.value for ep in pods for cp in ep.ports if cp.name == name})
     consequence = (

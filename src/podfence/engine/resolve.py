@@ -1,0 +1,321 @@
+"""Resolution: the only place where selectors meet pods, ipBlocks meet addresses and named
+ports meet container ports.
+
+Everything that needs to know which pods a policy selects, which parties a peer matches, or
+which numbers a named port stands for asks a `Resolver` (the per-pair engine, the class
+engine, the nft compiler, the analyses). It works on a `Universe` (the compiled policies,
+with every distinct pod peer, ipBlock and named port numbered once) and answers:
+
+- per distinct (namespace, labels) of a pod-network endpoint: the policies that select it
+  and the pod peers that match it (`group`), through a selector index, cached;
+- per ipBlock: its `AddressSet` (cidr minus except, per family), cached;
+- per endpoint and named port: the *set* of numbers its containers give that name for that
+  protocol (names are unique per container only, so two containers may both say `http`);
+- per peer: its members, in bulk (`members`), for the compilers that list them.
+
+Semantics, with their upstream sources (tests cite them too):
+- a policy selects the pods of its own namespace that its podSelector matches; hostNetwork
+  pods are never selected nor matched by pod/namespace selectors (their traffic is the
+  node's), though an ipBlock can contain their address;
+- a peer with podSelector only is scoped to the policy's namespace; namespaceSelector matches
+  namespace labels (`kubernetes.io/metadata.name` included);
+- an ipBlock matches the address the packet carries: for a connection of a known IP family,
+  the party's address of that family; when the family is not known (parties without
+  addresses), any of its addresses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import assert_never
+
+from podfence.engine.compiled import CompiledPolicy
+from podfence.engine.match import (
+    AnyPeer,
+    AnyPod,
+    AnyPort,
+    IPPeer,
+    NamedPortMatcher,
+    NamespaceLabels,
+    OwnNamespace,
+    PeerMatcher,
+    PodLabels,
+    PodPeer,
+    PortMatcher,
+    PortRangeMatcher,
+)
+from podfence.engine.selector_index import SelectorIndex
+from podfence.engine.universe import NamedPort, Universe
+from podfence.model import (
+    NAME_LABEL,
+    AddressSet,
+    Direction,
+    Endpoint,
+    External,
+    IntervalSet,
+    IPAddress,
+    IPBlock,
+    Labels,
+    LabelSelector,
+    Party,
+    PortSet,
+    Protocol,
+)
+
+__all__ = [
+    "Group",
+    "Resolver",
+    "addresses_of",
+    "connection_families",
+    "named_numbers",
+    "party_families",
+]
+
+_Payload = tuple[bool, int]
+"""(True, policy id) or (False, pod peer id)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """What the policies see of pod-network endpoints with one namespace and label set."""
+
+    policies: frozenset[int]
+    """Ids of the live policies whose podSelector selects them (any direction)."""
+    pod_peers: frozenset[int]
+    """Ids of the pod peers (namespace matcher x pod matcher) that match them."""
+
+
+_NOTHING = Group(frozenset(), frozenset())
+
+
+def named_numbers(endpoint: Party, name: str, protocol: Protocol) -> frozenset[int]:
+    """Every number a named port has on `endpoint` for `protocol`: each container port with
+    that name and protocol (an outside address has none). Upstream enforcers resolve a name
+    on every container of the destination pod."""
+    if isinstance(endpoint, External):
+        return frozenset()
+    return frozenset(
+        cp.port for cp in endpoint.ports if cp.name == name and cp.protocol is protocol
+    )
+
+
+def party_families(party: Party) -> frozenset[int] | None:
+    """The IP families `party` has an address of; None when it has no address at all (an
+    endpoint without a known IP could use either)."""
+    if isinstance(party, External):
+        return frozenset((party.ip.version,))
+    if not party.ips:
+        return None
+    return frozenset(ip.version for ip in party.ips)
+
+
+def connection_families(source: Party, destination: Party) -> tuple[int | None, ...]:
+    """The IP families a connection between the two parties can use, in order (4, then 6).
+
+    `(None,)` when neither side's addresses are known, or when they share no family (then
+    the parties cannot reach each other over IP at all; answered with any of their
+    addresses, as a party without a family would be).
+    """
+    a, b = party_families(source), party_families(destination)
+    if a is None and b is None:
+        return (None,)
+    both = a if b is None else b if a is None else a & b
+    assert both is not None
+    return tuple(sorted(both)) or (None,)
+
+
+def addresses_of(party: Party, family: int | None) -> tuple[IPAddress, ...]:
+    """The addresses of `party` a packet of `family` can carry (None: any of them)."""
+    ips = (party.ip,) if isinstance(party, External) else party.ips
+    if family is None:
+        return ips
+    return tuple(ip for ip in ips if ip.version == family)
+
+
+class Resolver:
+    """Selectors, ipBlocks and named ports resolved against one cluster's endpoints.
+
+    `namespace_labels` are the labels of every namespace (a namespace that is not listed has
+    only its name label). Results are cached; after `universe` grows (an incremental change),
+    call `reindex`.
+    """
+
+    def __init__(self, universe: Universe, namespace_labels: Mapping[str, Labels]) -> None:
+        self.universe = universe
+        self.namespace_labels = namespace_labels
+        self._blocks: dict[IPBlock, AddressSet] = {}
+        self.reindex()
+
+    def reindex(self) -> None:
+        """File policies and own-namespace peers by namespace, the others by namespace
+        selector (call after the universe changed)."""
+        by_ns: dict[str, list[tuple[_Payload, LabelSelector | None]]] = {}
+        cross: list[tuple[int, LabelSelector | None]] = []
+        for pid, policy in self.universe.live():
+            by_ns.setdefault(policy.namespace, []).append(((True, pid), policy.pod_selector))
+        for mid, peer in enumerate(self.universe.pod_peers):
+            match peer.namespace:
+                case OwnNamespace(name):
+                    by_ns.setdefault(name, []).append(((False, mid), _pod_selector(peer.pod)))
+                case NamespaceLabels(selector):
+                    cross.append((mid, selector))
+                case _:
+                    assert_never(peer.namespace)
+        self._by_ns = by_ns
+        self._cross = SelectorIndex(cross)
+        self._programs: dict[str, SelectorIndex[_Payload]] = {}
+        self._groups: dict[tuple[str, Labels], Group] = {}
+        self._members: dict[int, tuple[int, ...]] | None = None
+
+    # -- namespaces ----------------------------------------------------------------------
+
+    def labels_of_namespace(self, name: str) -> Labels:
+        found = self.namespace_labels.get(name)
+        return found if found is not None else ((NAME_LABEL, name),)
+
+    def namespace_matches(self, selector: LabelSelector, name: str) -> bool:
+        """Does a namespaceSelector select namespace `name` (by its labels)?"""
+        return selector.matches(dict(self.labels_of_namespace(name)))
+
+    # -- pods ------------------------------------------------------------------------------
+
+    def _program(self, namespace: str) -> SelectorIndex[_Payload]:
+        found = self._programs.get(namespace)
+        if found is None:
+            entries = list(self._by_ns.get(namespace, ()))
+            for mid in self._cross.matching(self.labels_of_namespace(namespace)):
+                entries.append(((False, mid), _pod_selector(self.universe.pod_peers[mid].pod)))
+            found = self._programs[namespace] = SelectorIndex(entries)
+        return found
+
+    def group(self, namespace: str, labels: Labels, *, host_network: bool = False) -> Group:
+        """The policies selecting, and the pod peers matching, an endpoint with these
+        labels in `namespace` (nothing for a hostNetwork endpoint)."""
+        if host_network:
+            return _NOTHING
+        key = (namespace, labels)
+        found = self._groups.get(key)
+        if found is None:
+            hits = self._program(namespace).matching(labels)
+            found = self._groups[key] = Group(
+                frozenset(i for is_policy, i in hits if is_policy),
+                frozenset(i for is_policy, i in hits if not is_policy),
+            )
+        return found
+
+    def group_of(self, endpoint: Endpoint) -> Group:
+        return self.group(endpoint.namespace, endpoint.labels, host_network=endpoint.host_network)
+
+    def selecting(self, endpoint: Endpoint, direction: Direction) -> tuple[int, ...]:
+        """Ids of the live policies that isolate `endpoint` for `direction`, in order."""
+        policies = self.universe.policies
+        return tuple(
+            pid
+            for pid in sorted(self.group_of(endpoint).policies)
+            if (p := policies[pid]) is not None and direction in p.directions
+        )
+
+    def pod_peer_matches(self, peer: PodPeer, party: Party) -> bool:
+        if isinstance(party, External):
+            return False
+        return self.universe.peer_id(peer) in self.group_of(party).pod_peers
+
+    # -- ipBlocks --------------------------------------------------------------------------
+
+    def block(self, block: IPBlock) -> AddressSet:
+        """The addresses of an ipBlock (cidr minus except), computed once."""
+        found = self._blocks.get(block)
+        if found is None:
+            found = self._blocks[block] = AddressSet.of_block(block)
+        return found
+
+    def in_block(self, block: IPBlock, party: Party, family: int | None) -> bool:
+        addresses = self.block(block)
+        return any(addresses.contains(ip) for ip in addresses_of(party, family))
+
+    # -- peers and ports -------------------------------------------------------------------
+
+    def peer_matches(self, matcher: PeerMatcher, party: Party, family: int | None) -> bool:
+        """Does a `from`/`to` item match the other party of a connection of `family`?"""
+        match matcher:
+            case AnyPeer():
+                return True
+            case IPPeer(block):
+                return self.in_block(block, party, family)
+            case PodPeer():
+                return self.pod_peer_matches(matcher, party)
+            case _:
+                assert_never(matcher)
+
+    def ports(self, matcher: PortMatcher, destination: Party) -> PortSet:
+        """The ports a `ports` item allows towards `destination` (named ports resolved on it)."""
+        match matcher:
+            case AnyPort():
+                return PortSet.every()
+            case PortRangeMatcher(protocol, rng):
+                return PortSet.span(protocol, rng.first, rng.last)
+            case NamedPortMatcher(protocol, name):
+                numbers = named_numbers(destination, name, protocol)
+                return PortSet.of(((protocol, IntervalSet.of((n, n) for n in numbers)),))
+            case _:
+                assert_never(matcher)
+
+    def port_matches(
+        self, matcher: PortMatcher, *, destination: Party, port: int, protocol: Protocol
+    ) -> bool:
+        match matcher:
+            case AnyPort():
+                return True
+            case PortRangeMatcher(proto, rng):
+                return proto is protocol and port in rng
+            case NamedPortMatcher(proto, name):
+                return proto is protocol and port in named_numbers(destination, name, proto)
+            case _:
+                assert_never(matcher)
+
+    # -- bulk ------------------------------------------------------------------------------
+
+    def members(self, endpoints: Sequence[Endpoint], peer_id: int) -> tuple[int, ...]:
+        """Positions in `endpoints` that pod peer `peer_id` matches (computed for every
+        peer at once, the first time; `endpoints` must be the same sequence each call)."""
+        if self._members is None:
+            found: dict[int, list[int]] = {}
+            for i, ep in enumerate(endpoints):
+                for mid in self.group_of(ep).pod_peers:
+                    found.setdefault(mid, []).append(i)
+            self._members = {k: tuple(v) for k, v in found.items()}
+        return self._members.get(peer_id, ())
+
+    def subjects(self, endpoints: Iterable[Endpoint], policy_id: int) -> tuple[Endpoint, ...]:
+        """The endpoints policy `policy_id` selects (any of its directions)."""
+        policy = self.universe.policies[policy_id]
+        if policy is None:
+            return ()
+        return tuple(
+            ep
+            for ep in endpoints
+            if ep.namespace == policy.namespace and policy_id in self.group_of(ep).policies
+        )
+
+    def named_ports(self, endpoint: Endpoint) -> tuple[frozenset[int], ...]:
+        """Per named port of the universe, the numbers it has on `endpoint`."""
+        return tuple(named_numbers(endpoint, name, proto) for name, proto in self.universe.named)
+
+    def policy(self, policy_id: int) -> CompiledPolicy:
+        found = self.universe.policies[policy_id]
+        assert found is not None, f"policy {policy_id} was removed"
+        return found
+
+    def named_port(self, named_id: int) -> NamedPort:
+        return self.universe.named[named_id]
+
+
+def _pod_selector(pod: AnyPod | PodLabels) -> LabelSelector | None:
+    match pod:
+        case AnyPod():
+            return None
+        case PodLabels(selector):
+            return selector
+        case _:
+            assert_never(pod)
