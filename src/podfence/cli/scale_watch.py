@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from podfence.analysis.matrix import PortSpec
+from podfence.load import LoadOptions
+from podfence.load.pipeline import DEFAULT_OPTIONS
 from podfence.load.sources import discover
 from podfence.model import Cluster
 from podfence.render.text import render_diagnostics
@@ -39,10 +41,19 @@ def _line(change: PairChange) -> str:
 
 
 class Watcher:
-    def __init__(self, paths: list[str], ports: list[PortSpec], namespace: str, echo: Echo) -> None:
+    def __init__(
+        self,
+        paths: list[str],
+        ports: list[PortSpec],
+        namespace: str,
+        echo: Echo,
+        *,
+        options: LoadOptions = DEFAULT_OPTIONS,
+    ) -> None:
         self.paths = paths
         self.ports = ports
         self.namespace = namespace
+        self.options = options
         self.echo = echo
         self.stamps: _Stamps = ()
         self.engine: ClassEngine | None = None
@@ -64,7 +75,7 @@ class Watcher:
         return tuple(out)
 
     def _load(self) -> Cluster | None:
-        result = load_fast(self.paths, default_namespace=self.namespace)
+        result = load_fast(self.paths, default_namespace=self.namespace, options=self.options)
         if result.diagnostics:
             self.echo(render_diagnostics(result.diagnostics), err=True, nl=False)
         if result.cluster is None:
