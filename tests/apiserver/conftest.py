@@ -9,16 +9,11 @@ directory, or at $PODFENCE_APISERVER_REPORT).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from tests.apiserver.report import FIGURES
-from tests.apiserver.server import ApiServer, LocalControlPlane, find_binaries
-
-VERSIONS = ("1.36", "1.35")
-"""The newest version (StrictIPCIDRValidation on) and the newest with the gate off."""
+from tests.apiserver.report import FIGURES, WRITTEN
+from tests.apiserver.server import VERSIONS, ApiServer, LocalControlPlane, find_binaries
 
 
 @pytest.fixture(scope="session")
@@ -37,13 +32,6 @@ def apiservers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
         plane.stop()
 
 
-def report_path(config: pytest.Config) -> Path:
-    chosen = os.environ.get("PODFENCE_APISERVER_REPORT")
-    if chosen:
-        return Path(chosen)
-    return Path(config._tmp_path_factory.getbasetemp(), "apiserver-differential.md")  # type: ignore[attr-defined]
-
-
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
@@ -52,6 +40,5 @@ def pytest_terminal_summary(
     terminalreporter.section("podfence validate vs kube-apiserver")
     for line in FIGURES:
         terminalreporter.write_line(line)
-    path = report_path(config)
-    path.write_text("\n".join(FIGURES) + "\n")
-    terminalreporter.write_line(f"(written to {path})")
+    for path in WRITTEN:
+        terminalreporter.write_line(f"(written to {path})")

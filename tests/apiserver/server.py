@@ -24,7 +24,11 @@ from typing import Any
 
 import urllib3
 
-__all__ = ["ApiServer", "Binaries", "LocalControlPlane", "Reply", "find_binaries"]
+__all__ = ["VERSIONS", "ApiServer", "Binaries", "LocalControlPlane", "Reply", "find_binaries"]
+
+VERSIONS = ("1.36", "1.35")
+"""The API servers a session starts: the newest version (StrictIPCIDRValidation on by
+default), and the same binary emulating the newest version with the gate off."""
 
 READY_TIMEOUT = 180.0
 """Seconds to wait for /readyz (about 10 s on the development machine)."""

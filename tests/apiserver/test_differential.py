@@ -16,9 +16,8 @@ from dataclasses import dataclass
 import pytest
 from tests.apiserver.cases import MUTATIONS, RULES, Case, generate
 from tests.apiserver.compare import Outcome, Verdict, compare, podfence_outcome, server_outcome
-from tests.apiserver.conftest import VERSIONS
-from tests.apiserver.report import FIGURES
-from tests.apiserver.server import ApiServer
+from tests.apiserver.report import FIGURES, write
+from tests.apiserver.server import VERSIONS, ApiServer
 
 from podfence.load import LATEST, LoadOptions, load_texts, parse_kube_version
 
@@ -98,9 +97,13 @@ def _explain(row: Row) -> str:
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_podfence_agrees_with_the_api_server(
-    apiservers: dict[str, ApiServer], cases: list[Case], version: str
+    apiservers: dict[str, ApiServer],
+    cases: list[Case],
+    version: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     rows = _run(apiservers[version], cases, version)
     FIGURES.extend(_figures(version, rows))
+    write(tmp_path_factory.getbasetemp())
     differ = [row for row in rows if not row.verdict.agrees]
     assert not differ, f"{len(differ)} disagreements:\n" + "\n".join(map(_explain, differ[:20]))

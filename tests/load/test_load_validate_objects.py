@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from podfence.load import load_texts
+from podfence.load import LoadOptions, load_texts, parse_kube_version
 from podfence.model import Severity
 
 SUBDOMAIN = (
@@ -383,3 +383,38 @@ CASES = {
 @pytest.mark.parametrize(("text", "expected"), CASES.values(), ids=CASES.keys())
 def test_invalid_objects(text: str, expected: list[tuple[str, str, str, str]]) -> None:
     assert errors(text) == expected
+
+
+# IsValidIPForLegacyField for the pod IPs podfence reads: never a zone; leading zeros and
+# IPv4-mapped IPv6 are errors under StrictIPCIDRValidation (1.36), warnings before.
+POD_IPS = [
+    ("1.36", "fe80::1%eth0", "error", f'Invalid value: "fe80::1%eth0": {BAD_IP}'),
+    ("1.35", "fe80::1%eth0", "error", f'Invalid value: "fe80::1%eth0": {BAD_IP}'),
+    ("1.36", "\u0661.0.0.1", "error", f'Invalid value: "\u0661.0.0.1": {BAD_IP}'),
+    ("1.36", "010.0.0.1", "error", 'Invalid value: "010.0.0.1": must not have leading 0s'),
+    (
+        "1.36",
+        "::ffff:10.0.0.1",
+        "error",
+        'Invalid value: "::ffff:10.0.0.1": must not be an IPv4-mapped IPv6 address',
+    ),
+    (
+        "1.35",
+        "010.0.0.1",
+        "warning",
+        'non-standard IP address "010.0.0.1" will be considered invalid in a future Kubernetes '
+        'release: use "10.0.0.1"',
+    ),
+]
+
+
+@pytest.mark.parametrize(("version", "ip", "severity", "message"), POD_IPS)
+def test_pod_ips(version: str, ip: str, severity: str, message: str) -> None:
+    text = f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nstatus: {{podIP: '{ip}'}}\n"
+    options = LoadOptions(parse_kube_version(version))
+    result = load_texts([("p.yaml", text)], options=options)
+    found = [(d.severity.value, d.field, d.message) for d in result.diagnostics]
+    assert (severity, "status.podIP", message) in found
+    if severity == "warning":
+        assert result.cluster is not None
+        assert [str(a) for a in result.cluster.endpoints[0].ips] == ["10.0.0.1"]
