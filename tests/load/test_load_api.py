@@ -15,7 +15,13 @@ from podfence.model import Diagnostic, Severity
 
 
 def test_public_exports_are_pinned() -> None:
-    assert podfence.load.__all__ == ["LoadResult", "load_paths", "load_texts"]
+    assert podfence.load.__all__ == [
+        "LoadOptions",
+        "LoadResult",
+        "load_paths",
+        "load_sources",
+        "load_texts",
+    ]
 
 
 def test_every_module_declares_all() -> None:

@@ -5,6 +5,7 @@ Stages, one way: sources (find and read) -> parse (documents with line numbers) 
 link (duplicates, workloads vs pods, namespaces) -> build (the frozen `Cluster`).
 """
 
-from podfence.load.pipeline import LoadResult, load_paths, load_texts
+from podfence.load.options import LoadOptions
+from podfence.load.pipeline import LoadResult, load_paths, load_sources, load_texts
 
-__all__ = ["LoadResult", "load_paths", "load_texts"]
+__all__ = ["LoadOptions", "LoadResult", "load_paths", "load_sources", "load_texts"]
