@@ -8,8 +8,10 @@ the layout `kubectl get -o json|yaml` prints. On anything else (an error, a warn
 workload, a duplicate, an implicit namespace, an unusual layout) it falls back to the exact
 `podfence.load.load_paths` for the input, so that problems keep their file:line.
 
-Differences that remain by design: `Cluster.positions` is empty (only each object's own line
-is known), and duplicate keys inside one JSON/YAML object are not detected (the last wins).
+A key that may be duplicated inside an object sends the input to the exact loader too (which
+rejects it, as the API server does), so the fast path accepts exactly what `validate` accepts.
+The difference that remains by design: `Cluster.positions` is empty (only each object's own
+line is known).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from podfence.load import LoadResult, load_paths
+from podfence.load import LoadOptions, LoadResult, load_sources
+from podfence.load.options import DEFAULT_OPTIONS
 from podfence.load.sources import Source, read_sources
 from podfence.model import Cluster
 from podfence.scale.fastobjects import Collected, Unsupported, collect
@@ -72,9 +75,12 @@ def load_fast(
     default_namespace: str = "default",
     stdin: TextIO | None = None,
     progress: Progress | None = None,
+    options: LoadOptions = DEFAULT_OPTIONS,
 ) -> LoadResult:
     """Like `load_paths` (same cluster, same diagnostics), fast for plain dumps."""
-    sources, problems = read_sources(paths, stdin=stdin)
+    sources, problems = read_sources(
+        paths, stdin=stdin, exclude=options.exclude, max_file_size=options.max_file_size
+    )
     if not problems and sources:
         try:
             cluster = load_sources_fast(
@@ -84,13 +90,5 @@ def load_fast(
             pass
         else:
             return LoadResult(cluster, ())
-    if "-" in paths:  # stdin was read once already: load what was read
-        from podfence.load import load_texts
-
-        texts = [(s.name, s.text) for s in sources]
-        result = load_texts(texts, default_namespace=default_namespace)
-        return LoadResult(
-            result.cluster,
-            tuple(sorted((*problems, *result.diagnostics), key=lambda d: (d.file, d.line))),
-        )
-    return load_paths(list(paths), default_namespace=default_namespace)
+    # the exact loader, on what was read (stdin and pipes can be read only once)
+    return load_sources(sources, problems, default_namespace=default_namespace, options=options)
