@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import ipaddress
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
 from podfence.analysis.matrix import PortSpec, parse_port_spec
-from podfence.load import LoadResult, load_paths
+from podfence.analysis.query import QueryPort, parse_query_port
+from podfence.load import LoadOptions, LoadResult, load_paths
+from podfence.load.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_OPTIONS, format_size, parse_size
 from podfence.model import Cluster, External, Party
 from podfence.render.text import render_diagnostics
+from podfence.render.words import count
 
 __all__ = [
     "EXIT_OK",
     "EXIT_FINDINGS",
     "EXIT_BAD_INPUT",
     "BadInput",
+    "did_you_mean",
+    "input_options",
     "load_or_exit",
     "cluster_or_exit",
     "resolve_party",
     "PortSpecType",
+    "QueryPortType",
     "paths_argument",
     "namespace_option",
     "output_option",
@@ -44,21 +51,42 @@ class BadInput(click.ClickException):
         click.echo(f"podfence: error: {self.format_message()}", err=True)
 
 
-def load_or_exit(paths: Sequence[str], namespace: str) -> Cluster:
-    """Load and validate; print every diagnostic to stderr; exit 2 on any error."""
+def load_result(
+    paths: Sequence[str], namespace: str, options: LoadOptions = DEFAULT_OPTIONS
+) -> LoadResult:
+    """Load files, directories and `-` (stdin); exit 2 when no path was given."""
     if not paths:
         raise BadInput("no input: give files, directories or - for stdin")
     stdin = sys.stdin if "-" in paths else None
-    return cluster_or_exit(load_paths(list(paths), default_namespace=namespace, stdin=stdin))
+    return load_paths(list(paths), default_namespace=namespace, stdin=stdin, options=options)
+
+
+def load_or_exit(
+    paths: Sequence[str], namespace: str, options: LoadOptions = DEFAULT_OPTIONS
+) -> Cluster:
+    """Load and validate; print every diagnostic to stderr; exit 2 on any error."""
+    return cluster_or_exit(load_result(paths, namespace, options))
+
+
+def echo_diagnostics(result: LoadResult) -> None:
+    """Every diagnostic to stderr, one per line."""
+    if result.diagnostics:
+        click.echo(render_diagnostics(result.diagnostics), err=True, nl=False)
 
 
 def cluster_or_exit(result: LoadResult, source: str = "the input") -> Cluster:
     """Print every diagnostic to stderr; the cluster, or exit 2 when there was an error."""
-    if result.diagnostics:
-        click.echo(render_diagnostics(result.diagnostics), err=True, nl=False)
+    echo_diagnostics(result)
     if result.cluster is None:
-        raise BadInput(f"{result.error_count} error(s) in {source}; nothing was analysed")
+        errors = count(result.error_count, "error")
+        raise BadInput(f"{errors} in {source}; nothing was analysed")
     return result.cluster
+
+
+def did_you_mean(text: str, candidates: Sequence[str]) -> str:
+    """` (did you mean 'x'?)` for the closest candidate, or nothing."""
+    close = difflib.get_close_matches(text, list(candidates), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def resolve_party(cluster: Cluster, text: str) -> Party:
@@ -76,9 +104,7 @@ def resolve_party(cluster: Cluster, text: str) -> Party:
         raise BadInput(f"endpoint {text!r}: expected NAMESPACE/NAME or an IP address")
     found = cluster.endpoint(text)
     if found is None:
-        ids = [e.id for e in cluster.endpoints]
-        close = difflib.get_close_matches(text, ids, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(text, [e.id for e in cluster.endpoints])
         raise BadInput(f"no pod or workload {text!r} in the input{hint}")
     return found
 
@@ -93,6 +119,22 @@ class PortSpecType(click.ParamType):  # type: ignore[type-arg]
             return value
         try:
             return parse_port_spec(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class QueryPortType(click.ParamType):  # type: ignore[type-arg]
+    """`--port` of a question: a number or a container port's name, with a protocol."""
+
+    name = "PORT[/PROTOCOL]"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> QueryPort:
+        if isinstance(value, PortSpec):
+            return value
+        try:
+            return parse_query_port(str(value))
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
 
@@ -122,9 +164,68 @@ def output_option(*choices: str) -> Callable[[_F], _F]:
 
 
 def ports_option(
-    *, required: bool = False, help: str = "PORT[/PROTOCOL] (TCP); repeatable."
+    *,
+    required: bool = False,
+    help: str = "PORT[/PROTOCOL] (TCP); repeatable.",
+    named: bool = False,
 ) -> Callable[[_F], _F]:
-    """`-p/--port PORT[/PROTOCOL]`, repeatable, as the parameter `ports`."""
+    """`-p/--port PORT[/PROTOCOL]`, repeatable, as the parameter `ports`; with `named`, a
+    port may also be a container port's NAME[/PROTOCOL] (a `QueryPort`)."""
+    kind: QueryPortType | PortSpecType = QueryPortType() if named else PortSpecType()
     return click.option(
-        "-p", "--port", "ports", type=PortSpecType(), multiple=True, required=required, help=help
+        "-p", "--port", "ports", type=kind, multiple=True, required=required, help=help
     )
+
+
+class SizeType(click.ParamType):  # type: ignore[type-arg]
+    name = "SIZE"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_size(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def input_options(f: _F) -> _F:
+    """`--exclude GLOB` (repeatable), `--max-file-size SIZE` and `--strict`, given to the
+    command as one keyword parameter `loading: LoadOptions`."""
+
+    @functools.wraps(f)
+    def command(
+        *args: Any, exclude: tuple[str, ...], max_file_size: int, strict: bool, **kwargs: Any
+    ) -> Any:
+        options = LoadOptions(exclude=exclude, max_file_size=max_file_size, strict=strict)
+        return f(*args, loading=options, **kwargs)
+
+    options = [
+        click.option(
+            "--strict",
+            is_flag=True,
+            help="An object defined twice is an error (default: a warning; identical "
+            "definitions merge, otherwise the later one wins, as with kubectl apply).",
+        ),
+        click.option(
+            "--max-file-size",
+            type=SizeType(),
+            default=DEFAULT_MAX_FILE_SIZE,
+            help=f"Refuse a file (or stdin) larger than this: bytes, or with a unit such as "
+            f"512M or 2GiB [default: {format_size(DEFAULT_MAX_FILE_SIZE)}].",
+        ),
+        click.option(
+            "--exclude",
+            "exclude",
+            multiple=True,
+            metavar="GLOB",
+            help="Leave out files and directories whose name or path matches GLOB "
+            "(e.g. 'charts/*', '*.json', node_modules); repeatable.",
+        ),
+    ]
+    decorated: Any = command
+    for option in options:
+        decorated = option(decorated)
+    return cast(_F, decorated)

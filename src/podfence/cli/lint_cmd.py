@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
@@ -19,9 +20,11 @@ from podfence.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     BadInput,
+    input_options,
     namespace_option,
     paths_argument,
 )
+from podfence.load import LoadOptions
 from podfence.render.lint_json import lint_data, rules_data
 from podfence.render.lint_text import render_lint_text, render_rules_text
 from podfence.render.sarif import render_sarif
@@ -37,7 +40,7 @@ def _use_color(choice: bool | None) -> bool:
         return choice
     if os.environ.get("NO_COLOR"):
         return False
-    return click.get_text_stream("stdout").isatty()
+    return sys.stdout.isatty()
 
 
 def _failed(result: LintResult, fail_on: str) -> bool:
@@ -50,6 +53,7 @@ def _failed(result: LintResult, fail_on: str) -> bool:
 @click.command("lint")
 @paths_argument
 @namespace_option
+@input_options
 @cluster_options
 @click.option(
     "-o",
@@ -92,6 +96,7 @@ def lint(
     color: bool | None,
     list_rules: bool,
     live: Live,
+    loading: LoadOptions,
 ) -> None:
     """Find the mistakes that open or break a cluster: open namespaces, the DNS trap,
     selectors that match nothing, OR instead of AND, ports that cannot match, allow-all and
@@ -115,7 +120,7 @@ def lint(
             raise BadInput(
                 f"--disable: unknown rule {exc.args[0]!r} (see podfence lint --list-rules)"
             ) from None
-    loaded = load_input(paths, namespace, live)
+    loaded = load_input(paths, namespace, live, loading)
     result = run_lint(loaded, disabled=sorted(off), max_work=max_work)
     if output == "text":
         click.echo(render_lint_text(result, color=use_color), nl=False, color=use_color)
