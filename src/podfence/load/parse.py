@@ -191,6 +191,9 @@ def parse_text(
     docs, out, error = _collect(file, text, default_namespace)
     if error is None:
         return docs, out
+    if "nesting depth" in str(getattr(error, "problem", "")):  # libyaml >= 0.2.6 stops there
+        out.append(Diagnostic(file, _yaml_error(error, text)[0], Severity.ERROR, _TOO_DEEP))
+        return docs, out
     fallback = _json_fallback(file, text, default_namespace)
     if fallback is not None:
         return fallback
