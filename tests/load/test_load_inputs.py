@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from podfence.load import LoadOptions, load_paths, load_texts
-from podfence.load.foreign import HELM_HINT, KUSTOMIZE_HINT
+from podfence.load.foreign import HELM_HINT, KUSTOMIZE_HINT, kustomize_patches
 from podfence.load.sources import read_sources
 from podfence.model import Severity
 
@@ -61,13 +61,13 @@ REPOSITORIES: dict[str, tuple[list[tuple[str, int, str]], list[str]]] = {
                 0,
                 "a kustomize configuration, not a Kubernetes object",
             ),
-            # a strategic-merge patch read as an object: the later definition wins, as with
-            # `kubectl apply -f`, and the warning names both places
+            # a patch the overlay lists: kustomize's to apply, not an object to read (so the
+            # Deployment is the base's, with its labels and ports)
             (
                 "overlays/prod/replicas.yaml",
-                1,
-                f"defined twice: also defined, differently, at {INPUTS}/kustomize/base/"
-                "deployment.yaml:1; this later definition is used, as kubectl apply -f would",
+                0,
+                f"a kustomize patch (listed in {INPUTS}/kustomize/overlays/prod/kustomization.yml)"
+                ", not a Kubernetes object; skipped",
             ),
         ],
         ["shop/cart"],
@@ -118,6 +118,32 @@ def test_a_repository_loads_with_one_warning_per_file_that_is_not_an_object(
     assert {d.severity for d in result.diagnostics} <= {Severity.WARNING}
     assert result.cluster is not None
     assert [e.id for e in result.cluster.endpoints] == ids
+
+
+def test_the_kustomize_base_is_read_as_it_is() -> None:
+    result = load_paths([str(INPUTS / "kustomize")])
+    assert result.cluster is not None
+    [cart] = result.cluster.endpoints
+    assert dict(cart.labels) == {"app": "cart"} and [p.name for p in cart.ports] == ["http"]
+
+
+PATCH_LISTS = {
+    "patches-path": ("patches:\n- path: p.yaml\n- patch: |-\n    inline: x\n", ["p.yaml"]),
+    "strategic-merge": (
+        "patchesStrategicMerge:\n- p.yaml\n- |-\n  kind: Deployment\n  metadata: {name: x}\n",
+        ["p.yaml"],
+    ),
+    "json6902": ("patchesJson6902:\n- target: {kind: Deployment}\n  path: j.yaml\n", ["j.yaml"]),
+    "none": ("resources: [a.yaml]\n", []),
+    "not-a-map": ("- a\n", []),
+}
+
+
+@pytest.mark.parametrize(("text", "paths"), PATCH_LISTS.values(), ids=PATCH_LISTS.keys())
+def test_kustomize_patches_are_found(text: str, paths: list[str]) -> None:
+    import yaml
+
+    assert kustomize_patches(yaml.safe_load(text)) == paths
 
 
 def test_the_kustomize_warning_says_how_to_build_it() -> None:

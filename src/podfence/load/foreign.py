@@ -18,11 +18,14 @@ __all__ = [
     "CHART_TEMPLATE",
     "HELM_HINT",
     "KUSTOMIZE_HINT",
+    "KUSTOMIZATIONS",
+    "KUSTOMIZE_PATCH",
     "NOT_AN_OBJECT",
     "PRUNED_DIRECTORIES",
     "TEMPLATE",
     "chart_of",
     "foreign_name",
+    "kustomize_patches",
     "template_line",
 ]
 
@@ -62,6 +65,11 @@ TEMPLATE = (
     f"skipped ({HELM_HINT})"
 )
 NOT_AN_OBJECT = "not a Kubernetes object ({what}); skipped"
+KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml")
+KUSTOMIZE_PATCH = (
+    "a kustomize patch (listed in {kustomization}), not a Kubernetes object; skipped "
+    f"({KUSTOMIZE_HINT})"
+)
 
 _ACTION = re.compile(r"\{\{.*?\}\}")
 
@@ -90,3 +98,19 @@ def template_line(text: str) -> int | None:
     if match is None:
         return None
     return text.count("\n", 0, match.start()) + 1
+
+
+def kustomize_patches(kustomization: object) -> list[str]:
+    """The files a kustomization lists as patches (`patches[].path`,
+    `patchesStrategicMerge[]`, `patchesJson6902[].path`), relative to its directory. They
+    hold partial objects or JSON patches for kustomize to apply, not objects to read."""
+    if not isinstance(kustomization, dict):
+        return []
+    found: list[str] = []
+    for key in ("patches", "patchesJson6902", "patchesStrategicMerge"):
+        entries = kustomization.get(key)
+        for entry in entries if isinstance(entries, list) else []:
+            path = entry.get("path") if isinstance(entry, dict) else entry
+            if isinstance(path, str) and path and "\n" not in path:  # not an inline patch
+                found.append(path)
+    return found

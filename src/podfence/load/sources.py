@@ -20,8 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import BinaryIO, TextIO
 
-from podfence.load.foreign import CHART_TEMPLATE, PRUNED_DIRECTORIES, chart_of, foreign_name
+from podfence.load.foreign import (
+    CHART_TEMPLATE,
+    KUSTOMIZATIONS,
+    KUSTOMIZE_PATCH,
+    PRUNED_DIRECTORIES,
+    chart_of,
+    foreign_name,
+    kustomize_patches,
+)
+from podfence.load.nodes import to_plain
 from podfence.load.options import DEFAULT_MAX_FILE_SIZE, format_size
+from podfence.load.parse import parse_text
 from podfence.model import Diagnostic, Severity
 
 __all__ = ["Source", "STDIN_NAME", "SUFFIXES", "read_sources", "discover"]
@@ -198,12 +208,36 @@ def _read_file(found: _Found, limit: int) -> Source | Diagnostic:
         return _error(name, f"cannot read file: {exc.strerror or exc}")
 
 
-def _not_a_manifest(path: Path, is_chart: Callable[[PurePath], bool]) -> Diagnostic | None:
+def _patches(found: Sequence[_Found], limit: int) -> dict[str, Path]:
+    """The files that the kustomizations among `found` list as patches (by real path), each
+    with its kustomization. A kustomization that cannot be read lists nothing: it is
+    skipped with its own warning anyway."""
+    patches: dict[str, Path] = {}
+    for item in found:
+        if item.path.name not in KUSTOMIZATIONS:
+            continue
+        read = _read_file(item, limit)
+        if isinstance(read, Diagnostic):
+            continue
+        docs, _ = parse_text(read.name, read.text)
+        for doc in docs[:1]:
+            for patch in kustomize_patches(to_plain(doc)[0]):
+                patches.setdefault(os.path.realpath(item.path.parent / patch), item.path)
+    return patches
+
+
+def _not_a_manifest(
+    path: Path, is_chart: Callable[[PurePath], bool], patches: dict[str, Path]
+) -> Diagnostic | None:
     message = foreign_name(path.name)
     if message is None:
         chart = chart_of(path, is_chart)
         if chart is not None:
             message = CHART_TEMPLATE.format(chart=chart)
+    if message is None:
+        kustomization = patches.get(os.path.realpath(path))
+        if kustomization is not None:
+            message = KUSTOMIZE_PATCH.format(kustomization=kustomization)
     return _warning(str(path), message) if message is not None else None
 
 
@@ -228,24 +262,22 @@ def read_sources(
     """Read every path in order; a file reached twice (e.g. by a directory too) is read once."""
     sources: list[Source] = []
     problems: list[Diagnostic] = []
-    seen: set[str] = set()
     patterns = _patterns(exclude)
+    expanded = [None if arg == "-" else _expand(arg, patterns, problems) for arg in paths]
+    patches = _patches([f for files in expanded for f in files or ()], max_file_size)
     is_chart = _chart_test()
-    for arg in paths:
-        if arg == "-":
-            got = _read_stdin(stdin, max_file_size)
-            if isinstance(got, Diagnostic):
-                problems.append(got)
-            else:
-                sources.append(got)
-            continue
-        for found in _expand(arg, patterns, problems):
+    seen: set[str] = set()
+    for files in expanded:
+        reads: list[Source | Diagnostic] = []
+        if files is None:  # `-`
+            reads.append(_read_stdin(stdin, max_file_size))
+        for found in files or ():
             key = os.path.realpath(found.path)  # never raises, unlike Path.resolve on a loop
-            if key in seen:
-                continue
-            seen.add(key)
-            skipped = _not_a_manifest(found.path, is_chart)
-            read = skipped if skipped is not None else _read_file(found, max_file_size)
+            if key not in seen:
+                seen.add(key)
+                skipped = _not_a_manifest(found.path, is_chart, patches)
+                reads.append(skipped or _read_file(found, max_file_size))
+        for read in reads:
             if isinstance(read, Diagnostic):
                 problems.append(read)
             else:
