@@ -355,3 +355,22 @@ def test_duplicate_keys_name_their_object(text: str, expected: tuple[int, str, s
     [error] = [d for d in result.diagnostics if d.severity is Severity.ERROR]
     assert (error.line, error.obj, error.field) == expected
     assert error.message.startswith("duplicate key")
+
+
+def test_a_duplicate_key_in_a_manifest_holding_a_template_string_stays_an_error() -> None:
+    text = textwrap.dedent(
+        """\
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata:
+          name: p
+          annotations: {summary: "{{ $labels.instance }} is down"}
+        spec:
+          podSelector: {}
+          podSelector: {matchLabels: {a: b}}
+        """
+    )
+    result = load_texts([("np.yaml", text)])
+    assert result.cluster is None
+    [error] = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    assert error.message.startswith('duplicate key "podSelector"')

@@ -27,6 +27,7 @@ __all__ = [
     "foreign_name",
     "kustomize_patches",
     "template_line",
+    "unparsable",
 ]
 
 HELM_HINT = "render it and pipe it in: helm template CHART | podfence COMMAND -"
@@ -72,6 +73,8 @@ KUSTOMIZE_PATCH = (
 )
 
 _ACTION = re.compile(r"\{\{.*?\}\}")
+_UNPARSABLE = ("invalid YAML: ", "invalid JSON: ", "mapping keys must be strings")
+"""What template actions do to a YAML parser (`key: {{ .x }}` is a map used as a key)."""
 
 
 def foreign_name(name: str) -> str | None:
@@ -90,6 +93,12 @@ def chart_of(path: PurePath, is_chart: Callable[[PurePath], bool]) -> PurePath |
         if parent.name == "templates" and is_chart(parent.parent):
             return parent.parent
     return None
+
+
+def unparsable(message: str) -> bool:
+    """Whether a parse error says the text is not YAML (a duplicate key does not: a manifest
+    holding a Go template in a string, with a duplicate key, stays an error)."""
+    return message.startswith(_UNPARSABLE)
 
 
 def template_line(text: str) -> int | None:

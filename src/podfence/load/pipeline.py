@@ -16,7 +16,7 @@ from typing import TextIO
 from podfence.load.build import build_cluster
 from podfence.load.decode import decode_document
 from podfence.load.defaults import apply_defaults
-from podfence.load.foreign import NOT_AN_OBJECT, TEMPLATE, template_line
+from podfence.load.foreign import NOT_AN_OBJECT, TEMPLATE, template_line, unparsable
 from podfence.load.link import link
 from podfence.load.nodes import Node
 from podfence.load.objects import Obj
@@ -93,7 +93,7 @@ def _not_an_object(doc: Node) -> str | None:
 def _objects(source: Source, namespace: str, out: list[Diagnostic]) -> list[Obj]:
     docs, syntax = parse_text(source.name, source.text, default_namespace=namespace)
     template = template_line(source.text)
-    if template is not None and has_errors(syntax):
+    if template is not None and any(unparsable(d.message) for d in syntax):
         message = TEMPLATE.format(line=template)
         out.append(Diagnostic(source.name, template, Severity.WARNING, message))
         return []
