@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from podfence.analysis.explain import DirectionAccount, PolicyAccount
 from podfence.analysis.matrix import Matrix, PortMatrix
-from podfence.analysis.query import NamedPort, NamedPortMatrix, Query, QueryMatrix
+from podfence.analysis.query import NamedPort, NamedPortMatrix, Query, QueryMatrix, port_names
 from podfence.engine import DirectionVerdict, Miss, Reason, Verdict
 from podfence.model import Diagnostic, Direction, Endpoint, Party
 from podfence.render.phrases import peer_phrase, ports_phrase, selector_phrase
@@ -150,7 +150,7 @@ def render_matrix(matrix: Matrix | QueryMatrix) -> str:
 def _names(party: Party) -> str:
     if not isinstance(party, Endpoint):
         return "it is outside the cluster"
-    names = sorted({f"{p.name}/{p.protocol}" for p in party.ports if p.name})
+    names = port_names(party)
     return f"it names {', '.join(names)}" if names else "it names no port"
 
 
