@@ -178,7 +178,7 @@ def test_render_account() -> None:
         "      [1] matches: x/a, x/b, y/a\n"
         "    ingress[2]: from anywhere (every pod of every namespace and every address), on "
         "every port and protocol\n"
-        "  Egress: not affected (policyTypes does not list Egress); its 1 egress rule(s) are "
+        "  Egress: not affected (policyTypes does not list Egress); its 1 egress rule is "
         "IGNORED\n"
     )
 

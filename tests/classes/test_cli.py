@@ -92,10 +92,10 @@ def test_watch_reports_changes(tmp_path: Path) -> None:
     w = Watcher([str(tmp_path)], [ProtocolPort(8080, Protocol.TCP)], "default",
                 lambda text="", **_: lines.append(str(text)))  # fmt: skip
     w.start()
-    assert lines[0].startswith("watching 2 file(s): 3 endpoints in 3 groups, 1 policies")
+    assert lines[0].startswith("watching 2 files: 3 endpoints in 3 groups, 1 policy")
     assert not w.check()
     policy = tmp_path / "allow-frontend-to-backend.yaml"
     policy.write_text(policy.read_text().replace("8080", "9090"))
     assert w.check()
-    assert "1 object(s) changed, analysed incrementally" in lines[1]
+    assert "1 object changed, analysed incrementally" in lines[1]
     assert "  - 8080/TCP  default/frontend -> default/backend" in lines

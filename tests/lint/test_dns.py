@@ -124,7 +124,7 @@ def test_coredns_ingress_checked_for_clients_that_are_not_egress_isolated() -> N
     )
     cluster = load(*coredns(), ns("shop"), pod("shop", "web"), only_udp)
     (f,) = findings(cluster, "PF002")
-    assert "on TCP 53 from 1 pods" in f.message
+    assert "on TCP 53 from 1 pod" in f.message and "1 pods" not in f.message
 
 
 def _upstream(egress: list[Obj]) -> Obj:

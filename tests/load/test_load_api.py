@@ -23,6 +23,7 @@ def test_public_exports_are_pinned() -> None:
         "LoadResult",
         "UnknownVersion",
         "load_paths",
+        "load_sources",
         "load_texts",
         "parse_kube_version",
     ]

@@ -190,20 +190,28 @@ HEADERS = {
         "kind: Pod\nmetadata: {name: x}\n",
         [(1, "apiVersion", 'missing required field "apiVersion"')],
     ),
-    "neither": (
-        "metadata: {name: x}\n",
+    # an item of a List claims to be an object: neither header is an error there (a
+    # document with neither is not a Kubernetes object at all, see test_load_inputs.py)
+    "list-item-neither": (
+        "apiVersion: v1\nkind: List\nitems:\n- metadata: {name: x}\n",
         [
-            (1, "kind", 'missing required field "kind"'),
-            (1, "apiVersion", 'missing required field "apiVersion"'),
+            (4, "items[0].kind", 'missing required field "kind"'),
+            (4, "items[0].apiVersion", 'missing required field "apiVersion"'),
         ],
     ),
     "kind-not-a-string": (
         "apiVersion: v1\nkind: [Pod]\n",
         [(2, "kind", "expected a string, got list")],
     ),
-    "not-an-object": (
-        "- a\n- b\n",
-        [(1, None, "expected a Kubernetes object (a map with apiVersion and kind), got list")],
+    "list-item-not-an-object": (
+        "apiVersion: v1\nkind: List\nitems:\n- [a, b]\n",
+        [
+            (
+                4,
+                "items[0]",
+                "expected a Kubernetes object (a map with apiVersion and kind), got list",
+            )
+        ],
     ),
     "networkpolicy-beta": (
         "apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: {name: x}\n",

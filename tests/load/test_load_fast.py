@@ -160,3 +160,93 @@ def test_syntax_errors_keep_file_and_line(tmp_path: Path) -> None:
     fast = load_fast([str(path)])
     assert fast.diagnostics == load_paths([str(path)]).diagnostics
     assert fast.diagnostics and fast.diagnostics[0].line > 0
+
+
+# Fail closed on the fast path: orjson and PyYAML let the last of two equal keys win, the
+# API server and `validate` reject the object. The fast path must give the loader's answer.
+_POLICY_JSON = """{
+  "apiVersion": "v1",
+  "kind": "List",
+  "items": [
+    {
+      "apiVersion": "v1",
+      "kind": "Namespace",
+      "metadata": {"name": "x"}
+    },
+    {
+      "apiVersion": "networking.k8s.io/v1",
+      "kind": "NetworkPolicy",
+      "metadata": {"name": "p", "namespace": "x"%s},
+      "spec": {"podSelector": {}, "ingress": [{}]%s}
+    }
+  ]
+}
+"""
+_POLICY_YAML = """\
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Namespace
+  metadata: {name: x}
+- apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {name: p, namespace: x%s}
+  spec:
+    podSelector: {}
+    ingress: [{}]%s
+"""
+LAST_KEY_WINS = {
+    "json-duplicate-podSelector": (
+        "in.json",
+        _POLICY_JSON % ("", ', "podSelector": {"matchLabels": {"a": "b"}}'),
+        True,
+    ),
+    "json-duplicate-with-spaces": (
+        "in.json",
+        _POLICY_JSON % ("", ', "podSelector" : {"matchLabels": {"a": "b"}}'),
+        True,
+    ),
+    # an annotation holding JSON puts `":` in a string: counted exactly, still no duplicate
+    "json-annotation-with-json-no-duplicate": (
+        "in.json",
+        _POLICY_JSON % (', "annotations": {"last": "{\\"podSelector\\":{}}"}', ""),
+        False,
+    ),
+    "json-annotation-with-json-and-a-duplicate": (
+        "in.json",
+        _POLICY_JSON
+        % (', "annotations": {"last": "{\\"a\\":{}}"}', ', "podSelector": {"matchLabels": {}}'),
+        True,
+    ),
+    "yaml-duplicate-podSelector": (
+        "in.yaml",
+        _POLICY_YAML % ("", "\n    podSelector: {matchLabels: {a: b}}"),
+        True,
+    ),
+    "yaml-no-duplicate": ("in.yaml", _POLICY_YAML % ("", ""), False),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "rejected"), LAST_KEY_WINS.values(), ids=LAST_KEY_WINS.keys()
+)
+def test_the_fast_path_refuses_exactly_what_validate_rejects(
+    tmp_path: Path, name: str, text: str, rejected: bool
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    assert _fast_path_taken(path) is not rejected
+    fast, exact = load_fast([str(path)]), load_paths([str(path)])
+    assert fast.diagnostics == exact.diagnostics
+    assert (fast.cluster is None) is rejected
+    assert fast.cluster == exact.cluster
+    if rejected:
+        assert any(d.message.startswith('duplicate key "podSelector"') for d in fast.diagnostics)
+
+
+def test_deep_yaml_falls_back_instead_of_raising(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("a: " + "[" * 3000 + "]" * 3000 + "\n")
+    assert not _fast_path_taken(path)
+    assert load_fast([str(path)]).diagnostics == load_paths([str(path)]).diagnostics

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from podfence.load import load_texts
+from podfence.load import LoadOptions, load_texts
 from podfence.model import NAME_LABEL, Severity
 
 
@@ -124,13 +124,47 @@ def test_workloads_are_represented_by_their_pods(text: str, expected: list[str])
     assert sorted(ids) == sorted(expected)
 
 
-def test_duplicate_object_names_both_places() -> None:
-    pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n"
-    result = load_texts([("one.yaml", pod), ("two.yaml", "---\n" + pod)])
-    assert result.cluster is None
-    [error] = [d for d in result.diagnostics if d.severity is Severity.ERROR]
-    assert (error.file, error.line, error.obj) == ("two.yaml", 2, "Pod default/a")
-    assert error.message == "duplicate Pod default/a: also defined at one.yaml:1"
+POD_A = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, labels: {app: a}}\n"
+POD_A_OTHER = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, labels: {app: b}}\n"
+IDENTICAL = "defined twice: identical to the one at one.yaml:1; the two are merged"
+DIFFERENT = (
+    "defined twice: also defined, differently, at one.yaml:1; this later definition is "
+    "used, as kubectl apply -f would"
+)
+STRICT = " (--strict: duplicates are errors)"
+# (second file's text, strict) -> (severity, message, labels of the pod that is kept)
+DUPLICATES = {
+    "identical-merge": ((POD_A, False), (Severity.WARNING, IDENTICAL, {"app": "a"})),
+    "different-later-wins": ((POD_A_OTHER, False), (Severity.WARNING, DIFFERENT, {"app": "b"})),
+    "identical-strict": ((POD_A, True), (Severity.ERROR, IDENTICAL + STRICT, None)),
+    "different-strict": ((POD_A_OTHER, True), (Severity.ERROR, DIFFERENT + STRICT, None)),
+}
+
+
+@pytest.mark.parametrize(("given", "expected"), DUPLICATES.values(), ids=DUPLICATES.keys())
+def test_duplicate_objects_follow_kubectl_and_name_both_places(
+    given: tuple[str, bool], expected: tuple[Severity, str, dict[str, str] | None]
+) -> None:
+    second, strict = given
+    severity, message, labels = expected
+    result = load_texts(
+        [("one.yaml", POD_A), ("two.yaml", "---\n" + second)],
+        options=LoadOptions(strict=strict),
+    )
+    [found] = [d for d in result.diagnostics if "defined twice" in d.message]
+    assert (found.file, found.line, found.obj, found.severity) == (
+        "two.yaml",
+        2,
+        "Pod default/a",
+        severity,
+    )
+    assert found.message == message
+    if labels is None:
+        assert result.cluster is None
+    else:
+        assert result.cluster is not None
+        [pod] = result.cluster.endpoints
+        assert dict(pod.labels) == labels
 
 
 def test_same_name_different_kinds_is_an_endpoint_clash() -> None:

@@ -84,7 +84,8 @@ def test_cli_text_markdown_json_and_exit_codes(cli: click.Group) -> None:
     res = runner.invoke(cli, args)
     assert res.exit_code == 0, res.output
     assert res.output.splitlines()[:4] == [
-        "2 connection(s) gained, 0 lost (compared 4 parties on 11 port classes)",
+        "2 connections gained, 0 lost (compared 3 pods/workloads and 1 outside address on "
+        "11 port classes)",
         "",
         "gained:",
         "  + default/api, default/web now reach kube-system/coredns on TCP 53; UDP 53",
@@ -96,7 +97,7 @@ def test_cli_text_markdown_json_and_exit_codes(cli: click.Group) -> None:
     assert runner.invoke(cli, [*back, "--fail-on-change"]).exit_code == 1
 
     md = runner.invoke(cli, [*args, "-o", "markdown"]).output
-    assert md.startswith("**podfence diff**: 2 connection(s) gained, 0 lost")
+    assert md.startswith("**podfence diff**: 2 connections gained, 0 lost")
     assert (
         "| `default/api`, `default/web` | now reach | `kube-system/coredns` | TCP 53; UDP 53 |"
         in md

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from pathlib import Path
 
 import click
@@ -55,9 +56,49 @@ def test_report_fetches_nothing(tmp_path: Path) -> None:
 
 def test_report_command_writes_the_file(cli: click.Group, tmp_path: Path) -> None:
     out = tmp_path / "r.html"
-    res = CliRunner().invoke(cli, ["report", *seed_paths("dns-trap"), "-o", str(out)])
+    res = CliRunner().invoke(cli, ["report", *seed_paths("dns-trap"), "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert out.read_text().startswith("<!DOCTYPE html>")
+    assert res.stderr == f"wrote {out}\n"
+
+
+# -o is the format, as in every other command; --out names the file (stdout without it)
+REPORT_OUTPUTS = {
+    "html-to-stdout": ([], "<!DOCTYPE html>"),
+    "html-explicit": (["-o", "html"], "<!DOCTYPE html>"),
+    "json-to-stdout": (["-o", "json"], "{"),
+    "json-long-option": (["--output", "json"], "{"),
+}
+
+
+@pytest.mark.parametrize(("args", "start"), REPORT_OUTPUTS.values(), ids=REPORT_OUTPUTS.keys())
+def test_report_output_is_a_format(cli: click.Group, args: list[str], start: str) -> None:
+    res = CliRunner().invoke(cli, ["report", *seed_paths("dns-trap"), *args])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith(start)
+    assert res.stderr == ""
+
+
+def test_report_json_is_the_data_behind_the_page(cli: click.Group, tmp_path: Path) -> None:
+    out = tmp_path / "json"
+    res = CliRunner().invoke(
+        cli, ["report", *seed_paths("b-policy-selects-db"), "-o", "json", "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(out.read_text())
+    review = build_review(load_seed("b-policy-selects-db"), title="x")
+    assert data["matrix"] == json.loads(json.dumps(matrix_json(review)))  # what the page embeds
+    assert data["counts"] == {"namespaces": 2, "endpoints": 3, "policies": 1}
+    assert [p["policy"] for p in data["policies"]] == ["secure/db-allow-web"]
+    assert data["graph"]["mermaid"].startswith("graph TD")
+    summary = {s["namespace"]: (s["ingress"], s["egress"]) for s in data["summary"]}
+    assert summary == {"default": ("open", "open"), "secure": ("partial", "open")}
+
+
+def test_report_refuses_an_unknown_format(cli: click.Group) -> None:
+    res = CliRunner().invoke(cli, ["report", *seed_paths("dns-trap"), "-o", "report.html"])
+    assert res.exit_code == 2
+    assert "'report.html' is not one of 'html', 'json'" in res.output
 
 
 def test_report_without_graphviz_draws_its_own_svg(
@@ -120,15 +161,22 @@ def test_report_in_headless_chromium(tmp_path: Path) -> None:
         assert errors == [], json.dumps(errors, indent=1)
 
 
-MERMAID_JS = os.environ.get("PODFENCE_MERMAID_JS")
+# mermaid.js from npm (`npm pack mermaid@11`, unpacked next to the virtual environment, as
+# the README's test set-up and .ci/run do), or wherever PODFENCE_MERMAID_JS says
+MERMAID_NEXT_TO_VENV = Path(sys.prefix) / "mermaid" / "package" / "dist" / "mermaid.min.js"
+MERMAID_JS = os.environ.get("PODFENCE_MERMAID_JS") or (
+    str(MERMAID_NEXT_TO_VENV) if MERMAID_NEXT_TO_VENV.is_file() else None
+)
 
 
 @pytest.mark.browser
 @pytest.mark.skipif(
-    not MERMAID_JS, reason="set PODFENCE_MERMAID_JS to a mermaid.min.js to render the goldens"
+    not MERMAID_JS,
+    reason=f"no mermaid.min.js: unpack `npm pack mermaid@11` at {MERMAID_NEXT_TO_VENV.parents[2]}"
+    " (see the README's test set-up) or set PODFENCE_MERMAID_JS",
 )
 def test_mermaid_goldens_render_with_mermaid_js(tmp_path: Path) -> None:
-    """Review aid: every Mermaid golden parses and renders with mermaid.js (as GitHub does)."""
+    """Every Mermaid golden parses and renders with mermaid.js (as GitHub does)."""
     import html as html_lib
 
     assert MERMAID_JS is not None

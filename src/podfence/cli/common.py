@@ -3,36 +3,43 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import ipaddress
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
+from podfence.analysis.query import QueryPort, parse_query_port
 from podfence.load import (
     KNOWN_VERSIONS,
     LATEST,
+    KubeVersion,
     LoadOptions,
     LoadResult,
     UnknownVersion,
     load_paths,
     parse_kube_version,
 )
+from podfence.load.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_OPTIONS, format_size, parse_size
 from podfence.model import Cluster, External, Party, ProtocolPort
 from podfence.render.text import render_diagnostics
+from podfence.render.words import count
 
 __all__ = [
     "EXIT_OK",
     "EXIT_FINDINGS",
     "EXIT_BAD_INPUT",
     "BadInput",
+    "did_you_mean",
+    "input_options",
     "load_or_exit",
     "cluster_or_exit",
     "resolve_party",
     "KubeVersionType",
     "PortSpecType",
-    "kube_version_option",
+    "QueryPortType",
     "paths_argument",
     "namespace_option",
     "output_option",
@@ -53,22 +60,42 @@ class BadInput(click.ClickException):
         click.echo(f"podfence: error: {self.format_message()}", err=True)
 
 
-def load_or_exit(paths: Sequence[str], namespace: str, options: LoadOptions) -> Cluster:
-    """Load and validate; print every diagnostic to stderr; exit 2 on any error."""
+def load_result(
+    paths: Sequence[str], namespace: str, options: LoadOptions = DEFAULT_OPTIONS
+) -> LoadResult:
+    """Load files, directories and `-` (stdin); exit 2 when no path was given."""
     if not paths:
         raise BadInput("no input: give files, directories or - for stdin")
     stdin = sys.stdin if "-" in paths else None
-    result = load_paths(list(paths), default_namespace=namespace, stdin=stdin, options=options)
-    return cluster_or_exit(result)
+    return load_paths(list(paths), default_namespace=namespace, stdin=stdin, options=options)
+
+
+def load_or_exit(
+    paths: Sequence[str], namespace: str, options: LoadOptions = DEFAULT_OPTIONS
+) -> Cluster:
+    """Load and validate; print every diagnostic to stderr; exit 2 on any error."""
+    return cluster_or_exit(load_result(paths, namespace, options))
+
+
+def echo_diagnostics(result: LoadResult) -> None:
+    """Every diagnostic to stderr, one per line."""
+    if result.diagnostics:
+        click.echo(render_diagnostics(result.diagnostics), err=True, nl=False)
 
 
 def cluster_or_exit(result: LoadResult, source: str = "the input") -> Cluster:
     """Print every diagnostic to stderr; the cluster, or exit 2 when there was an error."""
-    if result.diagnostics:
-        click.echo(render_diagnostics(result.diagnostics), err=True, nl=False)
+    echo_diagnostics(result)
     if result.cluster is None:
-        raise BadInput(f"{result.error_count} error(s) in {source}; nothing was analysed")
+        errors = count(result.error_count, "error")
+        raise BadInput(f"{errors} in {source}; nothing was analysed")
     return result.cluster
+
+
+def did_you_mean(text: str, candidates: Sequence[str]) -> str:
+    """` (did you mean 'x'?)` for the closest candidate, or nothing."""
+    close = difflib.get_close_matches(text, list(candidates), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def resolve_party(cluster: Cluster, text: str) -> Party:
@@ -86,11 +113,26 @@ def resolve_party(cluster: Cluster, text: str) -> Party:
         raise BadInput(f"endpoint {text!r}: expected NAMESPACE/NAME or an IP address")
     found = cluster.endpoint(text)
     if found is None:
-        ids = [e.id for e in cluster.endpoints]
-        close = difflib.get_close_matches(text, ids, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(text, [e.id for e in cluster.endpoints])
         raise BadInput(f"no pod or workload {text!r} in the input{hint}")
     return found
+
+
+class KubeVersionType(click.ParamType):  # type: ignore[type-arg]
+    """`--kube-version 1.NN` (an unknown one is a usage error, exit 2, listing the known
+    ones)."""
+
+    name = "1.NN"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> KubeVersion:
+        if isinstance(value, KubeVersion):
+            return value
+        try:
+            return parse_kube_version(str(value))
+        except UnknownVersion as exc:
+            self.fail(str(exc), param, ctx)
 
 
 class PortSpecType(click.ParamType):  # type: ignore[type-arg]
@@ -107,33 +149,23 @@ class PortSpecType(click.ParamType):  # type: ignore[type-arg]
             self.fail(str(exc), param, ctx)
 
 
-class KubeVersionType(click.ParamType):  # type: ignore[type-arg]
-    """`--kube-version 1.NN` -> the `LoadOptions` of that version (an unknown one is a usage
-    error, exit 2, listing the known ones)."""
+class QueryPortType(click.ParamType):  # type: ignore[type-arg]
+    """`--port` of a question: a number or a container port's name, with a protocol."""
 
-    name = "1.NN"
+    name = "PORT[/PROTOCOL]"
 
     def convert(
         self, value: object, param: click.Parameter | None, ctx: click.Context | None
-    ) -> LoadOptions:
-        if isinstance(value, LoadOptions):
+    ) -> QueryPort:
+        if isinstance(value, ProtocolPort):
             return value
         try:
-            return LoadOptions(kube_version=parse_kube_version(str(value)))
-        except UnknownVersion as exc:
+            return parse_query_port(str(value))
+        except ValueError as exc:
             self.fail(str(exc), param, ctx)
 
 
 paths_argument = click.argument("paths", nargs=-1, metavar="PATH...")
-kube_version_option = click.option(
-    "--kube-version",
-    "load_options",
-    type=KubeVersionType(),
-    default=str(LATEST),
-    show_default=True,
-    help="Validate as the API server of this Kubernetes version, with its default feature "
-    f"gates ({', '.join(str(v) for v in KNOWN_VERSIONS)}).",
-)
 namespace_option = click.option(
     "-n",
     "--namespace",
@@ -158,9 +190,84 @@ def output_option(*choices: str) -> Callable[[_F], _F]:
 
 
 def ports_option(
-    *, required: bool = False, help: str = "PORT[/PROTOCOL] (TCP); repeatable."
+    *,
+    required: bool = False,
+    help: str = "PORT[/PROTOCOL] (TCP); repeatable.",
+    named: bool = False,
 ) -> Callable[[_F], _F]:
-    """`-p/--port PORT[/PROTOCOL]`, repeatable, as the parameter `ports`."""
+    """`-p/--port PORT[/PROTOCOL]`, repeatable, as the parameter `ports`; with `named`, a
+    port may also be a container port's NAME[/PROTOCOL] (a `QueryPort`)."""
+    kind: QueryPortType | PortSpecType = QueryPortType() if named else PortSpecType()
     return click.option(
-        "-p", "--port", "ports", type=PortSpecType(), multiple=True, required=required, help=help
+        "-p", "--port", "ports", type=kind, multiple=True, required=required, help=help
     )
+
+
+class SizeType(click.ParamType):  # type: ignore[type-arg]
+    name = "SIZE"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_size(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def input_options(f: _F) -> _F:
+    """`--exclude GLOB` (repeatable), `--max-file-size SIZE`, `--strict` and `--kube-version`,
+    given to the command as one keyword parameter `loading: LoadOptions`."""
+
+    @functools.wraps(f)
+    def command(
+        *args: Any,
+        exclude: tuple[str, ...],
+        max_file_size: int,
+        strict: bool,
+        kube_version: KubeVersion,
+        **kwargs: Any,
+    ) -> Any:
+        options = LoadOptions(
+            exclude=exclude, max_file_size=max_file_size, strict=strict, kube_version=kube_version
+        )
+        return f(*args, loading=options, **kwargs)
+
+    options = [
+        click.option(
+            "--kube-version",
+            "kube_version",
+            type=KubeVersionType(),
+            default=str(LATEST),
+            show_default=True,
+            help="Validate as the API server of this Kubernetes version, with its default "
+            f"feature gates ({', '.join(str(v) for v in KNOWN_VERSIONS)}).",
+        ),
+        click.option(
+            "--strict",
+            is_flag=True,
+            help="An object defined twice is an error (default: a warning; identical "
+            "definitions merge, otherwise the later one wins, as with kubectl apply).",
+        ),
+        click.option(
+            "--max-file-size",
+            type=SizeType(),
+            default=DEFAULT_MAX_FILE_SIZE,
+            help=f"Refuse a file (or stdin) larger than this: bytes, or with a unit such as "
+            f"512M or 2GiB [default: {format_size(DEFAULT_MAX_FILE_SIZE)}].",
+        ),
+        click.option(
+            "--exclude",
+            "exclude",
+            multiple=True,
+            metavar="GLOB",
+            help="Leave out files and directories whose name or path matches GLOB "
+            "(e.g. 'charts/*', '*.json', node_modules); repeatable.",
+        ),
+    ]
+    decorated: Any = command
+    for option in options:
+        decorated = option(decorated)
+    return cast(_F, decorated)

@@ -16,11 +16,20 @@ from types import FrameType
 
 import click
 
+from podfence.analysis.query import (
+    NamedPort,
+    QueryPort,
+    Resolver,
+    named_numbers,
+    numbers_needed,
+    query_matrix,
+    resolver,
+)
 from podfence.cli.common import (
     EXIT_FINDINGS,
     BadInput,
     PortSpecType,
-    kube_version_option,
+    input_options,
     load_or_exit,
     namespace_option,
     paths_argument,
@@ -38,6 +47,7 @@ from podfence.dataplane.lab import (
 from podfence.dataplane.lab.agent import AgentError
 from podfence.dataplane.lab.lifecycle import require_root
 from podfence.dataplane.lab.matrix import DnsReport
+from podfence.dataplane.lab.state import LabState
 from podfence.dataplane.nft import ApplyError, compile_ruleset, emit
 from podfence.dataplane.run import CommandError, ToolMissing
 from podfence.dataplane.verify import verify
@@ -45,6 +55,7 @@ from podfence.load import LoadOptions
 from podfence.model import ProtocolPort
 from podfence.render.data import matrix_data
 from podfence.render.text import render_matrix
+from podfence.render.words import count
 
 __all__ = ["compile_command", "lab_group", "verify_command"]
 
@@ -64,6 +75,24 @@ def _probe_ports(specs: Sequence[ProtocolPort]) -> list[ProtocolPort]:
     return [ProtocolPort(spec.port, spec.protocol) for spec in specs]
 
 
+def lab_resolver(state: LabState, endpoints: Sequence[str]) -> Resolver:
+    """What a named port means on each pod of a lab (its manifests' container ports)."""
+
+    def resolve(port: NamedPort) -> list[tuple[int, ...]]:
+        pods = [state.pod(ident) for ident in endpoints]
+        return [named_numbers(pod.ports, port) if pod else () for pod in pods]
+
+    return resolve
+
+
+def _numbers(ports: Sequence[QueryPort], resolve: Resolver) -> list[ProtocolPort]:
+    """The numbers to probe for `ports`; a name that no pod defines is bad input."""
+    for port in ports:
+        if isinstance(port, NamedPort) and not any(resolve(port)):
+            raise BadInput(f"no pod defines a container port named {port.name} for {port.protocol}")
+    return numbers_needed(ports, resolve)
+
+
 _PORT = PortSpecType()
 _name = click.option("--name", required=True, help="The lab's name.")
 
@@ -71,19 +100,19 @@ _name = click.option("--name", required=True, help="The lab's name.")
 @click.command("compile")
 @paths_argument
 @namespace_option
-@kube_version_option
+@input_options
 @click.option(
     "--lab-ips",
     is_flag=True,
     help="Give pods without a status IP the address `lab up` would give them.",
 )
 def compile_command(
-    paths: tuple[str, ...], namespace: str, load_options: LoadOptions, lab_ips: bool
+    paths: tuple[str, ...], namespace: str, lab_ips: bool, loading: LoadOptions
 ) -> None:
     """Print the nftables ruleset (table inet podfence) enforcing the policies of PATHS.
 
     Only pods with an IP can be enforced (status.podIP, or --lab-ips)."""
-    cluster = load_or_exit(paths, namespace, load_options)
+    cluster = load_or_exit(paths, namespace, loading)
     if lab_ips:
         cluster = plan_lab(cluster, "compile").cluster
     click.echo(emit(compile_ruleset(cluster)), nl=False)
@@ -103,16 +132,16 @@ def _interrupt_on_term(signum: int, frame: FrameType | None) -> None:
 @_name
 @click.option("--serve", "serve", multiple=True, type=_PORT, help="Extra port every pod serves.")
 @namespace_option
-@kube_version_option
+@input_options
 def lab_up(
     paths: tuple[str, ...],
     name: str,
     serve: tuple[ProtocolPort, ...],
     namespace: str,
-    load_options: LoadOptions,
+    loading: LoadOptions,
 ) -> None:
     """Build lab NAME from PATHS: namespaces, veths, listeners, ruleset."""
-    cluster = load_or_exit(paths, namespace, load_options)
+    cluster = load_or_exit(paths, namespace, loading)
     previous = signal.signal(signal.SIGTERM, _interrupt_on_term)
     with _errors():
         require_root()
@@ -123,7 +152,7 @@ def lab_up(
         finally:
             signal.signal(signal.SIGTERM, previous)
     state = lab.state
-    click.echo(f"lab {name} up: {len(state.pods)} pods, node namespace {state.node_netns}")
+    click.echo(f"lab {name} up: {count(len(state.pods), 'pod')}, node namespace {state.node_netns}")
     for pod in state.pods:
         ips = ", ".join(str(ip) for ip in pod.ips)
         click.echo(f"  {pod.endpoint}  {ips}  {pod.netns}")
@@ -135,16 +164,16 @@ def lab_up(
 @paths_argument
 @_name
 @namespace_option
-@kube_version_option
-def lab_apply(paths: tuple[str, ...], name: str, namespace: str, load_options: LoadOptions) -> None:
+@input_options
+def lab_apply(paths: tuple[str, ...], name: str, namespace: str, loading: LoadOptions) -> None:
     """Recompile from PATHS and replace lab NAME's ruleset atomically."""
-    cluster = load_or_exit(paths, namespace, load_options)
+    cluster = load_or_exit(paths, namespace, loading)
     with _errors():
         require_root()
         ruleset = Lab.attach(name).apply(cluster)
     click.echo(
-        f"lab {name}: applied {ruleset.rule_count} rules, "
-        f"{len(ruleset.sets)} sets, {ruleset.element_count} elements"
+        f"lab {name}: applied {count(ruleset.rule_count, 'rule')}, "
+        f"{count(len(ruleset.sets), 'set')}, {count(ruleset.element_count, 'element')}"
     )
 
 
@@ -158,7 +187,11 @@ def _dns_text(report: DnsReport) -> list[str]:
 
 @lab_group.command("probe")
 @_name
-@ports_option(help="PORT[/PROTOCOL] to probe (TCP); repeatable.")
+@ports_option(
+    help="PORT[/PROTOCOL] to probe (TCP), or a container port's NAME[/PROTOCOL] resolved "
+    "on each destination pod; repeatable.",
+    named=True,
+)
 @click.option(
     "--dns",
     is_flag=True,
@@ -168,23 +201,27 @@ def _dns_text(report: DnsReport) -> list[str]:
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text")
 @click.option("--timeout", type=click.FloatRange(0.01, 30), default=1.0, show_default=True)
 def lab_probe(
-    name: str, ports: tuple[ProtocolPort, ...], dns: bool, output: str, timeout: float
+    name: str, ports: tuple[QueryPort, ...], dns: bool, output: str, timeout: float
 ) -> None:
     """Probe every pod to every pod of lab NAME with real connections."""
     if not ports and not dns:
         raise BadInput("give at least one --port, or --dns")
+    asked = list(dict.fromkeys(ports))
     with _errors():
         require_root()
         lab = Lab.attach(name)
-        result = lab.probe(_probe_ports(ports), timeout=timeout)
+        ids = sorted(lab.state.active)
+        resolve = lab_resolver(lab.state, ids)
+        result = lab.probe(_probe_ports(_numbers(asked, resolve)), timeout=timeout)
         report = lab.probe_dns(timeout=timeout) if dns else None
+    observed = query_matrix(asked, result.as_matrix(), lab_resolver(lab.state, result.endpoints))
     if output == "json":
-        data = matrix_data(result.as_matrix())
+        data = matrix_data(observed)
         if report is not None:
             data["dns"] = report.to_json()
         click.echo(json.dumps(data, indent=2))
         return
-    lines = [render_matrix(result.as_matrix()).rstrip("\n")] if ports else []
+    lines = [render_matrix(observed).rstrip("\n")] if ports else []
     if report is not None:
         lines += _dns_text(report)
     click.echo("\n".join(lines))
@@ -221,25 +258,31 @@ def lab_ls() -> None:
 
 @click.command("verify")
 @paths_argument
-@ports_option(required=True)
+@ports_option(
+    required=True,
+    help="PORT[/PROTOCOL] (TCP), or a container port's NAME[/PROTOCOL]: every number it "
+    "resolves to on some pod is verified; repeatable.",
+    named=True,
+)
 @namespace_option
-@kube_version_option
+@input_options
 @click.option("--timeout", type=click.FloatRange(0.01, 30), default=0.5, show_default=True)
 def verify_command(
     paths: tuple[str, ...],
-    ports: tuple[ProtocolPort, ...],
+    ports: tuple[QueryPort, ...],
     namespace: str,
-    load_options: LoadOptions,
     timeout: float,
+    loading: LoadOptions,
 ) -> None:
     """Compare the kernel with the engine on a throwaway lab; exit 1 on any disagreement."""
-    cluster = load_or_exit(paths, namespace, load_options)
+    cluster = load_or_exit(paths, namespace, loading)
+    numbers = _numbers(list(dict.fromkeys(ports)), resolver(cluster.endpoints))
     with _errors():
         require_root()
-        found = verify(cluster, _probe_ports(ports), timeout=timeout)
+        found = verify(cluster, _probe_ports(numbers), timeout=timeout)
     for disagreement in found:
         click.echo(str(disagreement))
     if found:
-        click.echo(f"{len(found)} disagreements", err=True)
+        click.echo(count(len(found), "disagreement"), err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo("kernel and engine agree")

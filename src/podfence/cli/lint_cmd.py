@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
@@ -19,7 +20,7 @@ from podfence.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     BadInput,
-    kube_version_option,
+    input_options,
     namespace_option,
     paths_argument,
 )
@@ -39,7 +40,7 @@ def _use_color(choice: bool | None) -> bool:
         return choice
     if os.environ.get("NO_COLOR"):
         return False
-    return click.get_text_stream("stdout").isatty()
+    return sys.stdout.isatty()
 
 
 def _failed(result: LintResult, fail_on: str) -> bool:
@@ -52,7 +53,7 @@ def _failed(result: LintResult, fail_on: str) -> bool:
 @click.command("lint")
 @paths_argument
 @namespace_option
-@kube_version_option
+@input_options
 @cluster_options
 @click.option(
     "-o",
@@ -88,7 +89,6 @@ def _failed(result: LintResult, fail_on: str) -> bool:
 def lint(
     paths: tuple[str, ...],
     namespace: str,
-    load_options: LoadOptions,
     output: str,
     fail_on: str,
     disabled: tuple[str, ...],
@@ -96,6 +96,7 @@ def lint(
     color: bool | None,
     list_rules: bool,
     live: Live,
+    loading: LoadOptions,
 ) -> None:
     """Find the mistakes that open or break a cluster: open namespaces, the DNS trap,
     selectors that match nothing, OR instead of AND, ports that cannot match, allow-all and
@@ -119,7 +120,7 @@ def lint(
             raise BadInput(
                 f"--disable: unknown rule {exc.args[0]!r} (see podfence lint --list-rules)"
             ) from None
-    loaded = load_input(paths, namespace, live, load_options)
+    loaded = load_input(paths, namespace, live, loading)
     result = run_lint(loaded, disabled=sorted(off), max_work=max_work)
     if output == "text":
         click.echo(render_lint_text(result, color=use_color), nl=False, color=use_color)

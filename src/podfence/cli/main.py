@@ -9,25 +9,30 @@ import click
 
 from podfence import __version__
 from podfence.analysis.explain import account_policy
+from podfence.analysis.query import NamedPort, QueryPort, ask
 from podfence.cli.cluster_source import Live, cluster_options, load_input, read_live, wants_live
 from podfence.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_FINDINGS,
     EXIT_OK,
     BadInput,
-    PortSpecType,
-    kube_version_option,
+    QueryPortType,
+    did_you_mean,
+    echo_diagnostics,
+    input_options,
+    load_result,
     namespace_option,
     output_option,
     paths_argument,
     resolve_party,
 )
 from podfence.engine import Engine
-from podfence.load import LoadOptions, LoadResult, load_paths
-from podfence.model import Connection, Direction, External, ProtocolPort, Severity
-from podfence.render.data import account_data, diagnostics_data, verdict_data
+from podfence.load import LoadOptions, LoadResult
+from podfence.model import Direction, External
+from podfence.render.data import account_data, diagnostics_data, query_data
 from podfence.render.serialize import dump
-from podfence.render.text import render_account, render_verdict
+from podfence.render.text import render_account, render_query
+from podfence.render.words import count
 
 __all__ = ["cli", "main"]
 
@@ -73,33 +78,33 @@ def cli() -> None:
 @cli.command()
 @paths_argument
 @namespace_option
-@kube_version_option
+@input_options
 @cluster_options
 @output_option("text", "json", "yaml")
 def validate(
     paths: tuple[str, ...],
     namespace: str,
-    load_options: LoadOptions,
     output: str,
     live: Live,
+    loading: LoadOptions,
 ) -> None:
     """Load and validate manifests as the API server would; report every problem.
 
-    Exit 0 when valid (warnings allowed), 2 on any error.
+    Exit 0 when valid (warnings allowed), 2 on any error. Diagnostics go to stderr, one per
+    line; the summary to stdout.
     """
-    result = _validate_input(paths, namespace, live, load_options)
-    errors = result.error_count
+    result = _validate_input(paths, namespace, live, loading)
     if output == "text":
-        for d in result.diagnostics:
-            click.echo(str(d), err=d.severity is Severity.ERROR)
+        echo_diagnostics(result)
         if result.cluster is not None:
             c = result.cluster
             click.echo(
-                f"ok: {len(c.namespaces)} namespaces, {len(c.endpoints)} pods/workloads, "
-                f"{len(c.policies)} policies"
+                f"ok: {count(len(c.namespaces), 'namespace')}, "
+                f"{count(len(c.endpoints), 'pod/workload', 'pods/workloads')}, "
+                f"{count(len(c.policies), 'policy')}"
             )
         else:
-            click.echo(f"{errors} error(s)", err=True)
+            click.echo(count(result.error_count, "error"), err=True)
     else:
         click.echo(dump(diagnostics_data(result.diagnostics), output), nl=False)
     raise SystemExit(EXIT_OK if result.ok else EXIT_BAD_INPUT)
@@ -110,27 +115,34 @@ def validate(
 @click.argument("destination", metavar="DST")
 @paths_argument
 @click.option(
-    "-p", "--port", "port", type=PortSpecType(), required=True, help="PORT[/PROTOCOL] (TCP)."
+    "-p",
+    "--port",
+    "port",
+    type=QueryPortType(),
+    required=True,
+    help="PORT[/PROTOCOL] (TCP), or a port NAME[/PROTOCOL] of DST's containers.",
 )
 @namespace_option
-@kube_version_option
+@input_options
 @cluster_options
 @output_option("text", "json", "yaml")
 def can(
     source: str,
     destination: str,
     paths: tuple[str, ...],
-    port: ProtocolPort,
+    port: QueryPort,
     namespace: str,
-    load_options: LoadOptions,
     output: str,
     live: Live,
+    loading: LoadOptions,
 ) -> None:
     """Can SRC open a connection to DST on --port? Exit 0 if allowed, 1 if denied.
 
-    SRC and DST are NAMESPACE/NAME of a pod or workload, or an IP address.
+    SRC and DST are NAMESPACE/NAME of a pod or workload, or an IP address. A named port
+    (--port http) means the numbers DST's containers give that name for that protocol;
+    it is allowed when each of them is.
     """
-    loaded = load_input(paths, namespace, live, load_options)
+    loaded = load_input(paths, namespace, live, loading)
     src = resolve_party(loaded, source)
     dst = resolve_party(loaded, destination)
     if isinstance(src, External) and isinstance(dst, External):
@@ -138,12 +150,17 @@ def can(
             f"neither {source} nor {destination} is a pod or workload of the input: "
             "NetworkPolicy only governs traffic from or to pods"
         )
-    verdict = Engine(loaded).evaluate(Connection(src, dst, port.port, port.protocol))
+    if isinstance(port, NamedPort) and isinstance(dst, External):
+        raise BadInput(
+            f"{destination} is outside the cluster: only pods define named ports; "
+            "give a port number"
+        )
+    answer = ask(Engine(loaded), src, dst, port)
     if output == "text":
-        click.echo(render_verdict(verdict), nl=False)
+        click.echo(render_query(answer), nl=False)
     else:
-        click.echo(dump(verdict_data(verdict), output), nl=False)
-    raise SystemExit(EXIT_OK if verdict.allowed else EXIT_FINDINGS)
+        click.echo(dump(query_data(answer), output), nl=False)
+    raise SystemExit(EXIT_OK if answer.allowed else EXIT_FINDINGS)
 
 
 @cli.command()
@@ -151,7 +168,7 @@ def can(
 @click.option("--policy", "policy_key", metavar="NS/NAME", help="Explain one policy.")
 @click.option("--pod", "pod_id", metavar="NS/NAME", help="Explain what applies to one pod.")
 @namespace_option
-@kube_version_option
+@input_options
 @cluster_options
 @output_option("text", "json", "yaml")
 def explain(
@@ -159,21 +176,22 @@ def explain(
     policy_key: str | None,
     pod_id: str | None,
     namespace: str,
-    load_options: LoadOptions,
     output: str,
     live: Live,
+    loading: LoadOptions,
 ) -> None:
     """Explain policies in plain language (all, one with --policy, or those of --pod)."""
     if policy_key and pod_id:
         raise BadInput("give --policy or --pod, not both")
-    loaded = load_input(paths, namespace, live, load_options)
+    loaded = load_input(paths, namespace, live, loading)
     engine = Engine(loaded)
     policies = loaded.policies
     header = ""
     if policy_key:
         found = loaded.policy(policy_key)
         if found is None:
-            raise BadInput(f"no NetworkPolicy {policy_key!r} in the input")
+            hint = did_you_mean(policy_key, [p.key for p in loaded.policies])
+            raise BadInput(f"no NetworkPolicy {policy_key!r} in the input{hint}")
         policies = (found,)
     elif pod_id:
         party = resolve_party(loaded, pod_id)
@@ -202,14 +220,12 @@ def explain(
 
 
 def _validate_input(
-    paths: tuple[str, ...], namespace: str, live: Live, options: LoadOptions
+    paths: tuple[str, ...], namespace: str, live: Live, loading: LoadOptions
 ) -> LoadResult:
     """Like load_input, but keeps the result so every diagnostic can be reported."""
     if wants_live(paths, live):
-        return read_live(namespace, live, options)
-    if not paths:
-        raise BadInput("no input: give files, directories or - for stdin")
-    return load_paths(list(paths), default_namespace=namespace, stdin=sys.stdin, options=options)
+        return read_live(namespace, live, loading)
+    return load_result(paths, namespace, loading)
 
 
 def main() -> None:

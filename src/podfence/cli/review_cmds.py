@@ -5,6 +5,7 @@ Thin: load (files or --cluster), call an analysis, render, write, exit with a co
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -17,7 +18,7 @@ from podfence.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     BadInput,
-    kube_version_option,
+    input_options,
     load_or_exit,
     namespace_option,
     paths_argument,
@@ -38,7 +39,9 @@ __all__ = ["graph", "report", "diff"]
 def _write(data: str | bytes, out_file: str | None) -> None:
     if out_file is None or out_file == "-":
         if isinstance(data, bytes):
-            click.get_binary_stream("stdout").write(data)
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
         else:
             click.echo(data, nl=False)
         return
@@ -81,7 +84,7 @@ def _write(data: str | bytes, out_file: str | None) -> None:
     help="At most this many denied edges (hacker-like sources first).",
 )
 @namespace_option
-@kube_version_option
+@input_options
 @cluster_options
 def graph(
     paths: tuple[str, ...],
@@ -93,11 +96,11 @@ def graph(
     merge_min: int,
     max_denied: int,
     namespace: str,
-    load_options: LoadOptions,
     live: Live,
+    loading: LoadOptions,
 ) -> None:
     """Draw who can reach whom: namespaces, pods, CIDRs and allowed edges with their ports."""
-    loaded = load_input(paths, namespace, live, load_options)
+    loaded = load_input(paths, namespace, live, loading)
     options = GraphOptions(
         ports=tuple(PortProbe(p.protocol, PortRange(p.port, p.port)) for p in dict.fromkeys(ports)),
         show_denied=show_denied,
@@ -149,7 +152,7 @@ def _split_to(args: tuple[str, ...]) -> tuple[list[str], list[str]]:
 @click.option("--fail-on-gain", is_flag=True, help="Exit 1 when any connection is gained.")
 @click.option("--fail-on-change", is_flag=True, help="Exit 1 when anything changed.")
 @namespace_option
-@kube_version_option
+@input_options
 @cluster_options
 def diff(
     args: tuple[str, ...],
@@ -157,8 +160,8 @@ def diff(
     fail_on_gain: bool,
     fail_on_change: bool,
     namespace: str,
-    load_options: LoadOptions,
     live: Live,
+    loading: LoadOptions,
 ) -> None:
     """Connections gained and lost between two sets of manifests, computed semantically.
 
@@ -167,8 +170,8 @@ def diff(
     old_paths, new_paths = _split_to(args)
     if not new_paths:
         raise BadInput("give the new manifests after --to: podfence diff OLD... --to NEW...")
-    old = load_input(old_paths, namespace, live, load_options)
-    new = load_or_exit(new_paths, namespace, load_options)
+    old = load_input(old_paths, namespace, live, loading)
+    new = load_or_exit(new_paths, namespace, loading)
     result = diff_clusters(old, new)
     if output == "text":
         click.echo(render_diff_text(result), nl=False)
@@ -187,30 +190,45 @@ def diff(
 @click.option(
     "-o",
     "--output",
+    type=click.Choice(["html", "json"]),
+    default="html",
+    show_default=True,
+    help="Format: one self-contained HTML page, or the data behind it as JSON.",
+)
+@click.option(
+    "--out",
     "out_file",
     metavar="FILE",
-    default="podfence-report.html",
-    show_default=True,
-    help="The HTML file to write (- for stdout).",
+    default=None,
+    help="Write to FILE (default: standard output).",
 )
 @click.option("--title", default=None, help="Title of the report (default: the inputs).")
 @namespace_option
-@kube_version_option
+@input_options
 @cluster_options
 def report(
     paths: tuple[str, ...],
-    out_file: str,
+    output: str,
+    out_file: str | None,
     title: str | None,
     namespace: str,
-    load_options: LoadOptions,
     live: Live,
+    loading: LoadOptions,
 ) -> None:
-    """One self-contained HTML file: summary, interactive matrix, graph, policies explained."""
+    """The review of a cluster in one self-contained HTML page (summary, interactive matrix,
+    graph, policies explained), or the data behind it (-o json)."""
     from podfence.analysis.review import build_review
-    from podfence.render.html import render_html
 
-    loaded = load_input(paths, namespace, live, load_options)
+    loaded = load_input(paths, namespace, live, loading)
     name = title or (", ".join(paths) if paths else "live cluster")
-    _write(render_html(build_review(loaded, title=name)), out_file)
-    if out_file != "-":
+    review = build_review(loaded, title=name)
+    if output == "json":
+        from podfence.render.review_data import review_data
+
+        _write(dump(review_data(review), "json"), out_file)
+    else:
+        from podfence.render.html import render_html
+
+        _write(render_html(review), out_file)
+    if out_file is not None and out_file != "-":
         click.echo(f"wrote {out_file}", err=True)

@@ -11,10 +11,11 @@ import time
 
 import click
 
+from podfence.analysis.query import NamedPort, QueryPort, numbers_needed, query_matrix, resolver
 from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
     BadInput,
-    kube_version_option,
+    input_options,
     namespace_option,
     output_option,
     paths_argument,
@@ -43,9 +44,13 @@ GROUP_ABOVE = 200
 
 @click.command()
 @paths_argument
-@ports_option(help="PORT[/PROTOCOL] (TCP); repeatable. Required unless --all-ports.")
+@ports_option(
+    help="PORT[/PROTOCOL] (TCP), or a container port's NAME[/PROTOCOL] resolved on each "
+    "destination; repeatable. Required unless --all-ports.",
+    named=True,
+)
 @namespace_option
-@kube_version_option
+@input_options
 @cluster_options
 @output_option("text", "json", "yaml")
 @click.option(
@@ -61,24 +66,38 @@ GROUP_ABOVE = 200
 )
 def matrix(
     paths: tuple[str, ...],
-    ports: tuple[ProtocolPort, ...],
+    ports: tuple[QueryPort, ...],
     namespace: str,
-    load_options: LoadOptions,
     output: str,
     group: bool | None,
     all_ports: bool,
     live: Live,
+    loading: LoadOptions,
 ) -> None:
     """Who can reach whom: every pod and workload to every other, per port.
 
-    Large inputs are grouped into classes of endpoints that no policy can tell apart.
+    Large inputs are grouped into classes of endpoints that no policy can tell apart. A
+    named port is resolved on each destination (a column whose pod does not define it is
+    denied), so it needs the ungrouped matrix.
     """
     if not ports and not all_ports:
         raise click.UsageError("Missing option '-p' / '--port' (or give --all-ports).")
     if all_ports and group is False:
         raise BadInput("--all-ports reports groups: it cannot be used with --no-group")
-    cluster = load_input(paths, namespace, live, load_options, load_files=load_scaled)
+    named = [str(p) for p in ports if isinstance(p, NamedPort)]
+    if named and (group or all_ports):
+        raise BadInput(
+            f"a named port ({', '.join(named)}) is resolved on each destination pod: "
+            "it needs the ungrouped matrix (drop --group/--all-ports, or give numbers)"
+        )
+    cluster = load_input(paths, namespace, live, loading, load_files=load_scaled)
     engine = ClassEngine(cluster)
+    if named and group is None and len(cluster.endpoints) > GROUP_ABOVE:
+        raise BadInput(
+            f"a named port ({', '.join(named)}) is resolved on each destination pod: with "
+            f"{len(cluster.endpoints)} endpoints (above {GROUP_ABOVE}, grouped by default) "
+            "ask for the ungrouped matrix with --no-group, or give numbers"
+        )
     unique = list(dict.fromkeys(ports))
     if all_ports:
         result = engine.grouped_ports()
@@ -86,13 +105,15 @@ def matrix(
         click.echo(text if text is not None else dump(grouped_ports_data(result), output), nl=False)
         return
     if group or (group is None and len(cluster.endpoints) > GROUP_ABOVE):
-        grouped = engine.grouped(unique)
+        grouped = engine.grouped([p for p in unique if isinstance(p, ProtocolPort)])
         if output == "text":
             click.echo(render_grouped(grouped), nl=False)
         else:
             click.echo(dump(grouped_data(grouped), output), nl=False)
         return
-    dense = engine.matrix(unique)
+    resolve = resolver(cluster.endpoints)
+    by_number = engine.matrix(numbers_needed(unique, resolve))
+    dense = query_matrix(unique, by_number, resolve)
     if output == "text":
         click.echo(render_matrix(dense), nl=False)
     else:
@@ -103,7 +124,7 @@ def matrix(
 @paths_argument
 @ports_option(required=True)
 @namespace_option
-@kube_version_option
+@input_options
 @click.option(
     "--interval",
     type=click.FloatRange(min=0.05),
@@ -116,9 +137,9 @@ def watch(
     paths: tuple[str, ...],
     ports: tuple[ProtocolPort, ...],
     namespace: str,
-    load_options: LoadOptions,
     interval: float,
     rounds: int,
+    loading: LoadOptions,
 ) -> None:
     """Re-analyse on every change of the files; print what became allowed or denied.
 
@@ -127,8 +148,7 @@ def watch(
     """
     if not paths or "-" in paths:
         raise BadInput("watch needs files or directories (not standard input)")
-    unique = list(dict.fromkeys(ports))
-    watcher = Watcher(list(paths), unique, namespace, click.echo, options=load_options)
+    watcher = Watcher(list(paths), list(dict.fromkeys(ports)), namespace, click.echo, loading)
     watcher.start()
     checks = 0
     try:

@@ -10,13 +10,16 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 
 from podfence.cli.common import BadInput, cluster_or_exit
 from podfence.load import LoadOptions
-from podfence.load.fast.load import load_fast
+from podfence.load.fast import load_fast
+from podfence.load.options import DEFAULT_OPTIONS
 from podfence.model import Cluster
 
 __all__ = ["load_scaled"]
 
 
-def load_scaled(paths: Sequence[str], namespace: str, options: LoadOptions) -> Cluster:
+def load_scaled(
+    paths: Sequence[str], namespace: str, options: LoadOptions = DEFAULT_OPTIONS
+) -> Cluster:
     """Like `load_or_exit`, with `load_fast` (same cluster and diagnostics, much faster)."""
     if not paths:
         raise BadInput("no input: give files, directories or - for stdin")

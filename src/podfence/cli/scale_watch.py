@@ -10,10 +10,11 @@ from podfence.analysis.snapshots import PairChange, Snapshot, object_changes, pa
 from podfence.engine.classes import ClassEngine
 from podfence.load import LoadOptions
 from podfence.load.fast.load import load_fast
-from podfence.load.pipeline import DEFAULT_OPTIONS
+from podfence.load.options import DEFAULT_OPTIONS
 from podfence.load.sources import discover
 from podfence.model import Cluster, ProtocolPort
 from podfence.render.text import render_diagnostics
+from podfence.render.words import count
 
 __all__ = ["Watcher", "MAX_LINES", "MAX_UPDATES"]
 
@@ -46,10 +47,10 @@ class Watcher:
         ports: list[ProtocolPort],
         namespace: str,
         echo: Echo,
-        *,
         options: LoadOptions = DEFAULT_OPTIONS,
     ) -> None:
         self.paths = paths
+        self.options = options
         self.ports = ports
         self.namespace = namespace
         self.options = options
@@ -62,7 +63,7 @@ class Watcher:
         files: list[Path] = []
         for arg in self.paths:
             path = Path(arg)
-            files += discover(path) if path.is_dir() else [path]
+            files += discover(path, self.options.exclude) if path.is_dir() else [path]
         out = []
         for f in files:
             try:
@@ -78,7 +79,8 @@ class Watcher:
         if result.diagnostics:
             self.echo(render_diagnostics(result.diagnostics), err=True, nl=False)
         if result.cluster is None:
-            self.echo(f"not applied: {result.error_count} error(s) in the input", err=True)
+            errors = count(result.error_count, "error")
+            self.echo(f"not applied: {errors} in the input", err=True)
         return result.cluster
 
     def start(self) -> None:
@@ -89,8 +91,9 @@ class Watcher:
         self.engine = ClassEngine(cluster)
         self.before = snapshot(self.engine, self.ports)
         self.echo(
-            f"watching {len(self.stamps)} file(s): {len(cluster.endpoints)} endpoints in "
-            f"{len(self.engine.classes)} groups, {len(cluster.policies)} policies"
+            f"watching {count(len(self.stamps), 'file')}: "
+            f"{count(len(cluster.endpoints), 'endpoint')} in "
+            f"{count(len(self.engine.classes), 'group')}, {count(len(cluster.policies), 'policy')}"
         )
 
     def check(self) -> bool:
@@ -116,10 +119,10 @@ class Watcher:
         changes = pair_changes(self.before, after)
         self.before = after
         took = (time.perf_counter() - started) * 1000
-        count = "?" if updates is None else str(len(updates))
+        objects = "? objects" if updates is None else count(len(updates), "object")
         self.echo(
-            f"{time.strftime('%H:%M:%S')} {count} object(s) changed, analysed {how} in "
-            f"{took:.0f} ms: {len(changes)} change(s) in allowed pairs"
+            f"{time.strftime('%H:%M:%S')} {objects} changed, analysed {how} in "
+            f"{took:.0f} ms: {count(len(changes), 'change')} in allowed pairs"
         )
         for change in changes[:MAX_LINES]:
             self.echo(_line(change))

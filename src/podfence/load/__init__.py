@@ -3,7 +3,8 @@
 Stages, one way: sources (find and read) -> parse (documents with line numbers) -> decode
 (kinds, structure) -> defaults (the API server's) -> validate (the API server's rules) ->
 link (duplicates, workloads vs pods, namespaces) -> build (the frozen `Cluster`).
-`LoadOptions` says which Kubernetes version's API server to imitate (the newest by default).
+`LoadOptions` says which files to leave out, how large a file may be, how strict to be, and
+which Kubernetes version's API server to imitate (the newest by default).
 """
 
 from podfence.load.options import (
@@ -14,7 +15,7 @@ from podfence.load.options import (
     UnknownVersion,
     parse_kube_version,
 )
-from podfence.load.pipeline import LoadResult, load_paths, load_texts
+from podfence.load.pipeline import LoadResult, load_paths, load_sources, load_texts
 
 __all__ = [
     "KNOWN_VERSIONS",
@@ -24,6 +25,7 @@ __all__ = [
     "LoadResult",
     "UnknownVersion",
     "load_paths",
+    "load_sources",
     "load_texts",
     "parse_kube_version",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 
 from podfence.load.kinds import KINDS
+from podfence.load.naming import name_only
 from podfence.load.nodes import Node, to_plain
 from podfence.load.objects import Obj, describe
 from podfence.load.report import Reporter
@@ -42,8 +43,8 @@ def _decode(node: Node, file: str, where: str, namespace: str, out: list[Diagnos
         report.error(where, f"expected {expected}, got {type_name(to_plain(node)[0])}")
         return []
     lines = {where: node.line} | {child(where, k): v.line for k, v in fields.items()}
-    kind = _header(fields, "kind", Reporter(file, lines, None, out), where)
-    label = describe(kind, _plain_meta(fields), namespace) if kind else None
+    kind = _header(fields, "kind", Reporter(file, lines, name_only(fields), out), where)
+    label = describe(kind, _plain_meta(fields), namespace) if kind else name_only(fields)
     report = Reporter(file, lines, label, out)
     api_version = _header(fields, "apiVersion", report, where)
     if kind is None or api_version is None:

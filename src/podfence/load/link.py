@@ -1,6 +1,8 @@
 """Relations between objects: duplicates, workloads represented by their pods, namespaces.
 
-- The same kind/namespace/name twice is an error naming both places.
+- The same kind/namespace/name twice is a warning naming both places (an error with
+  `strict`): identical definitions merge; different ones follow `kubectl apply -f`, where
+  the later one wins.
 - A workload is dropped when its pods are in the input (a Pod in its namespace that its
   selector matches, or that it owns, directly or through a ReplicaSet/Job), and a workload
   owned by another workload of the input (a Deployment's ReplicaSet, a CronJob's Job) is
@@ -38,16 +40,31 @@ def _key(obj: Obj) -> _Key:
     return (obj.kind.name, obj.namespace, obj.name or "")
 
 
-def _unique(objs: Sequence[Obj], out: list[Diagnostic]) -> list[Obj]:
-    first: dict[_Key, Obj] = {}
+def _unique(objs: Sequence[Obj], out: list[Diagnostic], *, strict: bool) -> list[Obj]:
+    """One object per key: the later of two different definitions, as `kubectl apply -f`
+    applies files in order; each duplicate is reported where it is, naming the other."""
+    kept: dict[_Key, Obj] = {}
     for obj in objs:
         if not obj.name:
             continue  # reported by validation
-        seen = first.setdefault(_key(obj), obj)
-        if seen is not obj:
-            message = f"duplicate {obj.label}: also defined at {seen.location}"
-            obj.reporter(out).error("", message)
-    return list(first.values())
+        key = _key(obj)
+        seen = kept.get(key)
+        if seen is None:
+            kept[key] = obj
+            continue
+        reporter = obj.reporter(out)
+        report = reporter.error if strict else reporter.warning
+        if seen.body == obj.body:
+            outcome = "identical to the one at {where}; the two are merged"
+        else:
+            outcome = (
+                "also defined, differently, at {where}; this later definition is used, "
+                "as kubectl apply -f would"
+            )
+            kept[key] = obj  # in the first one's place: the order of objects is kept
+        rule = " (--strict: duplicates are errors)" if strict else ""
+        report("", f"defined twice: {outcome.format(where=seen.location)}{rule}")
+    return list(kept.values())
 
 
 def _owners(obj: Obj) -> Iterator[tuple[str, str]]:
@@ -131,9 +148,10 @@ def _implicit(
     return list(implicit.items())
 
 
-def link(objs: Sequence[Obj], out: list[Diagnostic]) -> Linked:
-    """Relate the objects (in input order); problems go to `out`."""
-    unique = _unique(objs, out)
+def link(objs: Sequence[Obj], out: list[Diagnostic], *, strict: bool = False) -> Linked:
+    """Relate the objects (in input order); problems go to `out`. `strict`: an object
+    defined twice is an error."""
+    unique = _unique(objs, out, strict=strict)
     namespaces = [o for o in unique if o.kind.name == "Namespace"]
     pods = [o for o in unique if o.kind.name == "Pod"]
     workloads = [o for o in unique if o.kind.template is not None]

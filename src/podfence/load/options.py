@@ -1,4 +1,8 @@
-"""What the loader is asked to judge by: the Kubernetes version whose API server it imitates.
+"""How input is read and judged: which files to leave out, how large a file may be, how
+strict to be about duplicates, and the Kubernetes version whose API server is imitated.
+
+`LoadOptions` travels from the command line to the sources, validation and link stages; the
+default value is what every command does without options.
 
 The API server's validation changes with the version only through feature gates whose default
 changes. podfence knows the versions below; today one rule depends on them:
@@ -18,12 +22,16 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "DEFAULT_MAX_FILE_SIZE",
+    "DEFAULT_OPTIONS",
     "KNOWN_VERSIONS",
     "LATEST",
     "KubeVersion",
     "LoadOptions",
     "UnknownVersion",
+    "format_size",
     "parse_kube_version",
+    "parse_size",
 ]
 
 
@@ -60,13 +68,71 @@ def parse_kube_version(text: str) -> KubeVersion:
     return version
 
 
+DEFAULT_MAX_FILE_SIZE = 1 << 30
+"""1 GiB: above the largest dump the benchmarks load (a 390 MB policy list), far below what
+would exhaust memory; a device or a runaway file stops here with a clear message."""
+
+_UNITS = {
+    "": 1,
+    "B": 1,
+    "K": 1000,
+    "KB": 1000,
+    "KIB": 1 << 10,
+    "M": 1000**2,
+    "MB": 1000**2,
+    "MIB": 1 << 20,
+    "G": 1000**3,
+    "GB": 1000**3,
+    "GIB": 1 << 30,
+    "T": 1000**4,
+    "TB": 1000**4,
+    "TIB": 1 << 40,
+}
+_SIZE = re.compile(r"(?P<number>[0-9]+)\s*(?P<unit>[A-Za-z]*)", re.ASCII)
+
+
 @dataclass(frozen=True, slots=True)
 class LoadOptions:
-    """How to judge the input: as the API server of `kube_version` with its default gates."""
+    """`kube_version`: judge the input as the API server of that version with its default
+    gates; `exclude`: glob patterns of files and directories to leave out (matched against a
+    file's name, its path under the directory argument, and its path as given);
+    `max_file_size`: bytes one file (or standard input) may have; `strict`: an object
+    defined twice is an error instead of a warning."""
 
     kube_version: KubeVersion = LATEST
+    exclude: tuple[str, ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    strict: bool = False
 
     @property
     def strict_ip_cidr(self) -> bool:
         """The StrictIPCIDRValidation gate (on by default since 1.36)."""
         return self.kube_version >= _STRICT_IP_CIDR_SINCE
+
+
+DEFAULT_OPTIONS = LoadOptions()
+"""What every command does without options."""
+
+
+def parse_size(text: str) -> int:
+    """`1048576`, `512M`, `512MiB`, `2G`, `2GB`, `1GiB` -> bytes (K/M/G/T are powers of 1000,
+    KiB/MiB/GiB/TiB powers of 1024). Raises ValueError with the reason."""
+    match = _SIZE.fullmatch(text.strip())
+    unit = match["unit"].upper() if match else ""
+    if match is None or unit not in _UNITS:
+        raise ValueError(
+            f"invalid size {text!r}: expected a number of bytes, optionally with a unit "
+            "(K, M, G, T, or KiB, MiB, GiB, TiB)"
+        )
+    size = int(match["number"]) * _UNITS[unit]
+    if size <= 0:
+        raise ValueError(f"invalid size {text!r}: must be more than 0 bytes")
+    return size
+
+
+def format_size(size: int) -> str:
+    """Bytes for a message: `1 GiB`, `256 MiB`, `1500 bytes`."""
+    for unit, factor in (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor} {unit}"
+    return f"{size} byte" + ("" if size == 1 else "s")

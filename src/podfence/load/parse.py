@@ -2,8 +2,10 @@
 
 YAML is composed (not constructed) so that every node keeps its line; JSON is read the same
 way (JSON is YAML), with `json` as a fallback for the rare JSON text YAML rejects.
-Duplicate keys are errors, as with the API server's strict decoding; merge keys (`<<`) and
-aliases are expanded; empty documents are skipped.
+Duplicate keys are errors, as with the API server's strict decoding (at the root of a
+document, with a hint that two documents may lack their `---` separator); merge keys (`<<`)
+and aliases are expanded; empty documents are skipped; nesting deeper than `MAX_DEPTH` is an
+error at its line. Problems name their object (kind, namespace, name) when the document says.
 """
 
 from __future__ import annotations
@@ -14,17 +16,24 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from podfence.load.naming import name_object
 from podfence.load.nodes import Node, Scalar, from_plain
 from podfence.load.tree import child, index
 from podfence.model import Diagnostic, Severity
 
-__all__ = ["parse_text", "MAX_NODES"]
+__all__ = ["parse_text", "MAX_DEPTH", "MAX_NODES", "SEPARATOR_HINT"]
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALARS = yaml.constructor.SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
 MAX_NODES = 1_000_000
 """Upper bound on the nodes of one file after alias expansion (a defence against YAML bombs)."""
+MAX_DEPTH = 200
+"""Upper bound on nesting (maps and lists in one another): real objects stay far below it
+(a CRD's schema reaches a few dozen), and deeper input would exhaust Python's stack."""
+SEPARATOR_HINT = 'two documents without a "---" separator?'
+_DOCUMENT_KEYS = ("apiVersion", "kind")
+_TOO_DEEP = f"nested too deeply: more than {MAX_DEPTH} levels of maps and lists"
 
 
 class _Problem(Exception):
@@ -44,64 +53,65 @@ class _Converter:
     count: int = 0
     active: set[int] = field(default_factory=set)
 
-    def convert(self, node: yaml.Node, line: int, path: str) -> Node:
+    def convert(self, node: yaml.Node, line: int, path: str, depth: int = 0) -> Node:
         self.count += 1
         if self.count > MAX_NODES:
             raise _Problem(line, f"document too large: more than {MAX_NODES} nodes", path)
+        if depth > MAX_DEPTH:  # the line says where; a path 200 levels long would not help
+            raise _Problem(node.start_mark.line + 1, _TOO_DEEP)
         if id(node) in self.active:
             raise _Problem(line, "recursive alias: a node may not contain itself", path)
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
-                return Node(line, self._mapping(node, path))
+                return Node(line, self._mapping(node, path, depth))
             if isinstance(node, yaml.SequenceNode):
-                items = [
-                    self.convert(item, item.start_mark.line + 1, index(path, i))
-                    for i, item in enumerate(node.value)
-                ]
+                items = []
+                for i, item in enumerate(node.value):
+                    at = item.start_mark.line + 1
+                    items.append(self.convert(item, at, index(path, i), depth + 1))
                 return Node(line, items)
             assert isinstance(node, yaml.ScalarNode)
             return Node(line, _scalar(node))
         finally:
             self.active.discard(id(node))
 
-    def _mapping(self, node: yaml.MappingNode, path: str) -> dict[str, Node]:
+    def _mapping(self, node: yaml.MappingNode, path: str, depth: int) -> dict[str, Node]:
         own: dict[str, Node] = {}
         merged: list[dict[str, Node]] = []
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
             if key_node.tag == _TAG + "merge":
-                merged.extend(self._merge_sources(value_node, line, path))
+                merged.extend(self._merge_sources(value_node, line, path, depth))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Problem(line, "mapping keys must be strings", path)
             key = str(key_node.value)
             if key in own:
-                first = own[key].line
+                message = f'duplicate key "{key}" (first defined at line {own[key].line})'
+                if not path and key in _DOCUMENT_KEYS:
+                    message += f": {SEPARATOR_HINT}"
                 self.out.append(
-                    Diagnostic(
-                        self.file,
-                        line,
-                        Severity.ERROR,
-                        f'duplicate key "{key}" (first defined at line {first})',
-                        None,
-                        child(path, key),
-                    )
+                    Diagnostic(self.file, line, Severity.ERROR, message, None, child(path, key))
                 )
                 continue
-            own[key] = self.convert(value_node, line, child(path, key))
+            own[key] = self.convert(value_node, line, child(path, key), depth + 1)
         for source in merged:  # YAML merge: explicit keys win, then earlier merges
             for key, value in source.items():
                 own.setdefault(key, value)
         return own
 
-    def _merge_sources(self, node: yaml.Node, line: int, path: str) -> list[dict[str, Node]]:
+    def _merge_sources(
+        self, node: yaml.Node, line: int, path: str, depth: int
+    ) -> list[dict[str, Node]]:
         nodes = node.value if isinstance(node, yaml.SequenceNode) else [node]
         sources = []
         for item in nodes:
             if not isinstance(item, yaml.MappingNode):
                 raise _Problem(line, "a merge key (<<) needs a mapping or a list of mappings", path)
-            sources.append(self._mapping(item, path))
+            if depth + 1 > MAX_DEPTH:
+                raise _Problem(item.start_mark.line + 1, _TOO_DEEP)
+            sources.append(self._mapping(item, path, depth + 1))
         return sources
 
 
@@ -144,7 +154,9 @@ def _yaml_error(exc: yaml.YAMLError, text: str) -> tuple[int, str]:
     return 0, str(exc)
 
 
-def _collect(file: str, text: str) -> tuple[list[Node], list[Diagnostic], yaml.YAMLError | None]:
+def _collect(
+    file: str, text: str, namespace: str
+) -> tuple[list[Node], list[Diagnostic], yaml.YAMLError | None]:
     """The documents up to the first syntax error, their problems, and that error if any."""
     docs: list[Node] = []
     out: list[Diagnostic] = []
@@ -153,25 +165,36 @@ def _collect(file: str, text: str) -> tuple[list[Node], list[Diagnostic], yaml.Y
         for root in _compose(text):
             if isinstance(root, yaml.ScalarNode) and root.tag == _TAG + "null":
                 continue  # an empty document
+            start = len(out)
             try:
-                docs.append(converter.convert(root, root.start_mark.line + 1, ""))
+                doc = converter.convert(root, root.start_mark.line + 1, "")
             except _Problem as problem:  # this document is lost; the next ones are read
                 message, path = problem.message, problem.path
                 out.append(Diagnostic(file, problem.line, Severity.ERROR, message, None, path))
+                continue
+            docs.append(doc)
+            out[start:] = [name_object(d, doc, namespace) for d in out[start:]]
     except yaml.YAMLError as exc:
         return docs, out, exc
-    except RecursionError:
-        out.append(Diagnostic(file, 0, Severity.ERROR, "document nested too deeply"))
+    except RecursionError:  # only without libyaml: PyYAML's own composer recurses
+        out.append(Diagnostic(file, 0, Severity.ERROR, _TOO_DEEP))
     return docs, out, None
 
 
-def parse_text(file: str, text: str) -> tuple[list[Node], list[Diagnostic]]:
-    """The non-empty documents of `text`, and any syntax problems (never raises)."""
+def parse_text(
+    file: str, text: str, *, default_namespace: str = "default"
+) -> tuple[list[Node], list[Diagnostic]]:
+    """The non-empty documents of `text`, and any syntax problems (never raises).
+
+    `default_namespace` is only used to name objects in messages, as later stages will."""
     text = text.removeprefix("\ufeff")
-    docs, out, error = _collect(file, text)
+    docs, out, error = _collect(file, text, default_namespace)
     if error is None:
         return docs, out
-    fallback = _json_fallback(file, text)
+    if "nesting depth" in str(getattr(error, "problem", "")):  # libyaml >= 0.2.6 stops there
+        out.append(Diagnostic(file, _yaml_error(error, text)[0], Severity.ERROR, _TOO_DEEP))
+        return docs, out
+    fallback = _json_fallback(file, text, default_namespace)
     if fallback is not None:
         return fallback
     if _looks_like_json(file, text):
@@ -192,17 +215,36 @@ def _json_problem(text: str) -> tuple[int, str]:
         json.loads(text)
     except json.JSONDecodeError as exc:
         return exc.lineno, exc.msg
+    except RecursionError:
+        return 0, _TOO_DEEP
     return 0, "unreadable"
 
 
-def _json_fallback(file: str, text: str) -> tuple[list[Node], list[Diagnostic]] | None:
+def _depth(value: object) -> int:
+    """How deep maps and lists nest in a plain value (iterative: any depth is safe)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict | list):
+            stack.extend(
+                (v, depth + 1) for v in (item.values() if isinstance(item, dict) else item)
+            )
+    return deepest
+
+
+def _json_fallback(
+    file: str, text: str, namespace: str
+) -> tuple[list[Node], list[Diagnostic]] | None:
     """JSON that YAML rejected: retry YAML without tabs (lines kept), else no positions."""
     try:
         value = json.loads(text)
     except (json.JSONDecodeError, RecursionError):
         return None
     # Outside strings, JSON tabs are only whitespace (inside strings they must be escaped).
-    docs, out, error = _collect(file, text.replace("\t", " "))
+    docs, out, error = _collect(file, text.replace("\t", " "), namespace)
     if error is None:
         return docs, out
+    if _depth(value) > MAX_DEPTH:
+        return [], [Diagnostic(file, 1, Severity.ERROR, _TOO_DEEP)]
     return ([] if value is None else [from_plain(value, 1)]), []

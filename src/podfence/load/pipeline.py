@@ -1,7 +1,9 @@
 """The load pipeline: sources -> parse -> decode -> defaults -> validate -> link -> build.
 
 Never raises for bad input: every problem is a Diagnostic. Fails closed: when any error was
-found there is no cluster at all, rather than one with the broken object left out.
+found there is no cluster at all, rather than one with the broken object left out. What is not
+a Kubernetes object at all (a Helm template, `package.json`, a document without apiVersion
+and kind) is skipped with one warning, so a repository can be read as it is.
 
 Order of the diagnostics: by file, then object (a document, or an item of a List), and within
 an object the problems the API server's decoder would stop at come first (`decode_rank`: type
@@ -23,10 +25,11 @@ from typing import TextIO
 from podfence.load.build import build_cluster
 from podfence.load.decode import decode_document
 from podfence.load.defaults import apply_defaults, generated_name
+from podfence.load.foreign import NOT_AN_OBJECT, TEMPLATE, template_line, unparsable
 from podfence.load.link import link
 from podfence.load.nodes import Node
 from podfence.load.objects import Obj, describe
-from podfence.load.options import LoadOptions
+from podfence.load.options import DEFAULT_OPTIONS, LoadOptions
 from podfence.load.parse import parse_text
 from podfence.load.report import has_errors
 from podfence.load.schema import decode_rank
@@ -35,10 +38,7 @@ from podfence.load.tree import get_str
 from podfence.load.validate import validate_object
 from podfence.model import Cluster, Diagnostic, Severity
 
-__all__ = ["DEFAULT_OPTIONS", "LoadResult", "load_paths", "load_texts"]
-
-DEFAULT_OPTIONS = LoadOptions()
-"""As the newest Kubernetes version podfence knows."""
+__all__ = ["LoadOptions", "LoadResult", "load_paths", "load_sources", "load_texts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +66,10 @@ def load_paths(
     options: LoadOptions = DEFAULT_OPTIONS,
 ) -> LoadResult:
     """Load files and directories (recursively: *.yaml, *.yml, *.json); `-` is stdin."""
-    sources, problems = read_sources(paths, stdin=stdin)
-    return _load(sources, problems, default_namespace, options)
+    sources, problems = read_sources(
+        paths, stdin=stdin, exclude=options.exclude, max_file_size=options.max_file_size
+    )
+    return load_sources(sources, problems, default_namespace=default_namespace, options=options)
 
 
 def load_texts(
@@ -77,7 +79,8 @@ def load_texts(
     options: LoadOptions = DEFAULT_OPTIONS,
 ) -> LoadResult:
     """Load (file name, text) pairs: the in-memory twin of `load_paths`."""
-    return _load([Source(name, text) for name, text in texts], [], default_namespace, options)
+    sources = [Source(name, text) for name, text in texts]
+    return load_sources(sources, [], default_namespace=default_namespace, options=options)
 
 
 def _defaulted(
@@ -138,23 +141,56 @@ def _ordered(
     return tuple(d for _, d in sorted(enumerate(out), key=key))
 
 
-def _load(
-    sources: Sequence[Source], problems: list[Diagnostic], namespace: str, options: LoadOptions
+def _not_an_object(doc: Node) -> str | None:
+    """Why a document is not a Kubernetes object (it says neither apiVersion nor kind)."""
+    if isinstance(doc.value, dict):
+        if "apiVersion" in doc.value or "kind" in doc.value:
+            return None  # it claims to be one: any problem with it is an error
+        return "no apiVersion and kind"
+    what = "a list" if isinstance(doc.value, list) else "a plain value"
+    return f"{what}, with no apiVersion and kind"
+
+
+def _objects(
+    source: Source, namespace: str, out: list[Diagnostic], starts: dict[str, list[int]]
+) -> list[Obj]:
+    docs, syntax = parse_text(source.name, source.text, default_namespace=namespace)
+    starts[source.name] = _starts(docs)
+    template = template_line(source.text)
+    if template is not None and any(unparsable(d.message) for d in syntax):
+        message = TEMPLATE.format(line=template)
+        out.append(Diagnostic(source.name, template, Severity.WARNING, message))
+        return []
+    out += syntax
+    objs: list[Obj] = []
+    for doc in docs:
+        why = _not_an_object(doc)
+        if why is not None:
+            message = NOT_AN_OBJECT.format(what=why)
+            out.append(Diagnostic(source.name, doc.line, Severity.WARNING, message))
+            continue
+        objs += decode_document(doc, source.name, default_namespace=namespace, out=out)
+    return objs
+
+
+def load_sources(
+    sources: Sequence[Source],
+    problems: Sequence[Diagnostic],
+    *,
+    default_namespace: str = "default",
+    options: LoadOptions = DEFAULT_OPTIONS,
 ) -> LoadResult:
+    """Load sources already read (with the problems met reading them)."""
     out = list(problems)
     objs: list[Obj] = []
     starts: dict[str, list[int]] = {}
     for source in sources:
-        docs, syntax = parse_text(source.name, source.text)
-        out += syntax
-        starts[source.name] = _starts(docs)
-        for doc in docs:
-            objs += decode_document(doc, source.name, default_namespace=namespace, out=out)
+        objs += _objects(source, default_namespace, out, starts)
     decoding = len(out)
     generated: Counter[tuple[str, ...]] = Counter()
-    objs = [_defaulted(obj, namespace, out, generated) for obj in objs]
+    objs = [_defaulted(obj, default_namespace, out, generated) for obj in objs]
     for obj in objs:
         validate_object(obj, out, options)
-    linked = link(objs, out)
+    linked = link(objs, out, strict=options.strict)
     cluster = None if has_errors(out) else build_cluster(linked)
     return LoadResult(cluster, _ordered(out, decoding, starts))

@@ -9,6 +9,7 @@ from podfence.engine import Reason
 from podfence.model import Direction, RuleRef
 from podfence.render.phrases import peer_phrase
 from podfence.render.portset import probes_phrase
+from podfence.render.words import count
 
 __all__ = ["render_diff_text", "diff_data", "group_head", "group_why", "summary_line", "rule_text"]
 
@@ -80,9 +81,14 @@ def summary_line(diff: Diff) -> str:
     gained, lost = diff.connections(Change.GAINED), diff.connections(Change.LOST)
     if not gained and not lost:
         return "no change: both allow exactly the same connections"
+    inside = sum("/" in party for party in diff.parties)  # outside: an address, no slash
+    outside = len(diff.parties) - inside
+    compared = count(inside, "pod/workload", "pods/workloads")
+    if outside:
+        compared += f" and {count(outside, 'outside address')}"
     return (
-        f"{gained} connection(s) gained, {lost} lost "
-        f"(compared {len(diff.parties)} parties on {len(diff.probes)} port classes)"
+        f"{count(gained, 'connection')} gained, {lost} lost "
+        f"(compared {compared} on {count(len(diff.probes), 'port class')})"
     )
 
 

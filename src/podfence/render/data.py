@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from podfence.analysis.explain import DirectionAccount, PolicyAccount
-from podfence.analysis.matrix import Matrix
+from podfence.analysis.matrix import Matrix, PortMatrix
+from podfence.analysis.query import NamedPort, NamedPortMatrix, Query, QueryMatrix
 from podfence.engine import DirectionVerdict, Verdict
 from podfence.model import Diagnostic, PolicyPort
 from podfence.render.phrases import peer_phrase
 
-__all__ = ["verdict_data", "matrix_data", "account_data", "diagnostics_data"]
+__all__ = ["verdict_data", "matrix_data", "account_data", "diagnostics_data", "query_data"]
 
 
 def _side(v: DirectionVerdict) -> dict[str, Any]:
@@ -38,18 +39,44 @@ def verdict_data(verdict: Verdict) -> dict[str, Any]:
     }
 
 
-def matrix_data(matrix: Matrix) -> dict[str, Any]:
-    """The matrix contract: endpoints sorted, allowed[i][j] = endpoints[i] -> endpoints[j]."""
+def query_data(query: Query) -> dict[str, Any]:
+    """`can -o json`: the verdict for a number; for a named port, the numbers it means on
+    the destination and the verdict on each (`allowed`: every one is allowed)."""
+    if not isinstance(query.port, NamedPort):
+        return verdict_data(query.verdicts[0])
+    return {
+        "source": query.source.id,
+        "destination": query.destination.id,
+        "port": query.port.name,
+        "protocol": query.port.protocol.value,
+        "allowed": query.allowed,
+        "resolved": list(query.numbers),
+        "verdicts": [verdict_data(v) for v in query.verdicts],
+    }
+
+
+def _grid_data(grid: PortMatrix | NamedPortMatrix) -> dict[str, Any]:
+    if isinstance(grid, PortMatrix):
+        return {
+            "port": grid.port,
+            "protocol": grid.protocol.value,
+            "allowed": [list(row) for row in grid.allowed],
+        }
+    return {
+        "port": grid.port.name,
+        "protocol": grid.port.protocol.value,
+        "allowed": [list(row) for row in grid.allowed],
+        "resolved": [list(numbers) for numbers in grid.resolved],
+    }
+
+
+def matrix_data(matrix: Matrix | QueryMatrix) -> dict[str, Any]:
+    """The matrix contract: endpoints sorted, allowed[i][j] = endpoints[i] -> endpoints[j];
+    for a named port, `port` is its name and `resolved[j]` the numbers it means on
+    endpoints[j] (empty: not defined there, and that column is denied)."""
     return {
         "endpoints": list(matrix.endpoints),
-        "matrices": [
-            {
-                "port": pm.port,
-                "protocol": pm.protocol.value,
-                "allowed": [list(row) for row in pm.allowed],
-            }
-            for pm in matrix.matrices
-        ],
+        "matrices": [_grid_data(grid) for grid in matrix.matrices],
     }
 
 

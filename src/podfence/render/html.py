@@ -23,6 +23,7 @@ from podfence.render.mermaid import render_mermaid
 from podfence.render.portset import merge_ranges
 from podfence.render.svg import render_svg
 from podfence.render.text import render_account, render_verdict
+from podfence.render.words import count, plural
 
 __all__ = ["render_html", "port_label", "matrix_json"]
 
@@ -109,7 +110,7 @@ def _lint(review: Review) -> str:
         return '<p class="note">The lint package is not installed: no findings.</p>'
     if not review.lint.findings:
         return "<p>No lint findings.</p>"
-    counts = " ".join(_badge(level, f"{n} {level}") for level, n in review.lint.counts)
+    counts = " ".join(_badge(level, count(n, level)) for level, n in review.lint.counts)
     rows = "".join(
         f"<tr><td>{_badge(level)}</td><td>{escape(rule)}</td><td>{escape(obj)}</td>"
         f"<td>{escape(message)}</td></tr>"
@@ -163,8 +164,9 @@ def _script_json(data: dict[str, Any]) -> str:
 def render_html(review: Review) -> str:
     c = review.cluster
     counts = (
-        f"{len(c.namespaces)} namespaces, {len(c.endpoints)} pods/workloads, "
-        f"{len(c.policies)} NetworkPolicies"
+        f"{count(len(c.namespaces), 'namespace')}, "
+        f"{count(len(c.endpoints), 'pod/workload', 'pods/workloads')}, "
+        f"{len(c.policies)} {plural(len(c.policies), 'NetworkPolicy', 'NetworkPolicies')}"
     )
     matrix = (
         '<div class="controls">'

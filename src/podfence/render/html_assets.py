@@ -119,7 +119,8 @@ JS = """
     });
     wrap.replaceChildren(table);
     var title = D.ports[p].title === D.ports[p].label ? '' : ' (' + D.ports[p].title + ')';
-    count.textContent = allowed + ' of ' + total + ' connections allowed on ' +
+    count.textContent = allowed + ' of ' + total +
+      (total === 1 ? ' connection' : ' connections') + ' allowed on ' +
       D.ports[p].label + title;
   }
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from podfence.analysis.explain import DirectionAccount, PolicyAccount
-from podfence.analysis.matrix import Matrix
+from podfence.analysis.matrix import Matrix, PortMatrix
+from podfence.analysis.query import NamedPort, NamedPortMatrix, Query, QueryMatrix, port_names
 from podfence.engine import DirectionVerdict, Miss, Reason, Verdict
-from podfence.model import Diagnostic, Direction
+from podfence.model import Diagnostic, Direction, Endpoint, Party
 from podfence.render.phrases import peer_phrase, ports_phrase, selector_phrase
+from podfence.render.words import count
 
 __all__ = [
     "render_account",
     "render_diagnostics",
     "render_matrix",
+    "render_query",
     "render_verdict",
 ]
 
@@ -63,7 +66,9 @@ def _direction(acc: DirectionAccount, policy_namespace: str) -> list[str]:
     if not acc.isolates:
         line = f"  {name}: not affected (policyTypes does not list {name})"
         if acc.ignored_rules:
-            line += f"; its {acc.ignored_rules} {acc.direction.rules_field} rule(s) are IGNORED"
+            rules = count(acc.ignored_rules, f"{acc.direction.rules_field} rule")
+            verb = "is" if acc.ignored_rules == 1 else "are"
+            line += f"; its {rules} {verb} IGNORED"
         return [line]
     if not acc.rules:
         return [f"  {name}: isolates the selected pods and allows nothing (deny all {name})"]
@@ -103,19 +108,68 @@ def render_account(acc: PolicyAccount) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_matrix(matrix: Matrix) -> str:
+def _resolution(pm: NamedPortMatrix) -> list[str]:
+    """Where a named port resolved to which numbers, and where it is not defined."""
+    by_numbers: dict[tuple[int, ...], list[int]] = {}
+    for j, numbers in enumerate(pm.resolved):
+        by_numbers.setdefault(numbers, []).append(j)
+    parts = [
+        f"{', '.join(map(str, numbers))} on {', '.join(f'[{j}]' for j in columns)}"
+        for numbers, columns in sorted(by_numbers.items())
+        if numbers
+    ]
+    lines = [f"  {pm.port} is " + ("; ".join(parts) if parts else "defined on no endpoint")]
+    if pm.undefined:
+        columns = ", ".join(f"[{j}]" for j in pm.undefined)
+        lines.append(f"  not defined on {columns}: no such port there, so those columns are denied")
+    return lines
+
+
+def render_matrix(matrix: Matrix | QueryMatrix) -> str:
     ids = matrix.endpoints
     width = max((len(i) for i in ids), default=4)
     out: list[str] = []
-    for pm in matrix.matrices:
-        out.append(f"{pm.port}/{pm.protocol}  (row: source, column: destination)")
+    grid: PortMatrix | NamedPortMatrix
+    for grid in matrix.matrices:
+        if isinstance(grid, NamedPortMatrix):
+            title = f"{grid.port} (named port)"
+        else:
+            title = f"{grid.port}/{grid.protocol}"
+        out.append(f"{title}  (row: source, column: destination)")
         out.append(" " * width + "  " + " ".join(str(j) for j in range(len(ids))))
-        for i, (ident, row) in enumerate(zip(ids, pm.allowed, strict=True)):
+        for i, (ident, row) in enumerate(zip(ids, grid.allowed, strict=True)):
             cells = " ".join(("." if ok else "X").rjust(len(str(j))) for j, ok in enumerate(row))
             out.append(f"{ident.ljust(width)}  {cells}   [{i}]")
         out.append("  . allowed   X denied")
+        if isinstance(grid, NamedPortMatrix):
+            out += _resolution(grid)
         out.append("")
     return "\n".join(out)
+
+
+def _names(party: Party) -> str:
+    if not isinstance(party, Endpoint):
+        return "it is outside the cluster"
+    names = port_names(party)
+    return f"it names {', '.join(names)}" if names else "it names no port"
+
+
+def render_query(query: Query) -> str:
+    """`can`'s answer: the verdict itself for a number; for a name, what it resolved to and
+    the verdict on each number (or why there is none)."""
+    if not isinstance(query.port, NamedPort):
+        return render_verdict(query.verdicts[0])
+    head = f"{query.source} -> {query.destination} {query.port}"
+    if not query.verdicts:
+        return (
+            f"{head}: DENIED\n"
+            f"  {query.destination} has no container port named {query.port.name} for "
+            f"{query.port.protocol} ({_names(query.destination)})\n"
+        )
+    word = "ALLOWED" if query.allowed else "DENIED"
+    numbers = ", ".join(map(str, query.numbers))
+    lines = [f"{head}: {word} (on {query.destination} the name means {numbers})"]
+    return "\n".join(lines) + "\n" + "".join(render_verdict(v) for v in query.verdicts)
 
 
 def render_diagnostics(diagnostics: Sequence[Diagnostic]) -> str:

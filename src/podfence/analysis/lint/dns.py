@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from podfence.analysis.lint.context import LintContext
 from podfence.analysis.lint.finding import Finding
 from podfence.analysis.lint.samples import outside_samples
-from podfence.analysis.lint.words import and_join, endpoint_name, who, yaml_scalar
+from podfence.analysis.lint.words import agree, and_join, endpoint_name, who, yaml_scalar
 from podfence.engine import Engine
 from podfence.model import (
     NAME_LABEL,
@@ -229,7 +229,10 @@ def check_dns(ctx: LintContext) -> Iterator[Finding]:
             "PF002",
             policies[0],
             _anchor(policies[0], Direction.INGRESS),
-            message=f"CoreDNS does not admit DNS queries on {protos} from {len(clients)} pods",
+            message=(
+                f"CoreDNS does not admit DNS queries on {protos} from {len(clients)} "
+                f"{agree(clients, 'pod', 'pods')}"
+            ),
             consequence=(
                 f"{who(clients)} {_effect(missing)}: ingress of {target} on {protos} is denied "
                 f"by {and_join(list(by))}"

@@ -63,8 +63,8 @@ def _ignored(ctx: LintContext, policy: NetworkPolicy) -> Iterator[Finding]:
             policy,
             f"spec.{field}",
             message=(
-                f"the {len(rules)} {field} rule(s) are ignored: policyTypes [{listed}] does not "
-                f"list {direction.value}"
+                f"the {len(rules)} {field} {agree(rules, 'rule is', 'rules are')} ignored: "
+                f"policyTypes [{listed}] does not list {direction.value}"
             ),
             consequence=(
                 f"the pods it selects are not isolated for {direction.value} by this policy and "

@@ -14,7 +14,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from podfence.model import Cluster, Endpoint, IPAddress, IPNetwork, Protocol, ProtocolPort
+from podfence.model import (
+    Cluster,
+    ContainerPort,
+    Endpoint,
+    IPAddress,
+    IPNetwork,
+    Protocol,
+    ProtocolPort,
+)
 
 __all__ = [
     "DEFAULT_POD_CIDR",
@@ -71,6 +79,8 @@ class PodPlan:
     host_network: bool = False
     declared_ips: tuple[IPAddress, ...] = ()
     """The status IPs of the manifests (kept when free, else replaced)."""
+    ports: tuple[ContainerPort, ...] = ()
+    """The container ports of the manifests, with their names (for `probe --port NAME`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +165,7 @@ def plan_lab(
                 dns=is_dns_pod(ep),
                 host_network=ep.host_network,
                 declared_ips=ep.ips,
+                ports=ep.ports,
             )
         )
         lab_endpoints.append(replace(ep, ips=ips))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from podfence.dataplane.lab.plan import PodPlan
-from podfence.model import Protocol, ProtocolPort
+from podfence.model import ContainerPort, Protocol, ProtocolPort
 
 __all__ = [
     "STATE_ENV",
@@ -85,6 +85,7 @@ def _pod_to_json(pod: PodPlan) -> dict[str, Any]:
     data["ips"] = [str(ip) for ip in pod.ips]
     data["declared_ips"] = [str(ip) for ip in pod.declared_ips]
     data["listeners"] = [[p.port, p.protocol.value] for p in pod.listeners]
+    data["ports"] = [[p.port, p.protocol.value, p.name] for p in pod.ports]
     return data
 
 
@@ -98,6 +99,10 @@ def _pod_from_json(data: dict[str, Any]) -> PodPlan:
         dns=bool(data["dns"]),
         host_network=bool(data["host_network"]),
         declared_ips=tuple(ipaddress.ip_address(ip) for ip in data.get("declared_ips", [])),
+        ports=tuple(
+            ContainerPort(port, Protocol(proto), name)
+            for port, proto, name in data.get("ports", [])
+        ),
     )
 
 

@@ -8,8 +8,10 @@ the layout `kubectl get -o json|yaml` prints. On anything else (an error, a warn
 workload, a duplicate, an implicit namespace, an unusual layout) it falls back to the exact
 `podfence.load.load_paths` for the input, so that problems keep their file:line.
 
-Differences that remain by design: `Cluster.positions` is empty (only each object's own line
-is known), and duplicate keys inside one JSON/YAML object are not detected (the last wins).
+A key that may be duplicated inside an object sends the input to the exact loader too (which
+rejects it, as the API server does), so the fast path accepts exactly what `validate` accepts.
+The difference that remains by design: `Cluster.positions` is empty (only each object's own
+line is known).
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from podfence.load import LoadOptions, LoadResult, load_paths
+from podfence.load import LoadOptions, LoadResult, load_sources
 from podfence.load.fast.objects import Collected, Unsupported, collect
 from podfence.load.fast.parse import FastParseError, parse_fast
-from podfence.load.pipeline import DEFAULT_OPTIONS
+from podfence.load.options import DEFAULT_OPTIONS
 from podfence.load.sources import Source, read_sources
 from podfence.model import Cluster
 
@@ -77,7 +79,9 @@ def load_fast(
 ) -> LoadResult:
     """Like `load_paths` (same cluster, same diagnostics), fast for plain dumps. The fast path
     takes only input that every Kubernetes version judges alike; `options` is for the rest."""
-    sources, problems = read_sources(paths, stdin=stdin)
+    sources, problems = read_sources(
+        paths, stdin=stdin, exclude=options.exclude, max_file_size=options.max_file_size
+    )
     if not problems and sources:
         try:
             cluster = load_sources_fast(
@@ -87,13 +91,5 @@ def load_fast(
             pass
         else:
             return LoadResult(cluster, ())
-    if "-" in paths:  # stdin was read once already: load what was read
-        from podfence.load import load_texts
-
-        texts = [(s.name, s.text) for s in sources]
-        result = load_texts(texts, default_namespace=default_namespace, options=options)
-        return LoadResult(
-            result.cluster,
-            tuple(sorted((*problems, *result.diagnostics), key=lambda d: (d.file, d.line))),
-        )
-    return load_paths(list(paths), default_namespace=default_namespace, options=options)
+    # the exact loader, on what was read (stdin and pipes can be read only once)
+    return load_sources(sources, problems, default_namespace=default_namespace, options=options)

@@ -4,6 +4,10 @@ The exact loader records the line of every field; here only the line of each obj
 recovered, from the layout `kubectl get -o json|yaml` prints (items of a `List` one per
 indented brace, or per `- ` at the items' indentation). When the layout is anything else,
 `FastParseError` says so and the caller falls back to the exact loader.
+
+orjson and PyYAML let the last of two equal keys win, where the API server (and the exact
+loader) rejects the object: a key that may be duplicated sends the input to the exact
+loader too, so that the fast path never accepts what `validate` rejects (fail closed).
 """
 
 from __future__ import annotations
@@ -16,8 +20,11 @@ import yaml
 
 __all__ = ["FastParseError", "Located", "parse_fast"]
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", None)
 _SEPARATOR = re.compile(r"^---[ \t]*(#.*)?$")
+_KEY_END = re.compile(r'"\s*:')
+"""The end of every key of a JSON text, and of some strings that contain `":`."""
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?')
+"""Every string of a JSON text, in order; group 1 when it is a key."""
 
 
 class FastParseError(Exception):
@@ -32,6 +39,25 @@ class Located:
     line: int
     item_lines: tuple[int, ...] | None
     """For a List document, the line of each item; None otherwise."""
+
+
+def _unique_keys_loader() -> type | None:
+    """libyaml's safe loader, refusing a map whose keys collapse (a duplicate, or a merge)."""
+    base = getattr(yaml, "CSafeLoader", None)
+    if base is None:
+        return None
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> object:
+            mapping = super().construct_mapping(node, deep=deep)
+            if len(mapping) != len(node.value):
+                raise FastParseError("a duplicate key or a merge (the exact loader decides)")
+            return mapping
+
+    return Loader
+
+
+_YAML_LOADER = _unique_keys_loader()
 
 
 def _is_list(value: object) -> bool:
@@ -49,6 +75,33 @@ def _first_content_line(lines: list[str], start: int, end: int, comment: str | N
     raise FastParseError("empty document")
 
 
+def _entries(value: object) -> int:
+    """How many keys the maps of a parsed value hold (iterative: any depth is safe)."""
+    entries, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            entries += len(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return entries
+
+
+def _no_duplicate_keys(text: str, value: object) -> None:
+    """Raise unless every key of the JSON text survived parsing (none was a duplicate).
+
+    Cheap first: every key ends with `"` and `:`, so when that pattern occurs exactly as
+    often as the parsed maps hold keys, no key was lost. Only when strings contain it too
+    (an annotation holding JSON) are the keys counted exactly, string by string."""
+    parsed = _entries(value)
+    if len(_KEY_END.findall(text)) == parsed:
+        return
+    keys = sum(1 for match in _STRING.finditer(text) if match.group(1))
+    if keys != parsed:
+        raise FastParseError("a duplicate key (the exact loader reports it)")
+
+
 def _json(text: str) -> list[Located]:
     try:
         value = orjson.loads(text)
@@ -56,6 +109,7 @@ def _json(text: str) -> list[Located]:
         raise FastParseError(f"invalid JSON: {exc}") from None
     if "\t" in text:
         raise FastParseError("tabs in JSON")
+    _no_duplicate_keys(text, value)
     lines = text.split("\n")
     root = _first_content_line(lines, 0, len(lines), None)
     item_lines = None
@@ -97,6 +151,8 @@ def _yaml(text: str) -> list[Located]:
         docs = [d for d in yaml.load_all(text, Loader=_YAML_LOADER) if d is not None]
     except yaml.YAMLError as exc:
         raise FastParseError(f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise FastParseError("nested too deeply") from None
     lines = text.split("\n")
     if any(line.startswith(("%", "...")) for line in lines) or "\t" in text:
         raise FastParseError("directives, document ends or tabs")

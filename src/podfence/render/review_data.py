@@ -1,0 +1,61 @@
+"""`report -o json`: the data behind the HTML report, as plain data.
+
+The same sections as the page: counts, the per-namespace summary, lint findings, the
+matrix with every cell's explanation (exactly the JSON the page embeds), the graph's
+Mermaid source and every policy explained.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from podfence.analysis.review import Review
+from podfence.model import Direction
+from podfence.render.data import account_data
+from podfence.render.html import matrix_json
+from podfence.render.mermaid import render_mermaid
+
+__all__ = ["review_data"]
+
+
+def _summary(review: Review) -> list[dict[str, Any]]:
+    return [
+        {
+            "namespace": s.namespace,
+            "endpoints": s.endpoints,
+            "policies": s.policies,
+            **{d.value.lower(): s.openness(d).value for d in Direction},
+            "isolatedIngress": s.isolated_ingress,
+            "isolatedEgress": s.isolated_egress,
+        }
+        for s in review.summary
+    ]
+
+
+def _lint(review: Review) -> dict[str, Any] | None:
+    if review.lint is None:
+        return None
+    return {
+        "counts": dict(review.lint.counts),
+        "findings": [
+            {"level": level, "rule": rule, "object": obj, "message": message}
+            for level, rule, obj, message in review.lint.findings
+        ],
+    }
+
+
+def review_data(review: Review) -> dict[str, Any]:
+    c = review.cluster
+    return {
+        "title": review.title,
+        "counts": {
+            "namespaces": len(c.namespaces),
+            "endpoints": len(c.endpoints),
+            "policies": len(c.policies),
+        },
+        "summary": _summary(review),
+        "lint": _lint(review),
+        "matrix": matrix_json(review),
+        "graph": {"mermaid": render_mermaid(review.graph)},
+        "policies": [account_data(a) for a in review.accounts],
+    }
