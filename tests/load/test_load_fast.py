@@ -116,12 +116,33 @@ def _policy(spec: dict[str, object]) -> dict[str, object]:
         [NS, _policy({"podSelector": {}, "unknown": 1})],
         [NS, {"apiVersion": "v1", "kind": "Pdo", "metadata": {"name": "q"}}],  # typo: warning
         [NS, {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}}],  # skipped
+        [NS, {**POD, "spec": {"nodeName": "Bad_Node"}}],  # error
+        [NS, {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n"}}],
+        [
+            NS,
+            {
+                "apiVersion": "policy.networking.k8s.io/v1alpha2",
+                "kind": "ClusterNetworkPolicy",
+                "metadata": {"name": "c"},
+                "spec": {"tier": "Admin", "priority": 1, "subject": {"namespaces": {}}},
+            },
+        ],
     ],
 )
 def test_anything_unusual_gives_the_loaders_answer(items: list[object], tmp_path: Path) -> None:
     path = tmp_path / "in.json"
     path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}, indent=2))
     _same(path)
+
+
+def test_node_name_takes_the_fast_path(tmp_path: Path) -> None:
+    path = tmp_path / "in.json"
+    pod = {**POD, "spec": {"nodeName": "worker-1", "containers": [{"name": "c"}]}}
+    path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [NS, pod]}, indent=2))
+    assert _fast_path_taken(path)
+    _same(path)
+    fast = load_fast([str(path)]).cluster
+    assert fast is not None and fast.endpoints[0].node_name == "worker-1"
 
 
 def test_syntax_errors_keep_file_and_line(tmp_path: Path) -> None:

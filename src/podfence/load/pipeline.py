@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from podfence.load.build import build_cluster
+from podfence.load.cnp_crd import Channel
 from podfence.load.decode import decode_document
 from podfence.load.defaults import apply_defaults
 from podfence.load.link import link
@@ -43,18 +44,29 @@ class LoadResult:
 
 
 def load_paths(
-    paths: Sequence[str], *, default_namespace: str = "default", stdin: TextIO | None = None
+    paths: Sequence[str],
+    *,
+    default_namespace: str = "default",
+    stdin: TextIO | None = None,
+    cnp_channel: Channel = Channel.EXPERIMENTAL,
 ) -> LoadResult:
-    """Load files and directories (recursively: *.yaml, *.yml, *.json); `-` is stdin."""
+    """Load files and directories (recursively: *.yaml, *.yml, *.json); `-` is stdin.
+
+    `cnp_channel`: the ClusterNetworkPolicy CRD the cluster runs (the experimental channel
+    accepts everything the standard one does)."""
     sources, problems = read_sources(paths, stdin=stdin)
-    return _load(sources, problems, default_namespace)
+    return _load(sources, problems, default_namespace, cnp_channel)
 
 
 def load_texts(
-    texts: Sequence[tuple[str, str]], *, default_namespace: str = "default"
+    texts: Sequence[tuple[str, str]],
+    *,
+    default_namespace: str = "default",
+    cnp_channel: Channel = Channel.EXPERIMENTAL,
 ) -> LoadResult:
     """Load (file name, text) pairs: the in-memory twin of `load_paths`."""
-    return _load([Source(name, text) for name, text in texts], [], default_namespace)
+    sources = [Source(name, text) for name, text in texts]
+    return _load(sources, [], default_namespace, cnp_channel)
 
 
 def _defaulted(obj: Obj, default_namespace: str, out: list[Diagnostic]) -> Obj:
@@ -65,7 +77,9 @@ def _defaulted(obj: Obj, default_namespace: str, out: list[Diagnostic]) -> Obj:
     return dataclasses.replace(obj, body=result.body, defaulted=result.paths)
 
 
-def _load(sources: Sequence[Source], problems: list[Diagnostic], namespace: str) -> LoadResult:
+def _load(
+    sources: Sequence[Source], problems: list[Diagnostic], namespace: str, channel: Channel
+) -> LoadResult:
     out = list(problems)
     objs: list[Obj] = []
     for source in sources:
@@ -75,7 +89,7 @@ def _load(sources: Sequence[Source], problems: list[Diagnostic], namespace: str)
             objs += decode_document(doc, source.name, default_namespace=namespace, out=out)
     objs = [_defaulted(obj, namespace, out) for obj in objs]
     for obj in objs:
-        validate_object(obj, out)
+        validate_object(obj, out, channel=channel)
     linked = link(objs, out)
     cluster = None if has_errors(out) else build_cluster(linked)
     return LoadResult(cluster, sort_diagnostics(out))

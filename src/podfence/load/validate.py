@@ -1,15 +1,19 @@
 """The validation stage: every problem of every object, each with its field path and line.
 
 Runs after defaults (as on the API server) and reports everything it finds, never stopping at
-the first problem. The per-kind rules live in validate_meta, validate_policy, validate_pods.
+the first problem. The per-kind rules live in validate_meta, validate_policy, validate_pods,
+validate_cnp (ClusterNetworkPolicy, against the CRD of `channel`) and validate_nodes.
 """
 
 from __future__ import annotations
 
+from podfence.load.cnp_crd import Channel
 from podfence.load.names import is_dns1123_label, is_dns1123_subdomain
 from podfence.load.objects import Obj
 from podfence.load.tree import get_map
+from podfence.load.validate_cnp import validate_cluster_network_policy
 from podfence.load.validate_meta import validate_metadata
+from podfence.load.validate_nodes import validate_node
 from podfence.load.validate_pods import validate_pod_ips, validate_pod_spec, validate_workload
 from podfence.load.validate_policy import validate_policy_spec
 from podfence.model import Diagnostic
@@ -17,7 +21,9 @@ from podfence.model import Diagnostic
 __all__ = ["validate_object"]
 
 
-def validate_object(obj: Obj, out: list[Diagnostic]) -> None:
+def validate_object(
+    obj: Obj, out: list[Diagnostic], *, channel: Channel = Channel.EXPERIMENTAL
+) -> None:
     """Append every validation problem of `obj` to `out`."""
     report = obj.reporter(out)
     body = obj.body
@@ -26,6 +32,10 @@ def validate_object(obj: Obj, out: list[Diagnostic]) -> None:
     validate_metadata(body, report, namespaced=kind.namespaced, name_check=name_check)
     if kind.name == "NetworkPolicy":
         validate_policy_spec(get_map(body, "spec"), report)
+    elif kind.name == "ClusterNetworkPolicy":
+        validate_cluster_network_policy(obj, channel, out)
+    elif kind.name == "Node":
+        validate_node(body, report)
     elif kind.name == "Pod":
         validate_pod_spec(get_map(body, "spec"), "spec", report)
         validate_pod_ips(get_map(body, "status"), report)

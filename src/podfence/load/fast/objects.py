@@ -152,6 +152,9 @@ def _pod(body: _Tree, location: Location, default_ns: str, out: Collected) -> No
     _need(isinstance(spec, dict), "spec")
     assert isinstance(spec, dict)
     _need(isinstance(spec.get("hostNetwork", False), bool), "hostNetwork")
+    node_name = spec.get("nodeName")
+    _need(node_name is None or isinstance(node_name, str), "nodeName")
+    _need(not node_name or not is_dns1123_subdomain(str(node_name)), "nodeName (an error)")
     ports = _pod_ports(orjson.dumps(spec.get("containers", [])))
     _need(ports is not None, "containers")
     status = body.get("status", {})
@@ -170,6 +173,7 @@ def _pod(body: _Tree, location: Location, default_ns: str, out: Collected) -> No
             ips=ips,
             host_network=to_host_network(spec),
             location=location,
+            node_name=str(node_name) if node_name else None,
         )
     )
 
