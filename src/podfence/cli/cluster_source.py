@@ -16,6 +16,7 @@ import click
 
 from podfence.cli.common import BadInput, cluster_or_exit, load_or_exit
 from podfence.load import LoadResult, load_texts
+from podfence.load.report import sort_diagnostics
 from podfence.model import Cluster
 
 __all__ = ["Live", "cluster_options", "live_namespace", "load_input", "read_live", "wants_live"]
@@ -107,10 +108,12 @@ def read_live(namespace: str, live: Live) -> LoadResult:
             kubeconfig=live.kubeconfig,
             all_namespaces=live.all_namespaces,
         )
-        texts = read_cluster(kubeconfig=live.kubeconfig, context=live.context, namespace=only)
+        read = read_cluster(kubeconfig=live.kubeconfig, context=live.context, namespace=only)
     except ClusterError as exc:
         raise BadInput(str(exc)) from None
-    return load_texts(texts, default_namespace=only or namespace)
+    result = load_texts(read.texts, default_namespace=only or namespace)
+    diagnostics = sort_diagnostics((*read.notes, *result.diagnostics))
+    return LoadResult(result.cluster, diagnostics)
 
 
 def wants_live(paths: Sequence[str], live: Live) -> bool:
