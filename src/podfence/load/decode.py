@@ -43,7 +43,8 @@ def _decode(node: Node, file: str, where: str, namespace: str, out: list[Diagnos
         return []
     lines = {where: node.line} | {child(where, k): v.line for k, v in fields.items()}
     kind = _header(fields, "kind", Reporter(file, lines, None, out), where)
-    scoped = kind not in KINDS or KINDS[kind].namespaced  # cluster-scoped kinds show no namespace
+    known = KINDS.get(kind) if kind else None
+    scoped = known is None or known.namespaced  # cluster-scoped kinds show no namespace
     label = describe(kind, _plain_meta(fields), namespace if scoped else None) if kind else None
     report = Reporter(file, lines, label, out)
     api_version = _header(fields, "apiVersion", report, where)
