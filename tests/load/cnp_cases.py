@@ -4,9 +4,11 @@ Each `Case` is one YAML document and what podfence reports for it (line, field p
 error or warning), and for each expectation whether kube-apiserver v1.36, with the bundle
 v0.2.0 CRD of the case's channel installed, reports it too. Used by:
 - tests/load/test_cnp_validate.py: podfence's loader must report exactly `expect`;
-- a differential test against the real API server (server-side dry-run create with
-  fieldValidation=Strict), through `server_verdict`: which status it answers and which field
-  paths its causes name (and, for `Server.SAME`, with which message).
+- a differential test against the real API server: install the case's CRD
+  (/work/shared/k8s/crds/<channel>-clusternetworkpolicies.yaml), send `yaml.safe_load(text)`
+  as a server-side dry-run create with fieldValidation=Strict, and assert that
+  `server_mismatches(case, status, causes, message)` is empty: the same status, the same field
+  paths and, for `Server.SAME`, the same messages.
 
 The API server's answers were recorded by hand against kube-apiserver v1.36.2 with
 /work/shared/k8s/crds/*-clusternetworkpolicies.yaml installed. Where podfence differs on
@@ -16,10 +18,21 @@ purpose (see podfence.load.validate_cnp), the expectation says so.
 from __future__ import annotations
 
 import enum
+import re
 import textwrap
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["CASES", "Case", "Expect", "Server", "server_verdict", "HEAD", "cnp"]
+__all__ = [
+    "CASES",
+    "Case",
+    "Expect",
+    "Server",
+    "server_mismatches",
+    "server_verdict",
+    "HEAD",
+    "cnp",
+]
 
 
 class Server(enum.Enum):
@@ -65,6 +78,29 @@ def server_verdict(case: Case) -> tuple[int, frozenset[str]]:
         return 400, unknown
     same = frozenset(e.field for e in case.expect if e.server is Server.SAME)
     return (422, same) if same else (201, frozenset())
+
+
+def server_mismatches(
+    case: Case, status: int, causes: Sequence[Mapping[str, object]], message: str = ""
+) -> list[str]:
+    """How the API server's answer to a dry-run create of `case` differs from the case (empty:
+    it agrees). `status` is the HTTP status (201 when created), `causes` the Status's
+    `details.causes` (each with `field` and `message`), `message` the Status's `message` (where
+    the strict decoder lists unknown fields)."""
+    if status == 400:
+        fields = frozenset(re.findall(r'unknown field "([^"]+)"', message))
+    else:
+        fields = frozenset(str(c.get("field")) for c in causes if c.get("field") != "<nil>")
+    want = server_verdict(case)
+    if (status, fields) != want:
+        return [f"{case.id}: got {status} {sorted(fields)}, want {want[0]} {sorted(want[1])}"]
+    problems = []
+    for e in case.expect:
+        if e.server is Server.SAME and status == 422:
+            got = [c.get("message") for c in causes if c.get("field") == e.field]
+            if e.message not in got:
+                problems.append(f"{case.id}: {e.field}: got {got}, want {e.message!r}")
+    return problems
 
 
 HEAD = """\
