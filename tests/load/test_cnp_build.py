@@ -277,3 +277,14 @@ def test_another_api_version_is_an_error() -> None:
         'v1beta1" is not supported for ClusterNetworkPolicy: podfence reads ClusterNetworkPolicy '
         'from "policy.networking.k8s.io/v1alpha2"'
     ]
+
+
+@pytest.mark.parametrize("kind", ["AdminNetworkPolicy", "BaselineAdminNetworkPolicy"])
+def test_the_v1alpha1_kinds_are_skipped_with_a_warning(kind: str) -> None:
+    text = f"apiVersion: policy.networking.k8s.io/v1alpha1\nkind: {kind}\nmetadata: {{name: x}}\n"
+    result = load_texts([("a.yaml", text)])
+    assert result.cluster is not None
+    assert [str(d) for d in result.diagnostics] == [
+        f'a.yaml:2 warning: {kind} x kind: kind "{kind}" (policy.networking.k8s.io/v1alpha1) is '
+        "not read by podfence: ClusterNetworkPolicy (v1alpha2) succeeds it; skipped"
+    ]

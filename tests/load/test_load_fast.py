@@ -117,6 +117,7 @@ def _policy(spec: dict[str, object]) -> dict[str, object]:
         [NS, {"apiVersion": "v1", "kind": "Pdo", "metadata": {"name": "q"}}],  # typo: warning
         [NS, {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}}],  # skipped
         [NS, {**POD, "spec": {"nodeName": "Bad_Node"}}],  # error
+        [NS, {"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy"}],
         [NS, {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n"}}],
         [
             NS,

@@ -9,7 +9,6 @@ raises `Unsupported`, and the caller uses the exact loader instead.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import ipaddress
 import re
@@ -26,6 +25,7 @@ from podfence.load.convert import (
     to_rule,
     to_selector,
 )
+from podfence.load.decode import skipped_kind_warning
 from podfence.load.kinds import KINDS, NETWORK_POLICY_API
 from podfence.load.names import (
     is_dns1123_label,
@@ -415,8 +415,7 @@ def collect(body: object, file: str, line: int, default_namespace: str, out: Col
     else:
         assert isinstance(kind, str)
         _need(kind not in KINDS and not kind.endswith("List"), f"kind {kind}")
-        close = difflib.get_close_matches(kind, sorted(KINDS), n=1, cutoff=0.85)
-        _need(not close, "a kind that looks like a typo (a warning)")
+        _need(skipped_kind_warning(kind) is None, "a kind skipped with a warning")
 
 
 def _tree(value: Mapping[str, object]) -> _Tree:
