@@ -133,6 +133,18 @@ def _policy(spec: dict[str, object]) -> dict[str, object]:
                 {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "FD00::/8"}}]}]}
             ),
         ],
+        [NS, {**POD, "spec": {"nodeName": "Bad_Node"}}],  # error
+        [NS, {"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy"}],
+        [NS, {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n"}}],
+        [
+            NS,
+            {
+                "apiVersion": "policy.networking.k8s.io/v1alpha2",
+                "kind": "ClusterNetworkPolicy",
+                "metadata": {"name": "c"},
+                "spec": {"tier": "Admin", "priority": 1, "subject": {"namespaces": {}}},
+            },
+        ],
     ],
 )
 def test_anything_unusual_gives_the_loaders_answer(items: list[object], tmp_path: Path) -> None:
@@ -152,6 +164,16 @@ def test_the_kubernetes_version_is_the_loaders(version: str, tmp_path: Path) -> 
     exact = load_paths([str(path)], options=options)
     assert (fast.diagnostics, fast.cluster) == (exact.diagnostics, exact.cluster)
     assert fast.ok is (version == "1.35")
+
+
+def test_node_name_takes_the_fast_path(tmp_path: Path) -> None:
+    path = tmp_path / "in.json"
+    pod = {**POD, "spec": {"nodeName": "worker-1", "containers": [{"name": "c"}]}}
+    path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [NS, pod]}, indent=2))
+    assert _fast_path_taken(path)
+    _same(path)
+    fast = load_fast([str(path)]).cluster
+    assert fast is not None and fast.endpoints[0].node_name == "worker-1"
 
 
 def test_syntax_errors_keep_file_and_line(tmp_path: Path) -> None:

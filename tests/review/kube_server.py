@@ -3,7 +3,8 @@
 GET /api/v1/<plural>, /apis/<group>/<version>/<plural> and their /namespaces/<ns>/ forms
 answer with tests/review/recorded/<plural>.json (items filtered by namespace). Pods are paged
 two at a time (with a `continue` token), to exercise the client's paging. Any path in
-`forbidden` answers 403 like RBAC would.
+`forbidden` answers 403 like RBAC would, any path in `missing` 404 like an API the server does
+not serve (a CRD not installed).
 """
 
 from __future__ import annotations
@@ -19,10 +20,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 RECORDED = Path(__file__).resolve().parent / "recorded"
-_PATH = re.compile(r"^/(?:api/v1|apis/[^/]+/v1)(?:/namespaces/(?P<ns>[^/]+))?/(?P<plural>[a-z]+)$")
+_PATH = re.compile(
+    r"^/(?:api/v1|apis/[^/]+/v1(?:alpha|beta)?[0-9]*)(?:/namespaces/(?P<ns>[^/]+))?/(?P<plural>[a-z]+)$"
+)
 
 
-def _handler(forbidden: set[str], seen: list[str]) -> type[BaseHTTPRequestHandler]:
+def _handler(
+    forbidden: set[str], missing: set[str], seen: list[str]
+) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass
@@ -39,8 +44,8 @@ def _handler(forbidden: set[str], seen: list[str]) -> type[BaseHTTPRequestHandle
             url = urlparse(self.path)
             seen.append(url.path)
             match = _PATH.match(url.path)
-            if url.path in forbidden or match is None:
-                code, reason = (403, "Forbidden") if match else (404, "NotFound")
+            if url.path in forbidden or url.path in missing or match is None:
+                code, reason = (403, "Forbidden") if url.path in forbidden else (404, "NotFound")
                 status = {
                     "kind": "Status",
                     "apiVersion": "v1",
@@ -68,10 +73,13 @@ def _handler(forbidden: set[str], seen: list[str]) -> type[BaseHTTPRequestHandle
 
 
 @contextmanager
-def serve(forbidden: set[str] | None = None) -> Iterator[tuple[str, list[str]]]:
+def serve(
+    forbidden: set[str] | None = None, missing: set[str] | None = None
+) -> Iterator[tuple[str, list[str]]]:
     """(server URL, the paths requested so far), for the duration of the block."""
     seen: list[str] = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(forbidden or set(), seen))
+    handler = _handler(forbidden or set(), missing or set(), seen)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

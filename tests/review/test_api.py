@@ -53,6 +53,9 @@ PUBLIC = {
     "podfence.kube": [
         "RESOURCES",
         "ClusterError",
+        "ClusterRead",
+        "NotServed",
+        "cluster_read",
         "Lister",
         "Resource",
         "cluster_texts",

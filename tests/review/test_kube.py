@@ -11,8 +11,10 @@ import pytest
 from click.testing import CliRunner
 from tests.review.kube_server import serve, write_kubeconfig
 
-from podfence.kube import RESOURCES, cluster_texts, list_document
+from podfence.kube import RESOURCES, NotServed, cluster_read, cluster_texts, list_document
 from podfence.load import load_texts
+from podfence.load.cnp_crd import CNP_API_VERSION, CNP_PLURAL
+from podfence.model import Action, Severity, Tier
 
 pytest.importorskip("kubernetes", reason="the kubernetes package (podfence[cluster]) is absent")
 
@@ -84,8 +86,9 @@ def test_live_and_file_give_the_same_diff(cli: click.Group, kubeconfig, tmp_path
     from podfence.kube.client import read_cluster
 
     config, _ = kubeconfig
-    texts = read_cluster(kubeconfig=str(config), context=None, namespace=None)
-    for name, text in texts:
+    read = read_cluster(kubeconfig=str(config), context=None, namespace=None)
+    assert read.notes == ()
+    for name, text in read.texts:
         (tmp_path / f"{name.split(':')[1]}.json").write_text(text)
     res = CliRunner().invoke(
         cli, ["diff", "--cluster", "-A", "--kubeconfig", str(config), "--to", str(tmp_path)]
@@ -183,3 +186,76 @@ def test_the_kubectl_pipe_reads_the_same_objects() -> None:
     res = CliRunner().invoke(cli, ["can", HACKER, DB, "-p", "5432", "-"], input=text)
     assert res.exit_code == 1, res.output
     assert "ingress of secure/db-0: DENIED: isolated by secure/db-allow-web" in res.output
+
+
+CNP_PATH = "/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies"
+
+
+def test_the_custom_resource_matches_the_bundled_crd() -> None:
+    cnps = next(r for r in RESOURCES if r.kind == "ClusterNetworkPolicy")
+    assert (cnps.api_version, cnps.plural, cnps.optional) == (CNP_API_VERSION, CNP_PLURAL, True)
+
+
+def test_cluster_policies_and_nodes_are_read(kubeconfig) -> None:  # type: ignore[no-untyped-def]
+    from podfence.kube.client import read_cluster
+
+    config, seen = kubeconfig
+    read = read_cluster(kubeconfig=str(config), context=None, namespace="secure")
+    result = load_texts(list(read.texts), default_namespace="secure")
+    assert result.cluster is not None, [str(d) for d in result.diagnostics]
+    (cnp,) = result.cluster.cluster_policies
+    assert (cnp.name, cnp.tier, cnp.priority) == ("delegate-secure", Tier.ADMIN, 10)
+    assert cnp.ingress[0].action is Action.PASS
+    assert [(n.name, [str(ip) for ip in n.ips]) for n in result.cluster.nodes] == [
+        ("kind-control-plane", ["172.18.0.3"]),
+        ("kind-worker", ["172.18.0.2"]),
+    ]
+    assert {e.node_name for e in result.cluster.endpoints} == {"kind-worker"}
+    # cluster-scoped kinds are listed whole, even for one namespace
+    assert CNP_PATH in seen and "/api/v1/nodes" in seen
+
+
+def test_a_cluster_without_the_crd_is_read_with_a_note(cli: click.Group, tmp_path: Path) -> None:
+    with serve(missing={CNP_PATH}) as (url, seen):
+        config = write_kubeconfig(tmp_path / "config", url)
+        res = CliRunner().invoke(cli, ["validate", "--cluster", "-A", "--kubeconfig", str(config)])
+    assert res.exit_code == 0, res.output
+    assert CNP_PATH in seen
+    assert (
+        "cluster:clusternetworkpolicies info: policy.networking.k8s.io/v1alpha2 "
+        "clusternetworkpolicies are not served by this cluster (the ClusterNetworkPolicy CRD is "
+        "not installed): there are none to read\n"
+    ) in res.output
+
+
+def test_a_forbidden_crd_is_an_error(cli: click.Group, tmp_path: Path) -> None:
+    with serve(forbidden={CNP_PATH}) as (url, _):
+        config = write_kubeconfig(tmp_path / "config", url)
+        res = CliRunner().invoke(cli, ["graph", "--cluster", "-A", "--kubeconfig", str(config)])
+    assert res.exit_code == 2
+    assert res.output == (
+        "podfence: error: listing clusternetworkpolicies failed: HTTP 403 Forbidden\n"
+    )
+
+
+def test_not_served_is_fatal_for_a_required_kind() -> None:
+    def lister(resource, namespace):  # type: ignore[no-untyped-def]
+        raise NotServed(resource.plural)
+
+    with pytest.raises(NotServed):
+        cluster_read(lister, None)
+
+
+def test_not_served_optional_kinds_become_notes() -> None:
+    def lister(resource, namespace):  # type: ignore[no-untyped-def]
+        if resource.optional:
+            raise NotServed(resource.plural)
+        return []
+
+    read = cluster_read(lister, None)
+    assert [n for n, _ in read.texts] == [
+        f"cluster:{r.plural}" for r in RESOURCES if not r.optional
+    ]
+    assert [(n.file, n.severity) for n in read.notes] == [
+        ("cluster:clusternetworkpolicies", Severity.INFO)
+    ]

@@ -17,6 +17,7 @@ import click
 from podfence.cli.common import BadInput, cluster_or_exit, load_or_exit
 from podfence.load import LoadOptions, LoadResult, load_texts
 from podfence.load.options import DEFAULT_OPTIONS
+from podfence.load.report import sort_diagnostics
 from podfence.model import Cluster
 
 __all__ = ["Live", "cluster_options", "live_namespace", "load_input", "read_live", "wants_live"]
@@ -108,10 +109,12 @@ def read_live(namespace: str, live: Live, loading: LoadOptions = DEFAULT_OPTIONS
             kubeconfig=live.kubeconfig,
             all_namespaces=live.all_namespaces,
         )
-        texts = read_cluster(kubeconfig=live.kubeconfig, context=live.context, namespace=only)
+        read = read_cluster(kubeconfig=live.kubeconfig, context=live.context, namespace=only)
     except ClusterError as exc:
         raise BadInput(str(exc)) from None
-    return load_texts(texts, default_namespace=only or namespace, options=loading)
+    result = load_texts(read.texts, default_namespace=only or namespace, options=loading)
+    diagnostics = sort_diagnostics((*read.notes, *result.diagnostics))
+    return LoadResult(result.cluster, diagnostics)
 
 
 def wants_live(paths: Sequence[str], live: Live) -> bool:

@@ -10,7 +10,7 @@ import os
 from typing import Any
 
 from podfence.kube.resources import Resource
-from podfence.kube.texts import Lister, cluster_texts
+from podfence.kube.texts import ClusterRead, Lister, NotServed, cluster_read
 
 __all__ = ["ClusterError", "connect", "read_cluster", "context_namespace"]
 
@@ -70,6 +70,12 @@ def _describe(exc: Exception, resource: Resource, k8s: Any) -> str:
     return f"cannot reach the API server while listing {resource.plural}: {text}"
 
 
+def _status(exc: Exception, k8s: Any) -> int | None:
+    if isinstance(exc, k8s.client.exceptions.ApiException):
+        return int(exc.status) if exc.status is not None else None
+    return None
+
+
 def api_lister(api_client: Any) -> Lister:
     """List through the client, page by page, as plain dicts (sanitize_for_serialization)."""
     k8s = _kubernetes()
@@ -78,7 +84,10 @@ def api_lister(api_client: Any) -> Lister:
     def lister(resource: Resource, namespace: str | None) -> list[dict[str, Any]]:
         api = apis.setdefault(resource.api, getattr(k8s.client, resource.api)(api_client))
         args: tuple[str, ...] = ()
-        if not resource.namespaced:
+        if resource.group is not None:  # a custom resource (cluster-scoped ones only so far)
+            method = api.list_cluster_custom_object
+            args = (resource.group, resource.version, resource.plural)
+        elif not resource.namespaced:
             method = getattr(api, f"list_{resource.method}")
         elif namespace is None:
             method = getattr(api, f"list_{resource.method}_for_all_namespaces")
@@ -97,6 +106,8 @@ def api_lister(api_client: Any) -> Lister:
                 if not token:
                     return items
         except Exception as exc:  # noqa: BLE001 - every client failure becomes a message
+            if _status(exc, k8s) == 404 and resource.optional:
+                raise NotServed(resource.plural) from None
             raise ClusterError(_describe(exc, resource, k8s)) from None
 
     return lister
@@ -104,11 +115,12 @@ def api_lister(api_client: Any) -> Lister:
 
 def read_cluster(
     *, kubeconfig: str | None, context: str | None, namespace: str | None
-) -> list[tuple[str, str]]:
-    """Loader input for the live cluster: all namespaces (`namespace` None) or one."""
+) -> ClusterRead:
+    """Loader input for the live cluster, all namespaces (`namespace` None) or one, and notes
+    (informational diagnostics) about kinds the cluster does not serve."""
     api_client = connect(kubeconfig, context)
     try:
         api_client.configuration.retries = 1
-        return cluster_texts(api_lister(api_client), namespace)
+        return cluster_read(api_lister(api_client), namespace)
     finally:
         api_client.close()

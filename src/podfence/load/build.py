@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from podfence.load.cnp import build_cluster_policy, build_node
 from podfence.load.convert import (
     to_container_ports,
     to_host_network,
@@ -17,7 +18,7 @@ from podfence.load.convert import (
 )
 from podfence.load.link import Linked
 from podfence.load.objects import Obj
-from podfence.load.tree import get_at, get_list, get_map, line_of
+from podfence.load.tree import get_at, get_list, get_map, get_str, line_of
 from podfence.model import (
     NAME_LABEL,
     Cluster,
@@ -108,6 +109,7 @@ def build_endpoint(obj: Obj) -> Endpoint:
         ips=ips,
         host_network=to_host_network(spec),
         location=obj.location,
+        node_name=get_str(spec, "nodeName") or None,
     )
 
 
@@ -125,9 +127,20 @@ def build_cluster(linked: Linked) -> Cluster:
     namespaces += [build_implicit_namespace(n, o) for n, o in linked.implicit]
     endpoints = [build_endpoint(o) for o in linked.endpoints]
     policies = [build_policy(o) for o in linked.policies]
+    nodes = [build_node(o) for o in linked.nodes]
+    cluster_policies = [build_cluster_policy(o) for o in linked.cluster_policies]
+    everything = (
+        *linked.namespaces,
+        *linked.endpoints,
+        *linked.policies,
+        *linked.nodes,
+        *linked.cluster_policies,
+    )
     return Cluster(
         namespaces=tuple(sorted(namespaces, key=lambda n: n.name)),
         endpoints=tuple(sorted(endpoints, key=lambda e: e.id)),
         policies=tuple(sorted(policies, key=lambda p: (p.namespace, p.name))),
-        positions=_positions([*linked.namespaces, *linked.endpoints, *linked.policies]),
+        nodes=tuple(sorted(nodes, key=lambda n: n.name)),
+        cluster_policies=tuple(sorted(cluster_policies, key=lambda p: p.name)),
+        positions=_positions(everything),
     )

@@ -18,7 +18,7 @@ from podfence.load.schema import conform, type_name
 from podfence.load.tree import Tree, child, index
 from podfence.model import Diagnostic
 
-__all__ = ["decode_document", "is_list_kind"]
+__all__ = ["decode_document", "is_list_kind", "skipped_kind_warning"]
 
 _KIND_TYPO_CUTOFF = 0.85
 
@@ -44,7 +44,14 @@ def _decode(node: Node, file: str, where: str, namespace: str, out: list[Diagnos
         return []
     lines = {where: node.line} | {child(where, k): v.line for k, v in fields.items()}
     kind = _header(fields, "kind", Reporter(file, lines, name_only(fields), out), where)
-    label = describe(kind, _plain_meta(fields), namespace) if kind else name_only(fields)
+    known = KINDS.get(kind) if kind else None
+    # cluster-scoped kinds show no namespace
+    scoped = known.namespaced if known is not None else kind not in _SUCCEEDED
+    label = (
+        describe(kind, _plain_meta(fields), namespace if scoped else None)
+        if kind
+        else name_only(fields)
+    )
     report = Reporter(file, lines, label, out)
     api_version = _header(fields, "apiVersion", report, where)
     if kind is None or api_version is None:
@@ -91,12 +98,28 @@ def _as_tree(value: object) -> Tree:
     return value if isinstance(value, dict) else {}
 
 
-def _maybe_typo(kind: str, path: str, report: Reporter) -> None:
+_SUCCEEDED = ("AdminNetworkPolicy", "BaselineAdminNetworkPolicy")
+"""policy.networking.k8s.io/v1alpha1 kinds that ClusterNetworkPolicy (v1alpha2) succeeds."""
+
+
+def skipped_kind_warning(kind: str) -> str | None:
+    """The warning for a kind podfence does not read, when it deserves one: a likely typo of
+    a kind it reads, or a kind ClusterNetworkPolicy succeeds (its rules would be ignored)."""
+    if kind in _SUCCEEDED:
+        return (
+            f'kind "{kind}" (policy.networking.k8s.io/v1alpha1) is not read by podfence: '
+            "ClusterNetworkPolicy (v1alpha2) succeeds it; skipped"
+        )
     close = difflib.get_close_matches(kind, sorted(KINDS), n=1, cutoff=_KIND_TYPO_CUTOFF)
     if close:
-        report.warning(
-            path, f'kind "{kind}" is not read by podfence (did you mean "{close[0]}"?); skipped'
-        )
+        return f'kind "{kind}" is not read by podfence (did you mean "{close[0]}"?); skipped'
+    return None
+
+
+def _maybe_typo(kind: str, path: str, report: Reporter) -> None:
+    warning = skipped_kind_warning(kind)
+    if warning is not None:
+        report.warning(path, warning)
 
 
 def _items(

@@ -1,8 +1,10 @@
 """The kinds podfence reads: their apiVersion, their structure, where a workload keeps its pods.
 
 NetworkPolicy is checked strictly (an unknown field anywhere is an error, as with kubectl's
-default `--validate=strict`; it has no `status`, so `status: {}` is one); Namespaces, Pods and
-workloads only in the fields podfence reads, and in their metadata's types.
+default `--validate=strict`; it has no `status`, so `status: {}` is one); Namespaces, Nodes,
+Pods and workloads only in the fields podfence reads, and in their metadata's types. Of a
+ClusterNetworkPolicy only the envelope is described here (metadata strictly): its spec is
+checked against the CRD's own schema by podfence.load.validate_cnp.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from podfence.load.cnp_crd import CNP_API_VERSION
 from podfence.load.schema import (
     ANY,
     BOOL,
@@ -117,6 +120,7 @@ _POD_SPEC = Struct(
     {
         "containers": ListOf(Struct({"ports": ListOf(_CONTAINER_PORT)}, strict=False)),
         "hostNetwork": BOOL,
+        "nodeName": STR,
     },
     strict=False,
 )
@@ -125,6 +129,14 @@ _TEMPLATE = Struct({"metadata": _LENIENT_META, "spec": _POD_SPEC}, strict=False)
 
 def _lenient(fields: Mapping[str, Schema]) -> Struct:
     return Struct(fields, strict=False)
+
+
+def _cluster_network_policy() -> Struct:
+    meta = _meta(strict=True)
+    return Struct({"apiVersion": STR, "kind": STR, "metadata": meta, "spec": ANY, "status": ANY})
+
+
+_NODE_ADDRESS = _lenient({"type": STR, "address": STR})
 
 
 def _workload_spec(selector: Schema) -> Struct:
@@ -178,6 +190,20 @@ KINDS: Mapping[str, Kind] = {
         ),
     ),
     "NetworkPolicy": Kind("NetworkPolicy", NETWORK_POLICY_API, _network_policy()),
+    "ClusterNetworkPolicy": Kind(
+        "ClusterNetworkPolicy", CNP_API_VERSION, _cluster_network_policy(), namespaced=False
+    ),
+    "Node": Kind(
+        "Node",
+        "v1",
+        _lenient(
+            {
+                "metadata": _meta(strict=False),
+                "status": _lenient({"addresses": ListOf(_NODE_ADDRESS)}),
+            }
+        ),
+        namespaced=False,
+    ),
     **{
         name: Kind(
             name, _APPS, _WORKLOAD_SCHEMA, template="spec.template", selector="spec.selector"

@@ -34,6 +34,8 @@ class Linked:
     implicit: tuple[tuple[str, Obj], ...]
     endpoints: tuple[Obj, ...]
     policies: tuple[Obj, ...]
+    nodes: tuple[Obj, ...] = ()
+    cluster_policies: tuple[Obj, ...] = ()
 
 
 def _key(obj: Obj) -> _Key:
@@ -164,4 +166,6 @@ def link(objs: Sequence[Obj], out: list[Diagnostic], *, strict: bool = False) ->
         implicit=tuple(_implicit(unique, defined, out)),
         endpoints=tuple(endpoints),
         policies=tuple(o for o in unique if o.kind.name == "NetworkPolicy"),
+        nodes=tuple(o for o in unique if o.kind.name == "Node"),
+        cluster_policies=tuple(o for o in unique if o.kind.name == "ClusterNetworkPolicy"),
     )

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from podfence.load.cnp_crd import Channel
+
 __all__ = [
     "DEFAULT_MAX_FILE_SIZE",
     "DEFAULT_OPTIONS",
@@ -97,12 +99,15 @@ class LoadOptions:
     gates; `exclude`: glob patterns of files and directories to leave out (matched against a
     file's name, its path under the directory argument, and its path as given);
     `max_file_size`: bytes one file (or standard input) may have; `strict`: an object
-    defined twice is an error instead of a warning."""
+    defined twice is an error instead of a warning; `cnp_channel`: the ClusterNetworkPolicy
+    CRD the cluster runs (the experimental channel accepts everything the standard one
+    does)."""
 
     kube_version: KubeVersion = LATEST
     exclude: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     strict: bool = False
+    cnp_channel: Channel = Channel.EXPERIMENTAL
 
     @property
     def strict_ip_cidr(self) -> bool:

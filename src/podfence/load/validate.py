@@ -1,7 +1,8 @@
 """The validation stage: every problem of every object, each with its field path and line.
 
 Runs after defaults (as on the API server) and reports everything it finds, never stopping at
-the first problem. The per-kind rules live in validate_meta, validate_policy, validate_pods.
+the first problem. The per-kind rules live in validate_meta, validate_policy, validate_pods,
+validate_cnp (ClusterNetworkPolicy, against the CRD of `channel`) and validate_nodes.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from podfence.load.names import is_dns1123_label, is_dns1123_subdomain
 from podfence.load.objects import Obj
 from podfence.load.options import LoadOptions
 from podfence.load.tree import get_map
+from podfence.load.validate_cnp import validate_cluster_network_policy
 from podfence.load.validate_meta import validate_metadata
+from podfence.load.validate_nodes import validate_node
 from podfence.load.validate_pods import validate_pod_ips, validate_pod_spec, validate_workload
 from podfence.load.validate_policy import validate_policy_spec
 from podfence.model import Diagnostic
@@ -28,12 +31,19 @@ def validate_object(obj: Obj, out: list[Diagnostic], options: LoadOptions) -> No
         body,
         report,
         namespaced=kind.namespaced,
+        # a custom resource's namespace is dropped by the API server (checked against
+        # kube-apiserver 1.36 with the ClusterNetworkPolicy CRD); validate_cnp warns instead
+        namespace_dropped=kind.name == "ClusterNetworkPolicy",
         name_check=name_check,
         generated_name="metadata.name" in obj.defaulted,
     )
     strict = options.strict_ip_cidr
     if kind.name == "NetworkPolicy":
         validate_policy_spec(get_map(body, "spec"), report, strict_cidrs=strict)
+    elif kind.name == "ClusterNetworkPolicy":
+        validate_cluster_network_policy(obj, options.cnp_channel, out)
+    elif kind.name == "Node":
+        validate_node(body, report)
     elif kind.name == "Pod":
         validate_pod_spec(get_map(body, "spec"), "spec", report)
         validate_pod_ips(get_map(body, "status"), report, strict_ips=strict)

@@ -211,6 +211,7 @@ def validate_metadata(
     report: Reporter,
     *,
     namespaced: bool,
+    namespace_dropped: bool = False,
     name_check: NameCheck,
     generated_name: bool = False,
 ) -> None:
@@ -227,7 +228,7 @@ def validate_metadata(
     if namespaced and isinstance(namespace, str):
         for message in is_dns1123_label(namespace):
             report.error("metadata.namespace", invalid(namespace, message))
-    elif not namespaced and namespace:
+    elif not namespaced and namespace and not namespace_dropped:
         report.error("metadata.namespace", forbidden("not allowed on this type"))
     validate_labels(get_map(meta, "labels"), "metadata.labels", report)
     validate_annotations(get_map(meta, "annotations"), "metadata.annotations", report)

@@ -14,6 +14,7 @@ from podfence.load.names import is_valid_port_name, is_valid_port_num
 from podfence.load.report import Reporter
 from podfence.load.tree import child, get_at, get_list, get_map, index
 from podfence.load.validate_meta import validate_labels, validate_selector
+from podfence.load.validate_nodes import validate_node_name
 from podfence.load.validate_policy import PROTOCOLS
 
 __all__ = ["validate_container_ports", "validate_pod_ips", "validate_pod_spec", "validate_workload"]
@@ -53,6 +54,7 @@ def validate_container_ports(ports: list[object], path: str, report: Reporter) -
 
 
 def validate_pod_spec(spec: Mapping[str, object] | None, path: str, report: Reporter) -> None:
+    validate_node_name(spec, path, report)
     for i, container in enumerate(get_list(spec, "containers") or []):
         if isinstance(container, dict):
             ports = get_list(container, "ports") or []

@@ -1,11 +1,13 @@
-"""The cluster as given: namespaces, endpoints (pods and workloads) and policies."""
+"""The cluster as given: namespaces, nodes, endpoints (pods and workloads) and policies."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from podfence.model.addresses import IPAddress
+from podfence.model.cnp import ClusterNetworkPolicy
 from podfence.model.labels import Labels
+from podfence.model.nodes import Node
 from podfence.model.policy import NetworkPolicy
 from podfence.model.ports import ContainerPort
 from podfence.model.source import Location, ObjectRef
@@ -52,6 +54,8 @@ class Endpoint:
     ips: tuple[IPAddress, ...] = ()
     host_network: bool = False
     location: Location = Location("<memory>")
+    node_name: str | None = None
+    """`spec.nodeName`: the node the pod runs on (None when not scheduled, or not given)."""
 
     @property
     def id(self) -> str:
@@ -67,11 +71,15 @@ class Endpoint:
 
 @dataclass(frozen=True, slots=True)
 class Cluster:
-    """Everything loaded, valid and defaulted. Endpoints are sorted by id."""
+    """Everything loaded, valid and defaulted. Endpoints are sorted by id, nodes and cluster
+    policies by name."""
 
     namespaces: tuple[Namespace, ...] = ()
     endpoints: tuple[Endpoint, ...] = ()
     policies: tuple[NetworkPolicy, ...] = ()
+    nodes: tuple[Node, ...] = ()
+    cluster_policies: tuple[ClusterNetworkPolicy, ...] = ()
+    """ClusterNetworkPolicies of both tiers (policy.networking.k8s.io/v1alpha2)."""
     positions: dict[tuple[ObjectRef, str], int] = field(
         default_factory=dict, compare=False, hash=False
     )
@@ -92,6 +100,20 @@ class Cluster:
     def policy(self, key: str) -> NetworkPolicy | None:
         for pol in self.policies:
             if pol.key == key:
+                return pol
+        return None
+
+    def node(self, name: str) -> Node | None:
+        for node in self.nodes:
+            if node.name == name:
+                return node
+        return None
+
+    def cluster_policy(self, name: str) -> ClusterNetworkPolicy | None:
+        """The ClusterNetworkPolicy `name` (`cnp/NAME` is accepted too)."""
+        name = name.removeprefix("cnp/")
+        for pol in self.cluster_policies:
+            if pol.name == name:
                 return pol
         return None
 

@@ -12,6 +12,8 @@ __all__ = ["Severity", "Diagnostic"]
 class Severity(OrderedEnum):
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"
+    """A note that needs no action (e.g. an optional API the live cluster does not serve)."""
 
     def __str__(self) -> str:
         return self.value

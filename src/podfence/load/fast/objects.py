@@ -9,7 +9,6 @@ raises `Unsupported`, and the caller uses the exact loader instead.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import ipaddress
 import re
@@ -26,6 +25,7 @@ from podfence.load.convert import (
     to_rule,
     to_selector,
 )
+from podfence.load.decode import skipped_kind_warning
 from podfence.load.kinds import KINDS, NETWORK_POLICY_API
 from podfence.load.names import (
     is_dns1123_label,
@@ -185,6 +185,9 @@ def _pod(body: _Tree, location: Location, default_ns: str, out: Collected) -> No
     _need(isinstance(spec, dict), "spec")
     assert isinstance(spec, dict)
     _need(isinstance(spec.get("hostNetwork", False), bool), "hostNetwork")
+    node_name = spec.get("nodeName")
+    _need(node_name is None or isinstance(node_name, str), "nodeName")
+    _need(not node_name or not is_dns1123_subdomain(str(node_name)), "nodeName (an error)")
     ports = _pod_ports(orjson.dumps(spec.get("containers", [])))
     _need(ports is not None, "containers")
     status = body.get("status", {})
@@ -203,6 +206,7 @@ def _pod(body: _Tree, location: Location, default_ns: str, out: Collected) -> No
             ips=ips,
             host_network=to_host_network(spec),
             location=location,
+            node_name=str(node_name) if node_name else None,
         )
     )
 
@@ -448,8 +452,7 @@ def collect(body: object, file: str, line: int, default_namespace: str, out: Col
     else:
         assert isinstance(kind, str)
         _need(kind not in KINDS and not kind.endswith("List"), f"kind {kind}")
-        close = difflib.get_close_matches(kind, sorted(KINDS), n=1, cutoff=0.85)
-        _need(not close, "a kind that looks like a typo (a warning)")
+        _need(skipped_kind_warning(kind) is None, "a kind skipped with a warning")
 
 
 def _tree(value: Mapping[str, object]) -> _Tree:
