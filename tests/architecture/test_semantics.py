@@ -71,12 +71,9 @@ ALLOWED: dict[tuple[str, str], str] = {
         "pods are listed too (ownership, while loading); no NetworkPolicy is involved"
     ),
     ("podfence.load.cidrs", "interval-construction"): (
-        "the API server's warning for a CIDR with host bits set (address != network "
-        "address): validation of the text, not matching"
-    ),
-    ("podfence.load.validate_policy", "interval-construction"): (
-        "the API server's validation that an `except` is a strict subset of its `cidr`: "
-        "it rejects the input, it never decides a connection"
+        "the API server's CIDR validation (host bits set, IPv4-mapped addresses, an `except` "
+        "that is not a strict subset of its `cidr`): it judges the input, it never decides "
+        "a connection"
     ),
 }
 """(module, rule) -> why the finding is not a re-derivation of the policy semantics."""

@@ -26,27 +26,27 @@ def assert_agree(cluster: Cluster, engine: ClassEngine | None = None) -> None:
                 assert got == want, f"{src} -> {dst} {port}/{proto}: {got}, engine says {want}"
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(clusters())
 def test_every_pair_and_boundary_port(cluster: Cluster) -> None:
     assert_agree(cluster)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(clusters())
 def test_big_peer_sets_agree_too(cluster: Cluster) -> None:
     """Every peer set kept as a shared vector instead of explicit pairs: same answers."""
     assert_agree(cluster, ClassEngine(cluster, big_peer_set=0))
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(clusters())
 def test_dense_matrix_equals_compute_matrix(cluster: Cluster) -> None:
     ports = [ProtocolPort(p, proto) for p, proto in probe_ports(cluster)[::7]]
     assert ClassEngine(cluster).matrix(ports) == compute_matrix(cluster, ports)
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(clusters())
 def test_grouped_cells_are_the_members_cells(cluster: Cluster) -> None:
     """Every member pair (i != j) of two groups has the group cell's answer."""
@@ -67,7 +67,7 @@ def test_grouped_cells_are_the_members_cells(cluster: Cluster) -> None:
                         assert bool(pm.allowed[gi.id, gj.id]) == want
 
 
-@settings(max_examples=40)
+@settings(max_examples=40, deadline=None)
 @given(clusters())
 def test_all_ports_pairs_are_the_members_answers(cluster: Cluster) -> None:
     """Every port of every probe protocol in a pair's mask is allowed for its members."""

@@ -85,7 +85,7 @@ def _apply(cluster: Cluster, change: dict[str, object]) -> Cluster:
     )
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(changed())
 def test_update_equals_recompute(case: tuple[Cluster, dict[str, object]]) -> None:
     cluster, change = case
@@ -96,7 +96,7 @@ def test_update_equals_recompute(case: tuple[Cluster, dict[str, object]]) -> Non
     assert_agree(after, engine)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(clusters(), st.data())
 def test_several_updates_in_a_row(cluster: Cluster, data: st.DataObject) -> None:
     engine = ClassEngine(cluster)

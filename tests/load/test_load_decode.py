@@ -130,8 +130,9 @@ WRONG_TYPES = {
         "  ingress:\n  - from:\n    - namespaceSelector:\n        matchLabels: {version: 1}\n",
         (
             10,
-            "spec.ingress[0].from[0].namespaceSelector.matchLabels.version",
-            "expected a string, got int",
+            # at the map's path, as the API server's decoder reports it, naming the key
+            "spec.ingress[0].from[0].namespaceSelector.matchLabels",
+            'expected a string for key "version", got int',
         ),
     ),
     "cidr-float": (
@@ -174,7 +175,7 @@ def test_pod_types_are_checked_where_podfence_reads() -> None:
       - ports: [{containerPort: "80"}]
     """
     assert errors(text) == [
-        (5, "metadata.labels.version", "expected a string, got float"),
+        (5, "metadata.labels", 'expected a string for key "version", got float'),
         (7, "spec.hostNetwork", "expected a boolean, got string"),
         (9, "spec.containers[0].ports[0].containerPort", "expected an integer, got string"),
     ]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from podfence.load import load_paths
+from podfence.load import LoadOptions, load_paths, parse_kube_version
 from podfence.load.fast import load_fast
 from podfence.load.fast.load import load_sources_fast
 from podfence.load.sources import read_sources
@@ -80,6 +80,7 @@ def test_every_bundled_example(example: Path) -> None:
 
 POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "namespace": "x"}}
 NS = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}}
+OWNER_NO_UID = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "r"}
 
 
 def _policy(spec: dict[str, object]) -> dict[str, object]:
@@ -116,12 +117,41 @@ def _policy(spec: dict[str, object]) -> dict[str, object]:
         [NS, _policy({"podSelector": {}, "unknown": 1})],
         [NS, {"apiVersion": "v1", "kind": "Pdo", "metadata": {"name": "q"}}],  # typo: warning
         [NS, {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}}],  # skipped
+        # ObjectMeta and decoding as the API server (issue 14): errors and warnings
+        [NS, POD, {**_policy({"podSelector": {}}), "status": {}}],
+        [NS, {**POD, "metadata": {**POD["metadata"], "ownerReferences": [OWNER_NO_UID]}}],
+        [NS, {**POD, "metadata": {**POD["metadata"], "finalizers": ["cleanup"]}}],
+        [NS, {**POD, "metadata": {**POD["metadata"], "creationTimestamp": "yesterday"}}],
+        [NS, {**POD, "metadata": {**POD["metadata"], "generation": "1"}}],
+        [NS, {**POD, "metadata": {"generateName": "a-", "namespace": "x"}}],
+        [NS, {**POD, "status": {"podIP": "fe80::1%eth0"}}],
+        [NS, {**POD, "status": {"podIPs": [{"ip": "::ffff:10.0.0.1"}]}}],
+        [NS, _policy({"podSelector": {"matchLabels": {"a": None}}})],
+        [
+            NS,
+            _policy(
+                {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "FD00::/8"}}]}]}
+            ),
+        ],
     ],
 )
 def test_anything_unusual_gives_the_loaders_answer(items: list[object], tmp_path: Path) -> None:
     path = tmp_path / "in.json"
     path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}, indent=2))
     _same(path)
+
+
+@pytest.mark.parametrize("version", ["1.35", "1.36"])
+def test_the_kubernetes_version_is_the_loaders(version: str, tmp_path: Path) -> None:
+    block = {"ipBlock": {"cidr": "10.0.0.1/8"}}
+    items = [NS, POD, _policy({"podSelector": {}, "egress": [{"to": [block]}]})]
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}, indent=2))
+    options = LoadOptions(parse_kube_version(version))
+    fast = load_fast([str(path)], options=options)
+    exact = load_paths([str(path)], options=options)
+    assert (fast.diagnostics, fast.cluster) == (exact.diagnostics, exact.cluster)
+    assert fast.ok is (version == "1.35")
 
 
 def test_syntax_errors_keep_file_and_line(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from podfence.load import load_texts
+from podfence.load import LoadOptions, load_texts, parse_kube_version
 from podfence.model import Severity
 
 SUBDOMAIN = (
@@ -22,17 +22,16 @@ SUBDOMAIN = (
 )
 LABEL = (
     "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-    "and must start and end with an alphanumeric character (e.g. 'my-name' or '123-abc', "
+    "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
     "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
 )
 NAME_PART = (
     "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and "
-    "end with an alphanumeric character (e.g. 'MyName' or 'my.name' or '123-abc', regex used "
-    "for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+    "end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
+    "used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
 )
 RANGE = "must be between 1 and 65535, inclusive"
 BAD_IP = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
-OPERATORS = 'supported values: "DoesNotExist", "Exists", "In", "NotIn"'
 
 
 def errors(text: str) -> list[tuple[str | int, str | None, str, str | None]]:
@@ -83,7 +82,7 @@ VALID = {
     "pod-unknown-fields-are-ignored": """
         apiVersion: v1
         kind: Pod
-        metadata: {name: p, uid: 1, bogus: 2}
+        metadata: {name: p, uid: u1, bogus: 2}
         spec:
           containers: [{name: c, image: nginx, ports: [{containerPort: 80, bogus: 1}]}]
           nodeName: n1
@@ -116,23 +115,34 @@ CASES = {
             )
         ],
     ),
-    # the API server makes a name from generateName on creation; offline there is none
-    "generate-name-only": (
+    # generateName is a prefix (a trailing '-' is fine), and the name made from it is checked
+    "generate-name-not-a-subdomain": (
         """
         apiVersion: v1
         kind: Pod
-        metadata: # @a
-          generateName: web-
+        metadata:
+          generateName: Web_ # @a
         """,
         [
             (
                 "a",
-                "metadata.name",
-                "Required value: podfence needs a name (generateName is only turned into one "
-                "on creation)",
-                "Pod default/<unnamed>",
-            )
+                "metadata.generateName",
+                f'Invalid value: "Web_": {SUBDOMAIN}',
+                "Pod default/Web_*",
+            ),
+            ("a", "metadata.name", f'Invalid value: "Web_*": {SUBDOMAIN}', "Pod default/Web_*"),
         ],
+    ),
+    # an invalid generateName next to a valid name is still an error (ValidateObjectMetaAccessor)
+    "generate-name-next-to-a-name": (
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: p
+          generateName: "-x-" # @a
+        """,
+        [("a", "metadata.generateName", f'Invalid value: "-x-": {SUBDOMAIN}', POD)],
     ),
     "name-not-a-subdomain": (
         """
@@ -155,7 +165,7 @@ CASES = {
             (
                 "a",
                 "metadata.name",
-                'Invalid value: "' + "a" * 254 + '": must be no more than 253 bytes',
+                'Invalid value: "' + "a" * 254 + '": must be no more than 253 characters',
                 f"Pod default/{'a' * 254}",
             )
         ],
@@ -189,7 +199,7 @@ CASES = {
           labels:
             _x: y # @a
         """,
-        [("a", "metadata.labels._x", f'Invalid value: "_x": {NAME_PART}', POD)],
+        [("a", "metadata.labels", f'Invalid value: "_x": {NAME_PART}', POD)],
     ),
     "annotation-key": (
         """
@@ -204,7 +214,7 @@ CASES = {
         [
             (
                 "a",
-                "metadata.annotations.a b",
+                "metadata.annotations",
                 f'Invalid value: "a b": {NAME_PART}',
                 "NetworkPolicy default/web",
             )
@@ -301,16 +311,16 @@ CASES = {
             (
                 "a",
                 "spec.selector.matchExpressions[0].operator",
-                f'Unsupported value: "in": {OPERATORS}',
+                'Invalid value: "in": not a valid selector operator',
                 "Deployment default/d",
             ),
             (
                 "b",
-                "spec.template.metadata.labels.app",
+                "spec.template.metadata.labels",
                 'Invalid value: "x y": a valid label must be an empty string or consist of '
                 "alphanumeric characters, '-', '_' or '.', and must start and end with an "
-                "alphanumeric character (e.g. 'MyValue' or 'my_value' or '12345', regex used "
-                "for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+                "alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex "
+                "used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
                 "Deployment default/d",
             ),
             (
@@ -358,11 +368,11 @@ CASES = {
         [
             (
                 "a",
-                "spec.selector.app",
+                "spec.selector",
                 'Invalid value: "a b": a valid label must be an empty string or consist of '
                 "alphanumeric characters, '-', '_' or '.', and must start and end with an "
-                "alphanumeric character (e.g. 'MyValue' or 'my_value' or '12345', regex used "
-                "for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+                "alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex "
+                "used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
                 "ReplicationController default/rc",
             )
         ],
@@ -373,3 +383,38 @@ CASES = {
 @pytest.mark.parametrize(("text", "expected"), CASES.values(), ids=CASES.keys())
 def test_invalid_objects(text: str, expected: list[tuple[str, str, str, str]]) -> None:
     assert errors(text) == expected
+
+
+# IsValidIPForLegacyField for the pod IPs podfence reads: never a zone; leading zeros and
+# IPv4-mapped IPv6 are errors under StrictIPCIDRValidation (1.36), warnings before.
+POD_IPS = [
+    ("1.36", "fe80::1%eth0", "error", f'Invalid value: "fe80::1%eth0": {BAD_IP}'),
+    ("1.35", "fe80::1%eth0", "error", f'Invalid value: "fe80::1%eth0": {BAD_IP}'),
+    ("1.36", "\u0661.0.0.1", "error", f'Invalid value: "\u0661.0.0.1": {BAD_IP}'),
+    ("1.36", "010.0.0.1", "error", 'Invalid value: "010.0.0.1": must not have leading 0s'),
+    (
+        "1.36",
+        "::ffff:10.0.0.1",
+        "error",
+        'Invalid value: "::ffff:10.0.0.1": must not be an IPv4-mapped IPv6 address',
+    ),
+    (
+        "1.35",
+        "010.0.0.1",
+        "warning",
+        'non-standard IP address "010.0.0.1" will be considered invalid in a future Kubernetes '
+        'release: use "10.0.0.1"',
+    ),
+]
+
+
+@pytest.mark.parametrize(("version", "ip", "severity", "message"), POD_IPS)
+def test_pod_ips(version: str, ip: str, severity: str, message: str) -> None:
+    text = f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nstatus: {{podIP: '{ip}'}}\n"
+    options = LoadOptions(parse_kube_version(version))
+    result = load_texts([("p.yaml", text)], options=options)
+    found = [(d.severity.value, d.field, d.message) for d in result.diagnostics]
+    assert (severity, "status.podIP", message) in found
+    if severity == "warning":
+        assert result.cluster is not None
+        assert [str(a) for a in result.cluster.endpoints[0].ips] == ["10.0.0.1"]

@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from podfence.load import load_texts
+from podfence.load import LoadOptions, load_texts, parse_kube_version
 from podfence.model import Severity
 
 HEADER = """\
@@ -23,19 +23,19 @@ metadata:
   namespace: shop
 spec:
 """
-PROTOCOL_NOT_SUPPORTED = 'supported values: "SCTP", "TCP", "UDP"'
+PROTOCOL_NOT_SUPPORTED = 'supported values: "TCP", "UDP", "SCTP"'
 RANGE = "must be between 1 and 65535, inclusive"
 BAD_CIDR = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
 LABEL_VALUE_REGEX = (
     "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' "
-    "or '.', and must start and end with an alphanumeric character (e.g. 'MyValue' or "
-    "'my_value' or '12345', regex used for validation is "
+    "or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
+    "'my_value',  or '12345', regex used for validation is "
     "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
 )
 NAME_PART_REGEX = (
     "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and "
-    "end with an alphanumeric character (e.g. 'MyName' or 'my.name' or '123-abc', regex used "
-    "for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+    "end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
+    "used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
 )
 
 
@@ -205,7 +205,13 @@ CASES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         - ports:
           - port: abcdefghijklmnop # @a
         """,
-        [("a", f"{P0}.port", 'Invalid value: "abcdefghijklmnop": must be no more than 15 bytes')],
+        [
+            (
+                "a",
+                f"{P0}.port",
+                'Invalid value: "abcdefghijklmnop": must be no more than 15 characters',
+            )
+        ],
     ),
     # --- endPort
     "endPort-below-port": (
@@ -216,7 +222,8 @@ CASES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
           - port: 80
             endPort: 79 # @a
         """,
-        [("a", f"{P0}.endPort", "Invalid value: 79: must be greater than or equal to `port`")],
+        # upstream shows the value of `port`, not of endPort
+        [("a", f"{P0}.endPort", "Invalid value: 80: must be greater than or equal to `port`")],
     ),
     "endPort-out-of-range": (
         """
@@ -418,7 +425,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             (
                 "a",
                 "spec.policyTypes",
-                'Invalid value: ["Ingress", "Egress", "Ingress"]: '
+                'Invalid value: ["Ingress","Egress","Ingress"]: '
                 "may not specify more than two policyTypes",
             )
         ],
@@ -434,7 +441,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             (
                 "a",
                 "spec.policyTypes[1]",
-                'Unsupported value: "ingress": supported values: "Egress", "Ingress"',
+                'Unsupported value: "ingress": supported values: "Ingress", "Egress"',
             )
         ],
     ),
@@ -445,7 +452,8 @@ CASES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
           matchLabels:
             -app: web # @a
         """,
-        [("a", "spec.podSelector.matchLabels.-app", f'Invalid value: "-app": {NAME_PART_REGEX}')],
+        # a map entry is reported at the map's path (ValidateLabels), on the entry's line
+        [("a", "spec.podSelector.matchLabels", f'Invalid value: "-app": {NAME_PART_REGEX}')],
     ),
     "matchLabels-empty-prefix": (
         """
@@ -456,7 +464,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         [
             (
                 "a",
-                "spec.podSelector.matchLabels./app",
+                "spec.podSelector.matchLabels",
                 'Invalid value: "/app": prefix part must be non-empty',
             )
         ],
@@ -470,7 +478,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         [
             (
                 "a",
-                "spec.podSelector.matchLabels.app",
+                "spec.podSelector.matchLabels",
                 f'Invalid value: "no spaces": {LABEL_VALUE_REGEX}',
             )
         ],
@@ -484,7 +492,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         [
             (
                 "a",
-                "spec.podSelector.matchLabels.app",
+                "spec.podSelector.matchLabels",
                 f'Invalid value: "{"a" * 64}": must be no more than 63 bytes',
             )
         ],
@@ -501,8 +509,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             (
                 "a",
                 "spec.podSelector.matchExpressions[0].operator",
-                'Unsupported value: "Foo": supported values: "DoesNotExist", "Exists", "In", '
-                '"NotIn"',
+                'Invalid value: "Foo": not a valid selector operator',
             )
         ],
     ),
@@ -584,8 +591,9 @@ CASES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
                 "spec.podSelector.matchExpressions[0].key",
                 'Invalid value: "a/b/c": a valid label key must consist of alphanumeric '
                 "characters, '-', '_' or '.', and must start and end with an alphanumeric "
-                "character (e.g. 'MyName' or 'my.name' or '123-abc', regex used for validation "
-                "is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain "
+                "character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+                "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS "
+                "subdomain "
                 "prefix and '/' (e.g. 'example.com/MyName')",
             )
         ],
@@ -601,7 +609,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         [
             (
                 "a",
-                "spec.egress[0].to[0].namespaceSelector.matchLabels.team",
+                "spec.egress[0].to[0].namespaceSelector.matchLabels",
                 f'Invalid value: "a b": {LABEL_VALUE_REGEX}',
             )
         ],
@@ -614,16 +622,29 @@ def test_invalid_specs(spec: str, expected: list[tuple[str, str, str]]) -> None:
     check(spec, expected)
 
 
-def test_host_bits_in_cidr_are_accepted_with_a_warning() -> None:
-    # apimachinery IsValidCIDRForLegacyField (StrictIPCIDRValidation off) + GetWarningsForCIDR
-    text = policy(
-        """
-        podSelector: {}
-        ingress:
-        - from: [{ipBlock: {cidr: 10.0.0.1/24}}]
-        """
-    )
-    result = load_texts([("np.yaml", text)])
+HOST_BITS = """
+    podSelector: {}
+    ingress:
+    - from: [{ipBlock: {cidr: 10.0.0.1/24}}]
+"""
+
+
+def test_host_bits_in_cidr_are_an_error_from_1_36() -> None:
+    # apimachinery IsValidCIDRForLegacyField with StrictIPCIDRValidation (on by default in 1.36)
+    assert errors(policy(HOST_BITS)) == [
+        (
+            10,
+            "spec.ingress[0].from[0].ipBlock.cidr",
+            'Invalid value: "10.0.0.1/24": must not have bits set beyond the prefix length',
+        )
+    ]
+
+
+@pytest.mark.parametrize("version", ["1.33", "1.34", "1.35"])
+def test_host_bits_in_cidr_are_accepted_with_a_warning_before_1_36(version: str) -> None:
+    # IsValidCIDRForLegacyField with the gate off (its default before 1.36) + GetWarningsForCIDR
+    options = LoadOptions(parse_kube_version(version))
+    result = load_texts([("np.yaml", policy(HOST_BITS))], options=options)
     assert result.ok
     [warning] = [d for d in result.diagnostics if d.field and "ipBlock" in d.field]
     assert warning.severity is Severity.WARNING

@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 import click
 
 from podfence.cli.common import BadInput, cluster_or_exit, load_or_exit
-from podfence.load import LoadResult, load_texts
+from podfence.load import LoadOptions, LoadResult, load_texts
 from podfence.model import Cluster
 
 __all__ = ["Live", "cluster_options", "live_namespace", "load_input", "read_live", "wants_live"]
@@ -96,7 +96,7 @@ def live_namespace(
     return context_namespace(kubeconfig, context)
 
 
-def read_live(namespace: str, live: Live) -> LoadResult:
+def read_live(namespace: str, live: Live, options: LoadOptions) -> LoadResult:
     """Read the live cluster through podfence.kube and load it with the files' own loader."""
     from podfence.kube import ClusterError, read_cluster
 
@@ -110,7 +110,7 @@ def read_live(namespace: str, live: Live) -> LoadResult:
         texts = read_cluster(kubeconfig=live.kubeconfig, context=live.context, namespace=only)
     except ClusterError as exc:
         raise BadInput(str(exc)) from None
-    return load_texts(texts, default_namespace=only or namespace)
+    return load_texts(texts, default_namespace=only or namespace, options=options)
 
 
 def wants_live(paths: Sequence[str], live: Live) -> bool:
@@ -132,11 +132,13 @@ def load_input(
     paths: Sequence[str],
     namespace: str,
     live: Live,
+    options: LoadOptions,
     *,
-    load_files: Callable[[Sequence[str], str], Cluster] = load_or_exit,
+    load_files: Callable[[Sequence[str], str, LoadOptions], Cluster] = load_or_exit,
 ) -> Cluster:
     """Files via `load_files` (`load_or_exit` by default), or the live cluster via
     podfence.kube and the same loader; diagnostics to stderr, exit 2 on errors."""
     if not wants_live(paths, live):
-        return load_files(paths, namespace)
-    return cluster_or_exit(read_live(namespace, live), "the objects read from the cluster")
+        return load_files(paths, namespace, options)
+    result = read_live(namespace, live, options)
+    return cluster_or_exit(result, "the objects read from the cluster")

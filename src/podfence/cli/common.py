@@ -10,7 +10,15 @@ from typing import Any, TypeVar
 
 import click
 
-from podfence.load import LoadResult, load_paths
+from podfence.load import (
+    KNOWN_VERSIONS,
+    LATEST,
+    LoadOptions,
+    LoadResult,
+    UnknownVersion,
+    load_paths,
+    parse_kube_version,
+)
 from podfence.model import Cluster, External, Party, ProtocolPort
 from podfence.render.text import render_diagnostics
 
@@ -22,7 +30,9 @@ __all__ = [
     "load_or_exit",
     "cluster_or_exit",
     "resolve_party",
+    "KubeVersionType",
     "PortSpecType",
+    "kube_version_option",
     "paths_argument",
     "namespace_option",
     "output_option",
@@ -43,12 +53,13 @@ class BadInput(click.ClickException):
         click.echo(f"podfence: error: {self.format_message()}", err=True)
 
 
-def load_or_exit(paths: Sequence[str], namespace: str) -> Cluster:
+def load_or_exit(paths: Sequence[str], namespace: str, options: LoadOptions) -> Cluster:
     """Load and validate; print every diagnostic to stderr; exit 2 on any error."""
     if not paths:
         raise BadInput("no input: give files, directories or - for stdin")
     stdin = sys.stdin if "-" in paths else None
-    return cluster_or_exit(load_paths(list(paths), default_namespace=namespace, stdin=stdin))
+    result = load_paths(list(paths), default_namespace=namespace, stdin=stdin, options=options)
+    return cluster_or_exit(result)
 
 
 def cluster_or_exit(result: LoadResult, source: str = "the input") -> Cluster:
@@ -96,7 +107,33 @@ class PortSpecType(click.ParamType):  # type: ignore[type-arg]
             self.fail(str(exc), param, ctx)
 
 
+class KubeVersionType(click.ParamType):  # type: ignore[type-arg]
+    """`--kube-version 1.NN` -> the `LoadOptions` of that version (an unknown one is a usage
+    error, exit 2, listing the known ones)."""
+
+    name = "1.NN"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> LoadOptions:
+        if isinstance(value, LoadOptions):
+            return value
+        try:
+            return LoadOptions(kube_version=parse_kube_version(str(value)))
+        except UnknownVersion as exc:
+            self.fail(str(exc), param, ctx)
+
+
 paths_argument = click.argument("paths", nargs=-1, metavar="PATH...")
+kube_version_option = click.option(
+    "--kube-version",
+    "load_options",
+    type=KubeVersionType(),
+    default=str(LATEST),
+    show_default=True,
+    help="Validate as the API server of this Kubernetes version, with its default feature "
+    f"gates ({', '.join(str(v) for v in KNOWN_VERSIONS)}).",
+)
 namespace_option = click.option(
     "-n",
     "--namespace",

@@ -20,6 +20,7 @@ from podfence.cli.common import (
     EXIT_FINDINGS,
     BadInput,
     PortSpecType,
+    kube_version_option,
     load_or_exit,
     namespace_option,
     paths_argument,
@@ -40,6 +41,7 @@ from podfence.dataplane.lab.matrix import DnsReport
 from podfence.dataplane.nft import ApplyError, compile_ruleset, emit
 from podfence.dataplane.run import CommandError, ToolMissing
 from podfence.dataplane.verify import verify
+from podfence.load import LoadOptions
 from podfence.model import ProtocolPort
 from podfence.render.data import matrix_data
 from podfence.render.text import render_matrix
@@ -69,16 +71,19 @@ _name = click.option("--name", required=True, help="The lab's name.")
 @click.command("compile")
 @paths_argument
 @namespace_option
+@kube_version_option
 @click.option(
     "--lab-ips",
     is_flag=True,
     help="Give pods without a status IP the address `lab up` would give them.",
 )
-def compile_command(paths: tuple[str, ...], namespace: str, lab_ips: bool) -> None:
+def compile_command(
+    paths: tuple[str, ...], namespace: str, load_options: LoadOptions, lab_ips: bool
+) -> None:
     """Print the nftables ruleset (table inet podfence) enforcing the policies of PATHS.
 
     Only pods with an IP can be enforced (status.podIP, or --lab-ips)."""
-    cluster = load_or_exit(paths, namespace)
+    cluster = load_or_exit(paths, namespace, load_options)
     if lab_ips:
         cluster = plan_lab(cluster, "compile").cluster
     click.echo(emit(compile_ruleset(cluster)), nl=False)
@@ -98,11 +103,16 @@ def _interrupt_on_term(signum: int, frame: FrameType | None) -> None:
 @_name
 @click.option("--serve", "serve", multiple=True, type=_PORT, help="Extra port every pod serves.")
 @namespace_option
+@kube_version_option
 def lab_up(
-    paths: tuple[str, ...], name: str, serve: tuple[ProtocolPort, ...], namespace: str
+    paths: tuple[str, ...],
+    name: str,
+    serve: tuple[ProtocolPort, ...],
+    namespace: str,
+    load_options: LoadOptions,
 ) -> None:
     """Build lab NAME from PATHS: namespaces, veths, listeners, ruleset."""
-    cluster = load_or_exit(paths, namespace)
+    cluster = load_or_exit(paths, namespace, load_options)
     previous = signal.signal(signal.SIGTERM, _interrupt_on_term)
     with _errors():
         require_root()
@@ -125,9 +135,10 @@ def lab_up(
 @paths_argument
 @_name
 @namespace_option
-def lab_apply(paths: tuple[str, ...], name: str, namespace: str) -> None:
+@kube_version_option
+def lab_apply(paths: tuple[str, ...], name: str, namespace: str, load_options: LoadOptions) -> None:
     """Recompile from PATHS and replace lab NAME's ruleset atomically."""
-    cluster = load_or_exit(paths, namespace)
+    cluster = load_or_exit(paths, namespace, load_options)
     with _errors():
         require_root()
         ruleset = Lab.attach(name).apply(cluster)
@@ -212,12 +223,17 @@ def lab_ls() -> None:
 @paths_argument
 @ports_option(required=True)
 @namespace_option
+@kube_version_option
 @click.option("--timeout", type=click.FloatRange(0.01, 30), default=0.5, show_default=True)
 def verify_command(
-    paths: tuple[str, ...], ports: tuple[ProtocolPort, ...], namespace: str, timeout: float
+    paths: tuple[str, ...],
+    ports: tuple[ProtocolPort, ...],
+    namespace: str,
+    load_options: LoadOptions,
+    timeout: float,
 ) -> None:
     """Compare the kernel with the engine on a throwaway lab; exit 1 on any disagreement."""
-    cluster = load_or_exit(paths, namespace)
+    cluster = load_or_exit(paths, namespace, load_options)
     with _errors():
         require_root()
         found = verify(cluster, _probe_ports(ports), timeout=timeout)

@@ -19,9 +19,11 @@ from podfence.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     BadInput,
+    kube_version_option,
     namespace_option,
     paths_argument,
 )
+from podfence.load import LoadOptions
 from podfence.render.lint_json import lint_data, rules_data
 from podfence.render.lint_text import render_lint_text, render_rules_text
 from podfence.render.sarif import render_sarif
@@ -50,6 +52,7 @@ def _failed(result: LintResult, fail_on: str) -> bool:
 @click.command("lint")
 @paths_argument
 @namespace_option
+@kube_version_option
 @cluster_options
 @click.option(
     "-o",
@@ -85,6 +88,7 @@ def _failed(result: LintResult, fail_on: str) -> bool:
 def lint(
     paths: tuple[str, ...],
     namespace: str,
+    load_options: LoadOptions,
     output: str,
     fail_on: str,
     disabled: tuple[str, ...],
@@ -115,7 +119,7 @@ def lint(
             raise BadInput(
                 f"--disable: unknown rule {exc.args[0]!r} (see podfence lint --list-rules)"
             ) from None
-    loaded = load_input(paths, namespace, live)
+    loaded = load_input(paths, namespace, live, load_options)
     result = run_lint(loaded, disabled=sorted(off), max_work=max_work)
     if output == "text":
         click.echo(render_lint_text(result, color=use_color), nl=False, color=use_color)

@@ -16,13 +16,14 @@ from podfence.cli.common import (
     EXIT_OK,
     BadInput,
     PortSpecType,
+    kube_version_option,
     namespace_option,
     output_option,
     paths_argument,
     resolve_party,
 )
 from podfence.engine import Engine
-from podfence.load import LoadResult, load_paths
+from podfence.load import LoadOptions, LoadResult, load_paths
 from podfence.model import Connection, Direction, External, ProtocolPort, Severity
 from podfence.render.data import account_data, diagnostics_data, verdict_data
 from podfence.render.serialize import dump
@@ -72,11 +73,13 @@ def cli() -> None:
 @cli.command()
 @paths_argument
 @namespace_option
+@kube_version_option
 @cluster_options
 @output_option("text", "json", "yaml")
 def validate(
     paths: tuple[str, ...],
     namespace: str,
+    load_options: LoadOptions,
     output: str,
     live: Live,
 ) -> None:
@@ -84,7 +87,7 @@ def validate(
 
     Exit 0 when valid (warnings allowed), 2 on any error.
     """
-    result = _validate_input(paths, namespace, live)
+    result = _validate_input(paths, namespace, live, load_options)
     errors = result.error_count
     if output == "text":
         for d in result.diagnostics:
@@ -110,6 +113,7 @@ def validate(
     "-p", "--port", "port", type=PortSpecType(), required=True, help="PORT[/PROTOCOL] (TCP)."
 )
 @namespace_option
+@kube_version_option
 @cluster_options
 @output_option("text", "json", "yaml")
 def can(
@@ -118,6 +122,7 @@ def can(
     paths: tuple[str, ...],
     port: ProtocolPort,
     namespace: str,
+    load_options: LoadOptions,
     output: str,
     live: Live,
 ) -> None:
@@ -125,7 +130,7 @@ def can(
 
     SRC and DST are NAMESPACE/NAME of a pod or workload, or an IP address.
     """
-    loaded = load_input(paths, namespace, live)
+    loaded = load_input(paths, namespace, live, load_options)
     src = resolve_party(loaded, source)
     dst = resolve_party(loaded, destination)
     if isinstance(src, External) and isinstance(dst, External):
@@ -146,6 +151,7 @@ def can(
 @click.option("--policy", "policy_key", metavar="NS/NAME", help="Explain one policy.")
 @click.option("--pod", "pod_id", metavar="NS/NAME", help="Explain what applies to one pod.")
 @namespace_option
+@kube_version_option
 @cluster_options
 @output_option("text", "json", "yaml")
 def explain(
@@ -153,13 +159,14 @@ def explain(
     policy_key: str | None,
     pod_id: str | None,
     namespace: str,
+    load_options: LoadOptions,
     output: str,
     live: Live,
 ) -> None:
     """Explain policies in plain language (all, one with --policy, or those of --pod)."""
     if policy_key and pod_id:
         raise BadInput("give --policy or --pod, not both")
-    loaded = load_input(paths, namespace, live)
+    loaded = load_input(paths, namespace, live, load_options)
     engine = Engine(loaded)
     policies = loaded.policies
     header = ""
@@ -194,13 +201,15 @@ def explain(
         click.echo(dump({"policies": [account_data(a) for a in accounts]}, output), nl=False)
 
 
-def _validate_input(paths: tuple[str, ...], namespace: str, live: Live) -> LoadResult:
+def _validate_input(
+    paths: tuple[str, ...], namespace: str, live: Live, options: LoadOptions
+) -> LoadResult:
     """Like load_input, but keeps the result so every diagnostic can be reported."""
     if wants_live(paths, live):
-        return read_live(namespace, live)
+        return read_live(namespace, live, options)
     if not paths:
         raise BadInput("no input: give files, directories or - for stdin")
-    return load_paths(list(paths), default_namespace=namespace, stdin=sys.stdin)
+    return load_paths(list(paths), default_namespace=namespace, stdin=sys.stdin, options=options)
 
 
 def main() -> None:

@@ -17,11 +17,13 @@ from podfence.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     BadInput,
+    kube_version_option,
     load_or_exit,
     namespace_option,
     paths_argument,
     ports_option,
 )
+from podfence.load import LoadOptions
 from podfence.model import PortRange, ProtocolPort
 from podfence.render.changes import diff_data, render_diff_text
 from podfence.render.dot import render_dot
@@ -79,6 +81,7 @@ def _write(data: str | bytes, out_file: str | None) -> None:
     help="At most this many denied edges (hacker-like sources first).",
 )
 @namespace_option
+@kube_version_option
 @cluster_options
 def graph(
     paths: tuple[str, ...],
@@ -90,10 +93,11 @@ def graph(
     merge_min: int,
     max_denied: int,
     namespace: str,
+    load_options: LoadOptions,
     live: Live,
 ) -> None:
     """Draw who can reach whom: namespaces, pods, CIDRs and allowed edges with their ports."""
-    loaded = load_input(paths, namespace, live)
+    loaded = load_input(paths, namespace, live, load_options)
     options = GraphOptions(
         ports=tuple(PortProbe(p.protocol, PortRange(p.port, p.port)) for p in dict.fromkeys(ports)),
         show_denied=show_denied,
@@ -145,6 +149,7 @@ def _split_to(args: tuple[str, ...]) -> tuple[list[str], list[str]]:
 @click.option("--fail-on-gain", is_flag=True, help="Exit 1 when any connection is gained.")
 @click.option("--fail-on-change", is_flag=True, help="Exit 1 when anything changed.")
 @namespace_option
+@kube_version_option
 @cluster_options
 def diff(
     args: tuple[str, ...],
@@ -152,6 +157,7 @@ def diff(
     fail_on_gain: bool,
     fail_on_change: bool,
     namespace: str,
+    load_options: LoadOptions,
     live: Live,
 ) -> None:
     """Connections gained and lost between two sets of manifests, computed semantically.
@@ -161,8 +167,8 @@ def diff(
     old_paths, new_paths = _split_to(args)
     if not new_paths:
         raise BadInput("give the new manifests after --to: podfence diff OLD... --to NEW...")
-    old = load_input(old_paths, namespace, live)
-    new = load_or_exit(new_paths, namespace)
+    old = load_input(old_paths, namespace, live, load_options)
+    new = load_or_exit(new_paths, namespace, load_options)
     result = diff_clusters(old, new)
     if output == "text":
         click.echo(render_diff_text(result), nl=False)
@@ -189,19 +195,21 @@ def diff(
 )
 @click.option("--title", default=None, help="Title of the report (default: the inputs).")
 @namespace_option
+@kube_version_option
 @cluster_options
 def report(
     paths: tuple[str, ...],
     out_file: str,
     title: str | None,
     namespace: str,
+    load_options: LoadOptions,
     live: Live,
 ) -> None:
     """One self-contained HTML file: summary, interactive matrix, graph, policies explained."""
     from podfence.analysis.review import build_review
     from podfence.render.html import render_html
 
-    loaded = load_input(paths, namespace, live)
+    loaded = load_input(paths, namespace, live, load_options)
     name = title or (", ".join(paths) if paths else "live cluster")
     _write(render_html(build_review(loaded, title=name)), out_file)
     if out_file != "-":

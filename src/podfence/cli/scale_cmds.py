@@ -14,6 +14,7 @@ import click
 from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
     BadInput,
+    kube_version_option,
     namespace_option,
     output_option,
     paths_argument,
@@ -22,6 +23,7 @@ from podfence.cli.common import (
 from podfence.cli.scale_load import load_scaled
 from podfence.cli.scale_watch import Watcher
 from podfence.engine.classes import ClassEngine
+from podfence.load import LoadOptions
 from podfence.model import ProtocolPort
 from podfence.render.data import matrix_data
 from podfence.render.grouped import (
@@ -43,6 +45,7 @@ GROUP_ABOVE = 200
 @paths_argument
 @ports_option(help="PORT[/PROTOCOL] (TCP); repeatable. Required unless --all-ports.")
 @namespace_option
+@kube_version_option
 @cluster_options
 @output_option("text", "json", "yaml")
 @click.option(
@@ -60,6 +63,7 @@ def matrix(
     paths: tuple[str, ...],
     ports: tuple[ProtocolPort, ...],
     namespace: str,
+    load_options: LoadOptions,
     output: str,
     group: bool | None,
     all_ports: bool,
@@ -73,7 +77,7 @@ def matrix(
         raise click.UsageError("Missing option '-p' / '--port' (or give --all-ports).")
     if all_ports and group is False:
         raise BadInput("--all-ports reports groups: it cannot be used with --no-group")
-    cluster = load_input(paths, namespace, live, load_files=load_scaled)
+    cluster = load_input(paths, namespace, live, load_options, load_files=load_scaled)
     engine = ClassEngine(cluster)
     unique = list(dict.fromkeys(ports))
     if all_ports:
@@ -99,6 +103,7 @@ def matrix(
 @paths_argument
 @ports_option(required=True)
 @namespace_option
+@kube_version_option
 @click.option(
     "--interval",
     type=click.FloatRange(min=0.05),
@@ -111,6 +116,7 @@ def watch(
     paths: tuple[str, ...],
     ports: tuple[ProtocolPort, ...],
     namespace: str,
+    load_options: LoadOptions,
     interval: float,
     rounds: int,
 ) -> None:
@@ -121,7 +127,8 @@ def watch(
     """
     if not paths or "-" in paths:
         raise BadInput("watch needs files or directories (not standard input)")
-    watcher = Watcher(list(paths), list(dict.fromkeys(ports)), namespace, click.echo)
+    unique = list(dict.fromkeys(ports))
+    watcher = Watcher(list(paths), unique, namespace, click.echo, options=load_options)
     watcher.start()
     checks = 0
     try:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from podfence.analysis.snapshots import PairChange, Snapshot, object_changes, pair_changes, snapshot
 from podfence.engine.classes import ClassEngine
+from podfence.load import LoadOptions
 from podfence.load.fast.load import load_fast
+from podfence.load.pipeline import DEFAULT_OPTIONS
 from podfence.load.sources import discover
 from podfence.model import Cluster, ProtocolPort
 from podfence.render.text import render_diagnostics
@@ -39,11 +41,18 @@ def _line(change: PairChange) -> str:
 
 class Watcher:
     def __init__(
-        self, paths: list[str], ports: list[ProtocolPort], namespace: str, echo: Echo
+        self,
+        paths: list[str],
+        ports: list[ProtocolPort],
+        namespace: str,
+        echo: Echo,
+        *,
+        options: LoadOptions = DEFAULT_OPTIONS,
     ) -> None:
         self.paths = paths
         self.ports = ports
         self.namespace = namespace
+        self.options = options
         self.echo = echo
         self.stamps: _Stamps = ()
         self.engine: ClassEngine | None = None
@@ -65,7 +74,7 @@ class Watcher:
         return tuple(out)
 
     def _load(self) -> Cluster | None:
-        result = load_fast(self.paths, default_namespace=self.namespace)
+        result = load_fast(self.paths, default_namespace=self.namespace, options=self.options)
         if result.diagnostics:
             self.echo(render_diagnostics(result.diagnostics), err=True, nl=False)
         if result.cluster is None:

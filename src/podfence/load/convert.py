@@ -6,10 +6,9 @@ selectors of workloads that may be invalid and so catches `ConversionError`.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 
-from podfence.load.cidrs import parse_cidr
+from podfence.load.cidrs import parse_cidr, parse_ip
 from podfence.load.tree import get_bool, get_int, get_list, get_map, get_str
 from podfence.model import (
     ContainerPort,
@@ -143,7 +142,9 @@ def to_pod_ips(status: Mapping[str, object] | None) -> tuple[IPAddress, ...]:
     ips: list[IPAddress] = []
     for text in texts:
         if text:
-            ip = ipaddress.ip_address(text)
-            if ip not in ips:
-                ips.append(ip)
+            parsed = parse_ip(text)
+            if parsed is None:
+                raise ConversionError(f"bad IP {text!r}")
+            if parsed.address not in ips:
+                ips.append(parsed.address)
     return tuple(ips)

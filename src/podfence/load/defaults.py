@@ -9,7 +9,9 @@ Upstream sources:
   SetDefaults_Namespace (label kubernetes.io/metadata.name = name),
   SetDefaults_ReplicationController (empty `selector` -> the template's labels);
 - a NetworkPolicy's `spec.podSelector` is a struct, not a pointer: missing means `{}`;
-- kubectl fills in an unset `metadata.namespace` with the current namespace (`-n`).
+- kubectl fills in an unset `metadata.namespace` with the current namespace (`-n`);
+- the API server names an object that has only a `generateName` (names.SimpleNameGenerator:
+  the prefix and 5 random characters); podfence calls it `<generateName>*`, with a warning.
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ from podfence.model import NAME_LABEL
 __all__ = [
     "Defaulted",
     "apply_defaults",
+    "GENERATED_NAME_WARNING",
     "default_container_port",
+    "default_generated_name",
+    "generated_name",
     "default_metadata_namespace",
     "default_namespace_labels",
     "default_network_policy",
@@ -38,6 +43,12 @@ __all__ = [
 POD_SELECTOR_WARNING = (
     "spec.podSelector is missing: as on the API server it defaults to the empty selector {{}}, "
     "which selects every pod in namespace {namespace}"
+)
+
+
+GENERATED_NAME_WARNING = (
+    'no metadata.name: the API server would make one up from generateName "{prefix}" and 5 '
+    "random characters; podfence calls this object {name}"
 )
 
 
@@ -148,9 +159,40 @@ def default_rc_selector(body: Tree) -> Tree:
     return {**body, "spec": {**spec, "selector": dict(labels)}}
 
 
-def apply_defaults(kind: Kind, body: Tree, *, default_namespace: str) -> Defaulted:
-    """Every default for an object of `kind` (the input is not changed)."""
+def generated_name(body: Tree) -> str | None:
+    """The generateName of an object without a name (None when it has a name, or neither)."""
+    meta = get_map(body, "metadata")
+    if meta is None or meta.get("name") not in (None, ""):
+        return None
+    return get_str(meta, "generateName") or None
+
+
+def default_generated_name(body: Tree, number: int = 1) -> Tree:
+    """The object named `<generateName>*` when it has a generateName and no name; the n-th
+    such object of its kind, namespace and generateName `<generateName>*<n>` (the API server
+    would give each its own random suffix)."""
+    meta = get_map(body, "metadata")
+    prefix = generated_name(body)
+    if meta is None or prefix is None:
+        return body
+    name = f"{prefix}*" if number == 1 else f"{prefix}*{number}"
+    return {**body, "metadata": {**meta, "name": name}}
+
+
+def apply_defaults(
+    kind: Kind, body: Tree, *, default_namespace: str, generated_number: int = 1
+) -> Defaulted:
+    """Every default for an object of `kind` (the input is not changed). `generated_number`
+    counts the objects named from the same generateName so far (see default_generated_name)."""
     paths: list[str] = []
+    warnings: list[tuple[str, str]] = []
+    named = default_generated_name(body, generated_number)
+    if named is not body:
+        paths.append("metadata.name")
+        name = get_str(get_map(named, "metadata"), "name")
+        warning = GENERATED_NAME_WARNING.format(prefix=generated_name(body), name=name)
+        warnings.append(("metadata.generateName", warning))
+        body = named
     if kind.namespaced:
         defaulted = default_metadata_namespace(body, default_namespace)
         if defaulted is not body:
@@ -160,10 +202,10 @@ def apply_defaults(kind: Kind, body: Tree, *, default_namespace: str) -> Default
         defaulted = default_namespace_labels(body)
         if defaulted is not body:
             paths.append(f"metadata.labels.{NAME_LABEL}")
-        return Defaulted(defaulted, frozenset(paths))
+        return Defaulted(defaulted, frozenset(paths), tuple(warnings))
     if kind.name == "NetworkPolicy":
         result = default_network_policy(body)
-        return Defaulted(result.body, result.paths | set(paths), result.warnings)
+        return Defaulted(result.body, result.paths | set(paths), (*warnings, *result.warnings))
     if kind.name == "ReplicationController":
         defaulted = default_rc_selector(body)
         if defaulted is not body:
@@ -172,4 +214,4 @@ def apply_defaults(kind: Kind, body: Tree, *, default_namespace: str) -> Default
     body = copy.deepcopy(body)
     spec_path = kind.template + ".spec" if kind.template else "spec"
     paths += _default_pod_spec(get_at(body, spec_path), spec_path)
-    return Defaulted(body, frozenset(paths))
+    return Defaulted(body, frozenset(paths), tuple(warnings))

@@ -8,7 +8,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-__all__ = ["duplicate", "forbidden", "invalid", "not_supported", "required", "show"]
+__all__ = [
+    "duplicate",
+    "forbidden",
+    "invalid",
+    "not_supported",
+    "required",
+    "show",
+    "too_long",
+]
 
 
 def show(value: object) -> str:
@@ -17,7 +25,7 @@ def show(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def invalid(value: object, detail: str) -> str:
@@ -36,6 +44,11 @@ def duplicate(value: object) -> str:
     return f"Duplicate value: {show(value)}"
 
 
+def too_long(limit: int) -> str:
+    return f"Too long: may not be more than {limit} bytes"
+
+
 def not_supported(value: object, supported: Iterable[str]) -> str:
-    values = ", ".join(f'"{v}"' for v in sorted(supported))
+    """`supported` in the order the API server lists them (each rule has its own order)."""
+    values = ", ".join(f'"{v}"' for v in supported)
     return f"Unsupported value: {show(value)}: supported values: {values}"

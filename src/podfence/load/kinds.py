@@ -1,7 +1,8 @@
 """The kinds podfence reads: their apiVersion, their structure, where a workload keeps its pods.
 
 NetworkPolicy is checked strictly (an unknown field anywhere is an error, as with kubectl's
-default `--validate=strict`); Namespaces, Pods and workloads only in the fields podfence reads.
+default `--validate=strict`; it has no `status`, so `status: {}` is one); Namespaces, Pods and
+workloads only in the fields podfence reads, and in their metadata's types.
 """
 
 from __future__ import annotations
@@ -9,43 +10,70 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from podfence.load.schema import ANY, BOOL, INT, INT_OR_STR, STR, ListOf, MapOf, Schema, Struct
+from podfence.load.schema import (
+    ANY,
+    BOOL,
+    INT32,
+    INT64,
+    INT_OR_STR,
+    STR,
+    TIME,
+    ListOf,
+    MapOf,
+    Schema,
+    Struct,
+)
 
 __all__ = ["KINDS", "Kind", "NETWORK_POLICY_API", "STRING_MAP"]
 
 NETWORK_POLICY_API = "networking.k8s.io/v1"
 STRING_MAP = MapOf(STR)
 
-_META_FIELDS = (
-    "name",
-    "namespace",
-    "labels",
-    "annotations",
-    "uid",
-    "resourceVersion",
-    "generation",
-    "creationTimestamp",
-    "managedFields",
-    "selfLink",
-    "ownerReferences",
-    "finalizers",
-    "generateName",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-)
-_OWNER = Struct({"apiVersion": STR, "kind": STR, "name": STR}, strict=False)
-_META_TYPES: Mapping[str, Schema] = {
-    "name": STR,
-    "namespace": STR,
-    "generateName": STR,
-    "labels": STRING_MAP,
-    "annotations": STRING_MAP,
-    "ownerReferences": ListOf(_OWNER),
-}
 
-
-def _meta(*, strict: bool, names: tuple[str, ...]) -> Struct:
-    return Struct({n: _META_TYPES.get(n, ANY) for n in names}, strict=strict)
+def _meta(*, strict: bool) -> Struct:
+    """metav1.ObjectMeta with the JSON type of every field (the API server decodes them all,
+    even those it then resets on creation: `generation`, `uid`, the timestamps...)."""
+    owner = Struct(
+        {
+            "apiVersion": STR,
+            "kind": STR,
+            "name": STR,
+            "uid": STR,
+            "controller": BOOL,
+            "blockOwnerDeletion": BOOL,
+        },
+        strict=strict,
+    )
+    managed = Struct(
+        {
+            "manager": STR,
+            "operation": STR,
+            "apiVersion": STR,
+            "time": TIME,
+            "fieldsType": STR,
+            "fieldsV1": ANY,
+            "subresource": STR,
+        },
+        strict=strict,
+    )
+    fields: Mapping[str, Schema] = {
+        "name": STR,
+        "generateName": STR,
+        "namespace": STR,
+        "selfLink": STR,
+        "uid": STR,
+        "resourceVersion": STR,
+        "generation": INT64,
+        "creationTimestamp": TIME,
+        "deletionTimestamp": TIME,
+        "deletionGracePeriodSeconds": INT64,
+        "labels": STRING_MAP,
+        "annotations": STRING_MAP,
+        "ownerReferences": ListOf(owner),
+        "finalizers": ListOf(STR),
+        "managedFields": ListOf(managed),
+    }
+    return Struct(fields, strict=strict)
 
 
 def _selector(*, strict: bool) -> Struct:
@@ -57,7 +85,7 @@ def _selector(*, strict: bool) -> Struct:
 
 def _network_policy() -> Struct:
     selector = _selector(strict=True)
-    port = Struct({"protocol": STR, "port": INT_OR_STR, "endPort": INT})
+    port = Struct({"protocol": STR, "port": INT_OR_STR, "endPort": INT32})
     ip_block = Struct({"cidr": STR, "except": ListOf(STR)})
     peer = Struct({"podSelector": selector, "namespaceSelector": selector, "ipBlock": ip_block})
     ingress = Struct({"from": ListOf(peer), "ports": ListOf(port)}, hints={"to": "from"})
@@ -74,18 +102,15 @@ def _network_policy() -> Struct:
         {
             "apiVersion": STR,
             "kind": STR,
-            "metadata": _meta(strict=True, names=_META_FIELDS),
+            "metadata": _meta(strict=True),
             "spec": spec,
-            "status": ANY,
         }
     )
 
 
-_LENIENT_META = _meta(
-    strict=False, names=("name", "generateName", "namespace", "labels", "ownerReferences")
-)
+_LENIENT_META = _meta(strict=False)
 _CONTAINER_PORT = Struct(
-    {"name": STR, "containerPort": INT, "protocol": STR, "hostPort": INT, "hostIP": STR},
+    {"name": STR, "containerPort": INT32, "protocol": STR, "hostPort": INT32, "hostIP": STR},
     strict=False,
 )
 _POD_SPEC = Struct(
@@ -136,7 +161,7 @@ KINDS: Mapping[str, Kind] = {
     "Namespace": Kind(
         "Namespace",
         "v1",
-        _lenient({"metadata": _meta(strict=False, names=("name", "labels", "annotations"))}),
+        _lenient({"metadata": _LENIENT_META}),
         namespaced=False,
     ),
     "Pod": Kind(

@@ -16,6 +16,7 @@ __all__ = [
     "is_qualified_name",
     "is_valid_port_name",
     "is_valid_port_num",
+    "mask_trailing_dash",
     "max_len_error",
     "regex_error",
 ]
@@ -58,16 +59,27 @@ def _size(value: str) -> int:
     return len(value.encode("utf-8"))
 
 
-def max_len_error(length: int) -> str:
-    return f"must be no more than {length} bytes"
+def max_len_error(length: int, unit: str = "characters") -> str:
+    """MaxLenError. Like Go's len, podfence counts bytes; the API server's message says
+    "characters" for DNS names and port names, "bytes" for label keys and values."""
+    return f"must be no more than {length} {unit}"
 
 
 def regex_error(message: str, fmt: str, *examples: str) -> str:
-    """content.RegexError: the message, examples, and the regex."""
+    """content.RegexError, word for word: each example is followed by ", " and the next one
+    by " or " (hence the API server's "'MyName',  or 'my.name'"), then the regex."""
     if not examples:
         return f"{message} (regex used for validation is '{fmt}')"
-    shown = " or ".join(f"'{e}'" for e in examples)
-    return f"{message} (e.g. {shown}, regex used for validation is '{fmt}')"
+    shown = " or ".join(f"'{e}', " for e in examples)
+    return f"{message} (e.g. {shown}regex used for validation is '{fmt}')"
+
+
+def mask_trailing_dash(name: str) -> str:
+    """maskTrailingDash, for a generateName (a prefix may end with '-'): upstream drops the
+    last two bytes and appends 'a', so that only the rest of the prefix is judged."""
+    if len(name.encode()) > 1 and name.endswith("-"):
+        return name.encode()[:-2].decode(errors="ignore") + "a"
+    return name
 
 
 def is_dns1123_label(value: str) -> list[str]:
@@ -82,10 +94,10 @@ def is_dns1123_label(value: str) -> list[str]:
     return errors
 
 
-def is_dns1123_subdomain(value: str) -> list[str]:
+def is_dns1123_subdomain(value: str, *, unit: str = "characters") -> list[str]:
     errors = []
     if _size(value) > 253:
-        errors.append(max_len_error(253))
+        errors.append(max_len_error(253, unit))
     if not _DNS1123_SUBDOMAIN.fullmatch(value):
         errors.append(regex_error(_DNS1123_SUBDOMAIN_MSG, _DNS1123_SUBDOMAIN_FMT, "example.com"))
     return errors
@@ -107,11 +119,11 @@ def is_qualified_name(value: str) -> list[str]:
         if not prefix:
             errors.append("prefix part must be non-empty")
         else:
-            errors += ["prefix part " + m for m in is_dns1123_subdomain(prefix)]
+            errors += ["prefix part " + m for m in is_dns1123_subdomain(prefix, unit="bytes")]
     if not name:
         errors.append("name part must be non-empty")
     elif _size(name) > 63:
-        errors.append("name part " + max_len_error(63))
+        errors.append("name part " + max_len_error(63, "bytes"))
     if not _LABEL_KEY.fullmatch(name):
         errors.append(
             "name part "
@@ -123,7 +135,7 @@ def is_qualified_name(value: str) -> list[str]:
 def is_label_value(value: str) -> list[str]:
     errors = []
     if _size(value) > 63:
-        errors.append(max_len_error(63))
+        errors.append(max_len_error(63, "bytes"))
     if not _LABEL_VALUE.fullmatch(value):
         errors.append(
             regex_error(_LABEL_VALUE_MSG, _LABEL_VALUE_FMT, "MyValue", "my_value", "12345")

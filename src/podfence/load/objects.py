@@ -16,13 +16,15 @@ UNNAMED = "<unnamed>"
 
 
 def describe(kind: str, body: Mapping[str, object], namespace: str | None) -> str:
-    """`NetworkPolicy shop/web`: the object as messages name it.
+    """`NetworkPolicy shop/web`: the object as messages name it (`shop/web-*` when it has only
+    a generateName: the API server would make up the rest of the name).
 
     `namespace` is the namespace to show when the object sets none (None for cluster-scoped
     kinds).
     """
     meta = get_map(body, "metadata")
-    name = get_str(meta, "name") or UNNAMED
+    generate_name = get_str(meta, "generateName")
+    name = get_str(meta, "name") or (f"{generate_name}*" if generate_name else UNNAMED)
     if namespace is not None:
         namespace = get_str(meta, "namespace") or namespace
     return str(ObjectRef(kind, namespace, name))

@@ -24,14 +24,16 @@ class Reporter:
     obj: str | None
     out: list[Diagnostic]
 
-    def error(self, path: str, message: str) -> None:
-        self._add(Severity.ERROR, path, message)
+    def error(self, path: str, message: str, *, at: str | None = None) -> None:
+        """An error about `path`, on the line of `at` when given (a map entry reported at the
+        map's path, as the API server does, still points at the entry's own line)."""
+        self._add(Severity.ERROR, path, message, at)
 
-    def warning(self, path: str, message: str) -> None:
-        self._add(Severity.WARNING, path, message)
+    def warning(self, path: str, message: str, *, at: str | None = None) -> None:
+        self._add(Severity.WARNING, path, message, at)
 
-    def _add(self, severity: Severity, path: str, message: str) -> None:
-        line = line_of(self.lines, path)
+    def _add(self, severity: Severity, path: str, message: str, at: str | None) -> None:
+        line = line_of(self.lines, path if at is None else at)
         self.out.append(Diagnostic(self.file, line, severity, message, self.obj, path or None))
 
 

@@ -6,9 +6,9 @@ labels) and apps/batch validation of `spec.selector`. Fields podfence ignores ar
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 
+from podfence.load.cidrs import INVALID_IP, ip_errors, ip_warnings, parse_ip
 from podfence.load.fielderr import duplicate, invalid, not_supported, required
 from podfence.load.names import is_valid_port_name, is_valid_port_num
 from podfence.load.report import Reporter
@@ -18,7 +18,8 @@ from podfence.load.validate_policy import PROTOCOLS
 
 __all__ = ["validate_container_ports", "validate_pod_ips", "validate_pod_spec", "validate_workload"]
 
-INVALID_IP = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+_PORT_PROTOCOLS = sorted(PROTOCOLS)
+"""Core lists the protocols of a container port sorted (a set), unlike NetworkPolicy."""
 
 
 def validate_container_ports(ports: list[object], path: str, report: Reporter) -> None:
@@ -48,7 +49,7 @@ def validate_container_ports(ports: list[object], path: str, report: Reporter) -
                 report.error(child(at, "hostPort"), invalid(host_port, message))
         protocol = port.get("protocol")
         if isinstance(protocol, str) and protocol not in PROTOCOLS:
-            report.error(child(at, "protocol"), not_supported(protocol, PROTOCOLS))
+            report.error(child(at, "protocol"), not_supported(protocol, _PORT_PROTOCOLS))
 
 
 def validate_pod_spec(spec: Mapping[str, object] | None, path: str, report: Reporter) -> None:
@@ -59,22 +60,31 @@ def validate_pod_spec(spec: Mapping[str, object] | None, path: str, report: Repo
             validate_container_ports(ports, at, report)
 
 
-def validate_pod_ips(status: Mapping[str, object] | None, report: Reporter) -> None:
-    """`status.podIP` and `status.podIPs[].ip` must be IP addresses (podfence reads them)."""
+def validate_pod_ips(
+    status: Mapping[str, object] | None, report: Reporter, *, strict_ips: bool
+) -> None:
+    """`status.podIP` and `status.podIPs[].ip` must be IP addresses (podfence reads them), as
+    IsValidIPForLegacyField: never with a zone; `strict_ips` (the StrictIPCIDRValidation
+    gate) rejects leading zeros and IPv4-mapped IPv6, which are otherwise warnings."""
     ip = status.get("podIP") if status is not None else None
     if isinstance(ip, str) and ip:
-        _ip(ip, "status.podIP", report)
+        _ip(ip, "status.podIP", report, strict=strict_ips)
     for i, item in enumerate(get_list(status, "podIPs") or []):
         value = item.get("ip") if isinstance(item, dict) else None
         if isinstance(value, str):
-            _ip(value, child(index("status.podIPs", i), "ip"), report)
+            _ip(value, child(index("status.podIPs", i), "ip"), report, strict=strict_ips)
 
 
-def _ip(text: str, path: str, report: Reporter) -> None:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
+def _ip(text: str, path: str, report: Reporter, *, strict: bool) -> None:
+    ip = parse_ip(text)
+    if ip is None:
         report.error(path, invalid(text, INVALID_IP))
+    elif strict:
+        for message in ip_errors(ip):
+            report.error(path, invalid(text, message))
+    else:
+        for warning in ip_warnings(ip):
+            report.warning(path, warning)
 
 
 def validate_workload(

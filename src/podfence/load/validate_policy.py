@@ -3,13 +3,22 @@
 Upstream: pkg/apis/networking/validation/validation.go (ValidateNetworkPolicySpec,
 ValidateNetworkPolicyPort, ValidateNetworkPolicyPeer, ValidateIPBlock). Deliberately accepted,
 as there: duplicate `policyTypes` entries and an empty `ingress: []` / `egress: []`.
+`strict_cidrs` is the StrictIPCIDRValidation gate of the Kubernetes version judged by
+(`LoadOptions.strict_ip_cidr`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from podfence.load.cidrs import INVALID_CIDR, cidr_warnings, parse_cidr
+from podfence.load.cidrs import (
+    CIDR,
+    INVALID_CIDR,
+    cidr_errors,
+    cidr_warnings,
+    go_contains,
+    parse_cidr,
+)
 from podfence.load.fielderr import forbidden, invalid, not_supported, required
 from podfence.load.names import is_valid_port_name, is_valid_port_num
 from podfence.load.report import Reporter
@@ -42,8 +51,8 @@ def validate_policy_port(port: Mapping[str, object], path: str, report: Reporter
         for message in is_valid_port_num(number):
             report.error(child(path, "port"), invalid(number, message))
         if isinstance(end, int):
-            if end < number:
-                report.error(end_path, invalid(end, "must be greater than or equal to `port`"))
+            if end < number:  # upstream shows `port`'s value here
+                report.error(end_path, invalid(number, "must be greater than or equal to `port`"))
             for message in is_valid_port_num(end):
                 report.error(end_path, invalid(end, message))
     elif isinstance(number, str):
@@ -56,13 +65,15 @@ def validate_policy_port(port: Mapping[str, object], path: str, report: Reporter
         report.error(end_path, invalid(end, "may not be specified when `port` is not specified"))
 
 
-def validate_peer(peer: Mapping[str, object], path: str, report: Reporter) -> None:
+def validate_peer(
+    peer: Mapping[str, object], path: str, report: Reporter, *, strict_cidrs: bool
+) -> None:
     """ValidateNetworkPolicyPeer: one of the three fields; ipBlock alone."""
     for name in ("podSelector", "namespaceSelector"):
         validate_selector(get_map(peer, name), child(path, name), report)
     ip_block = get_map(peer, "ipBlock")
     if ip_block is not None:
-        validate_ip_block(ip_block, child(path, "ipBlock"), report)
+        validate_ip_block(ip_block, child(path, "ipBlock"), report, strict_cidrs=strict_cidrs)
     present = [name for name in _PEER_FIELDS if name in peer]
     if not present:
         report.error(path, required("must specify a peer"))
@@ -70,8 +81,26 @@ def validate_peer(peer: Mapping[str, object], path: str, report: Reporter) -> No
         report.error(path, forbidden("may not specify both ipBlock and another peer"))
 
 
-def validate_ip_block(block: Mapping[str, object], path: str, report: Reporter) -> None:
-    """ValidateIPBlock: a valid `cidr`; each `except` valid and a strict subset of it."""
+def _cidr(text: str, path: str, report: Reporter, *, strict: bool) -> CIDR | None:
+    """IsValidCIDRForLegacyField and GetWarningsForCIDR: the CIDR when it parses at all (the
+    `except` check still runs on one the strict rules reject, as upstream), else None."""
+    cidr = parse_cidr(text)
+    if cidr is None:
+        report.error(path, invalid(text, INVALID_CIDR))
+        return None
+    problems = cidr_errors(cidr) if strict else []
+    for message in problems:
+        report.error(path, invalid(text, message))
+    for warning in [] if problems else cidr_warnings(cidr):
+        report.warning(path, warning)
+    return cidr
+
+
+def validate_ip_block(
+    block: Mapping[str, object], path: str, report: Reporter, *, strict_cidrs: bool
+) -> None:
+    """ValidateIPBlock: a valid `cidr`; each `except` valid and a strict subset of it (with
+    Go's containment, in which an IPv4-mapped IPv6 value counts as IPv4)."""
     text = block.get("cidr", "")
     cidr_path = child(path, "cidr")
     if text is INVALID:
@@ -79,31 +108,23 @@ def validate_ip_block(block: Mapping[str, object], path: str, report: Reporter) 
     if not isinstance(text, str) or not text:
         report.error(cidr_path, required())
         return
-    cidr = parse_cidr(text)
+    cidr = _cidr(text, cidr_path, report, strict=strict_cidrs)
     if cidr is None:
-        report.error(cidr_path, invalid(text, INVALID_CIDR))
         return
-    for warning in cidr_warnings(cidr):
-        report.warning(cidr_path, warning)
     for i, item in enumerate(get_list(block, "except") or []):
         if not isinstance(item, str):
             continue
         item_path = index(child(path, "except"), i)
-        excepted = parse_cidr(item)
+        excepted = _cidr(item, item_path, report, strict=strict_cidrs)
         if excepted is None:
-            report.error(item_path, invalid(item, INVALID_CIDR))
             continue
-        for warning in cidr_warnings(excepted):
-            report.warning(item_path, warning)
-        inside = (
-            excepted.network.version == cidr.network.version
-            and excepted.network.network_address in cidr.network
-        )
-        if not inside or cidr.prefix >= excepted.prefix:
+        if not go_contains(cidr, excepted) or cidr.prefix >= excepted.prefix:
             report.error(item_path, invalid(item, "must be a strict subset of `cidr`"))
 
 
-def _rules(spec: Mapping[str, object], direction: str, peers: str, report: Reporter) -> None:
+def _rules(
+    spec: Mapping[str, object], direction: str, peers: str, report: Reporter, *, strict: bool
+) -> None:
     for i, rule in enumerate(get_list(spec, direction) or []):
         if not isinstance(rule, dict):
             continue
@@ -113,7 +134,7 @@ def _rules(spec: Mapping[str, object], direction: str, peers: str, report: Repor
                 validate_policy_port(port, index(child(rule_path, "ports"), j), report)
         for j, peer in enumerate(get_list(rule, peers) or []):
             if isinstance(peer, dict):
-                validate_peer(peer, index(child(rule_path, peers), j), report)
+                validate_peer(peer, index(child(rule_path, peers), j), report, strict_cidrs=strict)
 
 
 def _policy_types(spec: Mapping[str, object], report: Reporter) -> None:
@@ -129,11 +150,13 @@ def _policy_types(spec: Mapping[str, object], report: Reporter) -> None:
             report.error(index("spec.policyTypes", i), not_supported(value, POLICY_TYPES))
 
 
-def validate_policy_spec(spec: Mapping[str, object] | None, report: Reporter) -> None:
+def validate_policy_spec(
+    spec: Mapping[str, object] | None, report: Reporter, *, strict_cidrs: bool
+) -> None:
     """ValidateNetworkPolicySpec, in the API server's order."""
     if spec is None:
         return
     validate_selector(get_map(spec, "podSelector"), "spec.podSelector", report)
-    _rules(spec, "ingress", "from", report)
-    _rules(spec, "egress", "to", report)
+    _rules(spec, "ingress", "from", report, strict=strict_cidrs)
+    _rules(spec, "egress", "to", report, strict=strict_cidrs)
     _policy_types(spec, report)

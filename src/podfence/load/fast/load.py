@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from podfence.load import LoadResult, load_paths
+from podfence.load import LoadOptions, LoadResult, load_paths
 from podfence.load.fast.objects import Collected, Unsupported, collect
 from podfence.load.fast.parse import FastParseError, parse_fast
+from podfence.load.pipeline import DEFAULT_OPTIONS
 from podfence.load.sources import Source, read_sources
 from podfence.model import Cluster
 
@@ -72,8 +73,10 @@ def load_fast(
     default_namespace: str = "default",
     stdin: TextIO | None = None,
     progress: Progress | None = None,
+    options: LoadOptions = DEFAULT_OPTIONS,
 ) -> LoadResult:
-    """Like `load_paths` (same cluster, same diagnostics), fast for plain dumps."""
+    """Like `load_paths` (same cluster, same diagnostics), fast for plain dumps. The fast path
+    takes only input that every Kubernetes version judges alike; `options` is for the rest."""
     sources, problems = read_sources(paths, stdin=stdin)
     if not problems and sources:
         try:
@@ -88,9 +91,9 @@ def load_fast(
         from podfence.load import load_texts
 
         texts = [(s.name, s.text) for s in sources]
-        result = load_texts(texts, default_namespace=default_namespace)
+        result = load_texts(texts, default_namespace=default_namespace, options=options)
         return LoadResult(
             result.cluster,
             tuple(sorted((*problems, *result.diagnostics), key=lambda d: (d.file, d.line))),
         )
-    return load_paths(list(paths), default_namespace=default_namespace)
+    return load_paths(list(paths), default_namespace=default_namespace, options=options)

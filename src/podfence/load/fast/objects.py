@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from podfence.load.cidrs import cidr_warnings, parse_cidr
+from podfence.load.cidrs import cidr_errors, cidr_warnings, parse_cidr
 from podfence.load.convert import (
     to_container_ports,
     to_host_network,
@@ -34,7 +34,12 @@ from podfence.load.names import (
     is_qualified_name,
 )
 from podfence.load.report import Reporter
-from podfence.load.validate_meta import validate_annotations
+from podfence.load.schema import is_rfc3339
+from podfence.load.validate_meta import (
+    validate_annotations,
+    validate_finalizers,
+    validate_owner_references,
+)
 from podfence.load.validate_pods import validate_container_ports
 from podfence.load.validate_policy import validate_policy_spec
 from podfence.model import (
@@ -67,7 +72,10 @@ _PORT = frozenset(("protocol", "port", "endPort"))
 _PEER = frozenset(("podSelector", "namespaceSelector", "ipBlock"))
 _IP_BLOCK = frozenset(("cidr", "except"))
 _SPEC = frozenset(("podSelector", "policyTypes", "ingress", "egress"))
-_TOP = frozenset(("apiVersion", "kind", "metadata", "spec", "status"))
+_TOP = frozenset(("apiVersion", "kind", "metadata", "spec"))
+_META_STRINGS = ("uid", "resourceVersion", "selfLink")
+_META_INTS = ("generation", "deletionGracePeriodSeconds")
+_META_TIMES = ("creationTimestamp", "deletionTimestamp")
 
 
 class Unsupported(Exception):
@@ -114,8 +122,9 @@ def _meta(body: _Tree, *, namespaced: bool, default_namespace: str) -> tuple[_Tr
     name = meta.get("name")
     _need(isinstance(name, str) and bool(name), "no name")
     assert isinstance(name, str)
-    for key in ("namespace", "generateName"):
-        _need(meta.get(key, "") is not None and isinstance(meta.get(key, ""), str), key)
+    _need(isinstance(meta.get("namespace", ""), str), "namespace")
+    _need(not meta.get("generateName"), "generateName (checked, or a warning)")
+    _meta_types(meta)
     namespace = default_namespace
     if namespaced:
         _need(not is_dns1123_subdomain(name), "invalid name")
@@ -129,8 +138,32 @@ def _meta(body: _Tree, *, namespaced: bool, default_namespace: str) -> tuple[_Tr
     for ref in owners:
         _need(isinstance(ref, dict), "owner reference")
         assert isinstance(ref, dict)
-        _need(all(isinstance(ref.get(k, ""), str) for k in ("apiVersion", "kind", "name")), "o")
+        keys = ("apiVersion", "kind", "name", "uid")
+        _need(all(isinstance(ref.get(k, ""), str) for k in keys), "owner reference field")
+        _need(all(isinstance(ref.get(k, False), bool) for k in ("controller",)), "controller")
+    finalizers = meta.get("finalizers", [])
+    _need(isinstance(finalizers, list) and all(isinstance(f, str) for f in finalizers), "fin")
+    problems: list[Diagnostic] = []
+    report = Reporter("", {}, None, problems)
+    if owners:
+        validate_owner_references(owners, "metadata.ownerReferences", report)
+    if finalizers:
+        validate_finalizers(finalizers, "metadata.finalizers", report)
+    _need(not problems, "invalid owner references or finalizers")
     return meta, namespace
+
+
+def _meta_types(meta: _Tree) -> None:
+    """The metadata fields the exact loader checks only for their type."""
+    for key in _META_STRINGS:
+        _need(isinstance(meta.get(key, ""), str), key)
+    for key in _META_INTS:
+        value = meta.get(key, 0)
+        _need(type(value) is int and -(2**63) <= value < 2**63, key)
+    for key in _META_TIMES:
+        value = meta.get(key)
+        _need(value is None or (isinstance(value, str) and is_rfc3339(value)), key)
+    _need(not meta.get("managedFields"), "managedFields (their types are checked)")
 
 
 def _namespace(body: _Tree, location: Location, out: Collected) -> None:
@@ -211,9 +244,12 @@ def _ip(text: str) -> IPAddress:
         a, b, c, d = text.split(".")
         return ipaddress.IPv4Address((int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d))
     try:
-        return ipaddress.ip_address(text)
+        ip = ipaddress.ip_address(text)
     except ValueError:
         raise Unsupported("invalid pod IP (an error)") from None
+    _need("%" not in text, "an IPv6 zone (an error)")
+    _need(not (isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped), "IPv4-mapped (a problem)")
+    return ip
 
 
 def _pod_ips(status: _Tree) -> tuple[IPAddress, ...]:
@@ -310,7 +346,7 @@ def _ip_block(block: _Tree) -> None:
     for text in texts:
         _need(isinstance(text, str), "cidr")
         cidr = parse_cidr(str(text))
-        _need(cidr is None or not cidr_warnings(cidr), "a CIDR warning")
+        _need(cidr is None or not (cidr_warnings(cidr) or cidr_errors(cidr)), "a CIDR problem")
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,7 +376,8 @@ def _spec(spec_json: bytes) -> _Spec | None:
     for direction in ("ingress", "egress"):
         defaulted[direction] = [_default_rule(r) for r in _strict_list(defaulted, direction)]
     problems: list[Diagnostic] = []
-    validate_policy_spec(defaulted, Reporter("", {}, None, problems))
+    # Any odd CIDR took the exact loader's path already, so the version does not matter here.
+    validate_policy_spec(defaulted, Reporter("", {}, None, problems), strict_cidrs=True)
     if problems:
         return None
     return _Spec(
