@@ -2,7 +2,9 @@
 
 Hypothesis's default deadline (200 ms per example) fails a property test on a loaded
 machine, not on a wrong answer, so the profile loaded here has no deadline, and collection
-refuses any hypothesis test that sets one of its own.
+refuses any hypothesis test that sets one of its own. The profile is the one hypothesis chose
+(its `ci` profile under CI=true: derandomized, no database) with the deadline turned off;
+tests that pick their own settings inherit it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import settings
 
-settings.register_profile("podfence", deadline=None)
+settings.register_profile("podfence", parent=settings.default, deadline=None)
 settings.load_profile("podfence")
 
 

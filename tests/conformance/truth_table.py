@@ -9,37 +9,48 @@ and `expected.yaml`:
     xfail: why podfence is wrong     # optional: the test becomes xfail(strict=True)
     reachability:
       - ports: [80/TCP, 81/TCP]      # ports sharing this grid
+        family: 6                    # optional: the question over one IP family
         grid:
           #       a b c   a b c   a b c
           - "x/a: . X X | . . . | . . ."
           ...
 
 Rows are sources, columns destinations, both in the order x/a x/b x/c y/a ... z/c; `.` is
-allowed, `X` denied; `|` is decoration. Every case covers the six served ports (80 and 81
-over TCP, UDP, SCTP), each exactly once; more ports may be added (e.g. range bounds).
+allowed, `X` denied; `|` is decoration. A grid without `family` answers the question asked
+by pod name: over every family the two pods can use, allowed only if each allows it. Those
+grids cover the six served ports (80 and 81 over TCP, UDP, SCTP), each exactly once; more
+ports may be added (e.g. range bounds). Grids with `family: 4` or `family: 6` answer the
+same question over that family only (for the dual-stack cases); they are optional.
+
+Every cluster file holds the same nine pods (`PODS`); the variants differ from
+`cluster.yaml` only where their header says (test_cases.py checks that).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from podfence.model import Protocol, ProtocolPort
+from podfence.load import load_texts
+from podfence.model import Cluster, Protocol, ProtocolPort
 
 __all__ = [
     "CASES_DIR",
     "CONFORMANCE_DIR",
+    "FAMILIES",
     "PODS",
     "SERVED_PORTS",
     "Case",
     "Grid",
+    "case_dirs",
     "diff_grids",
     "format_grid",
     "load_case",
+    "load_cluster",
     "parse_grid",
 ]
 
@@ -47,6 +58,9 @@ CONFORMANCE_DIR = Path(__file__).parent
 CASES_DIR = CONFORMANCE_DIR / "cases"
 PODS = tuple(f"{ns}/{pod}" for ns in "xyz" for pod in "abc")
 SERVED_PORTS = tuple(ProtocolPort(port, proto) for proto in Protocol for port in (80, 81))
+
+FAMILIES = (4, 6)
+"""The IP families a grid may be restricted to (`family:`)."""
 
 Grid = tuple[tuple[bool, ...], ...]
 """grid[i][j]: PODS[i] may open a connection to PODS[j]."""
@@ -59,7 +73,33 @@ class Case:
     cluster_file: Path
     policy_files: tuple[Path, ...]
     expected: Mapping[ProtocolPort, Grid]
+    """The grids asked by pod name (no family given)."""
     xfail: str | None = None
+    by_family: Mapping[int, Mapping[ProtocolPort, Grid]] = field(default_factory=dict)
+    """The grids asked over one IP family, per family (only the cases that give them)."""
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """What to load: the cluster, then the case's own files."""
+        return (self.cluster_file, *self.policy_files)
+
+    def questions(self) -> tuple[tuple[int | None, Mapping[ProtocolPort, Grid]], ...]:
+        """Every (family, grids) the case answers: by name (None) first, then per family."""
+        return ((None, self.expected), *sorted(self.by_family.items()))
+
+
+def case_dirs() -> list[Path]:
+    """Every case of the corpus, in order."""
+    return sorted(p for p in CASES_DIR.iterdir() if (p / "expected.yaml").is_file())
+
+
+def load_cluster(*files: Path) -> Cluster:
+    """Load corpus files (relative names in diagnostics); fail the test if they do not load."""
+    texts = [(str(f.relative_to(CONFORMANCE_DIR)), f.read_text()) for f in files]
+    result = load_texts(texts)
+    errors = "\n".join(str(d) for d in result.diagnostics)
+    assert result.cluster is not None, f"the case does not load:\n{errors}"
+    return result.cluster
 
 
 def parse_grid(rows: Sequence[str], *, where: str) -> Grid:
@@ -82,15 +122,20 @@ def parse_grid(rows: Sequence[str], *, where: str) -> Grid:
 
 def load_case(directory: Path) -> Case:
     data: dict[str, Any] = yaml.safe_load((directory / "expected.yaml").read_text())
-    expected: dict[ProtocolPort, Grid] = {}
+    tables: dict[int | None, dict[ProtocolPort, Grid]] = {}
     for i, entry in enumerate(data["reachability"]):
         where = f"{directory.name}/expected.yaml reachability[{i}]"
+        family = entry.get("family")
+        if family is not None and family not in FAMILIES:
+            raise ValueError(f"{where}: family {family!r}, expected 4 or 6")
         grid = parse_grid(entry["grid"], where=where)
+        table = tables.setdefault(family, {})
         for text in entry["ports"]:
             spec = ProtocolPort.parse(str(text))
-            if spec in expected:
+            if spec in table:
                 raise ValueError(f"{where}: {spec} has two grids")
-            expected[spec] = grid
+            table[spec] = grid
+    expected = tables.pop(None, {})
     missing = [str(p) for p in SERVED_PORTS if p not in expected]
     if missing:
         raise ValueError(f"{directory.name}/expected.yaml: no grid for {', '.join(missing)}")
@@ -104,6 +149,7 @@ def load_case(directory: Path) -> Case:
         policy_files=policies,
         expected=expected,
         xfail=data.get("xfail"),
+        by_family={f: tables[f] for f in sorted(t for t in tables if t is not None)},
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from podfence.load import load_texts
 
@@ -63,7 +64,8 @@ def _expected(name: str) -> set[str]:
 @pytest.mark.skipif(not _case_dirs(), reason="the conformance corpus is not there")
 @pytest.mark.parametrize("case", _case_dirs(), ids=lambda p: p.name)
 def test_corpus_case(case: Path) -> None:
-    files = [CONFORMANCE / "cluster.yaml"]
+    meta = yaml.safe_load((case / "expected.yaml").read_text())
+    files = [CONFORMANCE / meta.get("cluster", "cluster.yaml")]
     files += sorted(f for f in case.glob("*.yaml") if f.name != "expected.yaml")
     result = load_texts([(str(f.relative_to(REPO)), f.read_text()) for f in files])
     assert result.cluster is not None, [str(d) for d in result.diagnostics]

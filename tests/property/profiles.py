@@ -2,8 +2,9 @@
 
 Pick one with PODFENCE_PROPERTY_PROFILE=dev|ci|deep (default: ci):
 
-- `ci`: 300 examples per engine-vs-reference property (a third for the targeted ones), no
-  deadline (the reference is deliberately slow); ~15 s in all;
+- `ci`: 300 examples per engine-vs-reference property (a third for the targeted ones and
+  the class engine), each connection asked over IPv4, IPv6 and by name; no deadline (the
+  reference is deliberately slow); about a minute in all;
 - `dev`: a quick smoke run while editing;
 - `deep`: a long hunt, for a night or after touching the engine.
 

@@ -17,8 +17,16 @@ network-policies/):
 - An empty or missing `from`/`to` matches every peer; an empty or missing `ports` every port.
 - Peer: `podSelector` alone = pods of the policy's namespace; `namespaceSelector` alone = all
   pods of matching namespaces; both = AND; `ipBlock` = `cidr` minus every `except`.
-- Named ports are looked up on the destination pod's container ports (same protocol); an
-  address outside the cluster has no named ports. `endPort` makes an inclusive range.
+- A named port stands for every container port of the destination pod with that name and
+  protocol: names are unique per container only, so two containers may both declare
+  `http`/TCP with different numbers, and both numbers are allowed (what upstream enforcers
+  do). An address outside the cluster has no named ports. `endPort` makes an inclusive range.
+- An ipBlock matches the address the packet carries: for a connection over IPv4 the party's
+  IPv4 address, over IPv6 its IPv6 address (a party without an address of that family is
+  not in any block). A connection asked about without a family (by pod name) may use every
+  family the two parties can use, and is allowed only if it is allowed over each of them: a
+  party without any address constrains nothing; when the two share no family, the question
+  is answered over any of their addresses.
 - Selector operators (k8s.io/apimachinery/pkg/labels): `In` needs the key; `NotIn` matches a
   missing key; `Exists` / `DoesNotExist` test presence.
 - hostNetwork pods are outside NetworkPolicy: never isolated, never matched by pod or
@@ -52,6 +60,7 @@ from podfence.model import (
 __all__ = [
     "PortLike",
     "reference_allowed",
+    "reference_families",
     "reference_matrix",
     "reference_selecting",
     "reference_side_allows",
@@ -110,18 +119,31 @@ def _namespace_labels(cluster: Cluster, name: str) -> dict[str, str]:
 # -- peers and ports ---------------------------------------------------------------------
 
 
-def _in_block(block: IPBlock, ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if ip.version != block.cidr.version:
-        return False
-    if not (int(block.cidr.network_address) <= int(ip) <= int(block.cidr.broadcast_address)):
-        return False
-    return not any(ex.version == ip.version and ip in ex for ex in block.excepts)
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-def _peer_matches(cluster: Cluster, policy: NetworkPolicy, peer: Peer, party: Party) -> bool:
+def _inside(ip: Address, net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
+    """By integer arithmetic on the network's first and last address."""
+    if ip.version != net.version:
+        return False
+    return int(net.network_address) <= int(ip) <= int(net.broadcast_address)
+
+
+def _in_block(block: IPBlock, ip: Address) -> bool:
+    return _inside(ip, block.cidr) and not any(_inside(ip, ex) for ex in block.excepts)
+
+
+def _addresses(party: Party, family: int | None) -> list[Address]:
+    """The party's addresses a packet of `family` may carry (None: any of them)."""
+    every = [party.ip] if isinstance(party, External) else list(party.ips)
+    return [ip for ip in every if family is None or ip.version == family]
+
+
+def _peer_matches(
+    cluster: Cluster, policy: NetworkPolicy, peer: Peer, party: Party, family: int | None
+) -> bool:
     if peer.ip_block is not None:
-        addresses = [party.ip] if isinstance(party, External) else list(party.ips)
-        return any(_in_block(peer.ip_block, ip) for ip in addresses)
+        return any(_in_block(peer.ip_block, ip) for ip in _addresses(party, family))
     if isinstance(party, External) or party.host_network:
         return False
     if peer.namespace_selector is None:
@@ -142,7 +164,7 @@ def _port_matches(entry: PolicyPort, destination: Party, port: int, protocol: Pr
         return False
     if entry.port is None:
         return True
-    if isinstance(entry.port, str):
+    if isinstance(entry.port, str):  # every container port with the name and protocol
         if isinstance(destination, External):
             return False
         return any(
@@ -162,8 +184,11 @@ def _rule_matches(
     destination: Party,
     port: int,
     protocol: Protocol,
+    family: int | None,
 ) -> bool:
-    peer_ok = not rule.peers or any(_peer_matches(cluster, policy, p, peer) for p in rule.peers)
+    peer_ok = not rule.peers or any(
+        _peer_matches(cluster, policy, p, peer, family) for p in rule.peers
+    )
     port_ok = not rule.ports or any(
         _port_matches(e, destination, port, protocol) for e in rule.ports
     )
@@ -197,9 +222,11 @@ def reference_side_allows(
     destination: Party,
     port: int,
     protocol: Protocol,
+    family: int | None = None,
 ) -> bool:
     """Does `subject` allow the connection in `direction` (egress of the source, ingress of
-    the destination)? `peer` is the other party, `destination` the connection's destination.
+    the destination) over `family` (None: any address)? `peer` is the other party,
+    `destination` the connection's destination.
     """
     if isinstance(subject, External):
         return True
@@ -217,17 +244,49 @@ def reference_side_allows(
                 destination=destination,
                 port=port,
                 protocol=protocol,
+                family=family,
             ):
                 return True
     return False
 
 
+def _families(party: Party) -> set[int] | None:
+    if isinstance(party, External):
+        return {party.ip.version}
+    return {ip.version for ip in party.ips} or None
+
+
+def reference_families(src: Party, dst: Party) -> list[int | None]:
+    """The families a connection between the two may use, when none was given: those both
+    have an address of; a party without addresses constrains nothing; [None] (any address)
+    when neither has one or they share none."""
+    a, b = _families(src), _families(dst)
+    if a is None and b is None:
+        return [None]
+    shared = a if b is None else b if a is None else a & b
+    assert shared is not None
+    return sorted(shared) or [None]
+
+
 def reference_allowed(
-    cluster: Cluster, src: Party, dst: Party, port: int, protocol: Protocol
+    cluster: Cluster,
+    src: Party,
+    dst: Party,
+    port: int,
+    protocol: Protocol,
+    family: int | None = None,
 ) -> bool:
-    """May `src` open a connection to `dst` on `port`/`protocol`?"""
+    """May `src` open a connection to `dst` on `port`/`protocol` over IP `family`? Without a
+    family: over every family the two may use (`reference_families`)."""
     if isinstance(src, Endpoint) and isinstance(dst, Endpoint) and src.id == dst.id:
         return True
+    families = [family] if family is not None else reference_families(src, dst)
+    return all(_allowed_over(cluster, src, dst, port, protocol, f) for f in families)
+
+
+def _allowed_over(
+    cluster: Cluster, src: Party, dst: Party, port: int, protocol: Protocol, family: int | None
+) -> bool:
     egress = reference_side_allows(
         cluster,
         Direction.EGRESS,
@@ -236,6 +295,7 @@ def reference_allowed(
         destination=dst,
         port=port,
         protocol=protocol,
+        family=family,
     )
     ingress = reference_side_allows(
         cluster,
@@ -245,6 +305,7 @@ def reference_allowed(
         destination=dst,
         port=port,
         protocol=protocol,
+        family=family,
     )
     return egress and ingress
 
@@ -258,16 +319,20 @@ def _port_pair(spec: PortLike) -> tuple[int, Protocol]:
     return spec.port, spec.protocol
 
 
-def reference_matrix(cluster: Cluster, ports: Iterable[PortLike]) -> dict[str, Any]:
+def reference_matrix(
+    cluster: Cluster, ports: Iterable[PortLike], family: int | None = None
+) -> dict[str, Any]:
     """The matrix JSON contract: `{"endpoints": [sorted ids], "matrices": [{"port": 80,
-    "protocol": "TCP", "allowed": [[bool]]}]}` with allowed[i][j] = endpoints[i] -> [j].
+    "protocol": "TCP", "allowed": [[bool]]}]}` with allowed[i][j] = endpoints[i] -> [j]
+    (over `family`; None: asked by name, every family the two may use must allow).
     """
     pods = sorted(cluster.endpoints, key=lambda ep: ep.id)
     matrices = []
     for spec in ports:
         port, protocol = _port_pair(spec)
         grid = [
-            [reference_allowed(cluster, src, dst, port, protocol) for dst in pods] for src in pods
+            [reference_allowed(cluster, src, dst, port, protocol, family) for dst in pods]
+            for src in pods
         ]
         matrices.append({"port": port, "protocol": protocol.value, "allowed": grid})
     return {"endpoints": [ep.id for ep in pods], "matrices": matrices}

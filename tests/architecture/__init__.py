@@ -1,0 +1,1 @@
+"""Architecture tests: the layers of src/podfence and where the semantics live."""
