@@ -65,6 +65,7 @@ from podfence.model import (
 
 __all__ = [
     "Group",
+    "Placement",
     "Resolver",
     "addresses_of",
     "connection_families",
@@ -310,6 +311,35 @@ class Resolver:
     def named_port(self, named_id: int) -> NamedPort:
         return self.universe.named[named_id]
 
+    # -- bulk queries of the compilers (nft): uncached, for any sequence of endpoints -------
+
+    def placement(self, endpoints: Sequence[Endpoint]) -> Placement:
+        """Every policy's subjects and every pod peer's members among `endpoints`, in one
+        pass (hostNetwork endpoints are in none)."""
+        subjects: dict[int, list[int]] = {}
+        members: dict[int, list[int]] = {}
+        for i, ep in enumerate(endpoints):
+            group = self.group_of(ep)
+            for pid in group.policies:
+                subjects.setdefault(pid, []).append(i)
+            for mid in group.pod_peers:
+                members.setdefault(mid, []).append(i)
+        return Placement(
+            {k: tuple(v) for k, v in subjects.items()},
+            {k: tuple(v) for k, v in members.items()},
+        )
+
+    def addresses_in(
+        self, endpoints: Sequence[Endpoint], block: IPBlock
+    ) -> tuple[tuple[int, IPAddress], ...]:
+        """(position, address) of every address of `endpoints` inside `block`, per address:
+        a dual-stack endpoint is listed with the addresses the block holds, hostNetwork
+        endpoints included (an ipBlock matches the packet's address, whoever owns it)."""
+        addresses = self.block(block)
+        return tuple(
+            (i, ip) for i, ep in enumerate(endpoints) for ip in ep.ips if addresses.contains(ip)
+        )
+
 
 def _pod_selector(pod: AnyPod | PodLabels) -> LabelSelector | None:
     match pod:
@@ -319,3 +349,23 @@ def _pod_selector(pod: AnyPod | PodLabels) -> LabelSelector | None:
             return selector
         case _:
             assert_never(pod)
+
+
+# -- bulk results of the compilers (nft) -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where, in one sequence of endpoints, the subjects of every policy and the members of
+    every pod peer are (positions in that sequence, ascending)."""
+
+    subjects: Mapping[int, tuple[int, ...]]
+    """Policy id -> positions of the endpoints it selects (any direction)."""
+    members: Mapping[int, tuple[int, ...]]
+    """Pod peer id -> positions of the endpoints it matches."""
+
+    def subjects_of(self, policy_id: int) -> tuple[int, ...]:
+        return self.subjects.get(policy_id, ())
+
+    def members_of(self, peer_id: int) -> tuple[int, ...]:
+        return self.members.get(peer_id, ())
