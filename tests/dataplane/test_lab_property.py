@@ -31,7 +31,7 @@ def universe_lab() -> Iterator[Lab]:
     require_netns()
     lab = Lab.up(universe(), name=lab_name("prop"), serve=PROBE_PORTS)
     try:
-        assert {p.endpoint: p.ips[0] for p in lab.state.pods} == universe_ips()
+        assert {p.endpoint: p.ips for p in lab.state.pods} == universe_ips()
         yield lab
     finally:
         lab.down()
