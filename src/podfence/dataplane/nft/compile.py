@@ -116,12 +116,12 @@ class _Sets:
         family: Family | None,
         key: tuple[KeyType, ...],
         elements: Callable[[], Sequence[Element]],
-        comment: str,
+        comment: Callable[[], str],
         *,
         interval: bool = False,
     ) -> str | None:
         """The name of the set; None when it would be empty (a rule on it never matches).
-        `elements` is only called the first time an identity is seen."""
+        `elements` and `comment` are only called the first time an identity is seen."""
         full = (prefix, identity, family)
         if full in self._names:
             return self._names[full]
@@ -136,13 +136,14 @@ class _Sets:
         if family is not None:
             name += f"-{family.suffix}"
         self._names[full] = name
-        self.sets.append(NamedSet(name, key, found, interval, comment))
+        self.sets.append(NamedSet(name, key, found, interval, comment()))
         return name
 
 
 def _addresses(endpoints: Sequence[Endpoint], family: Family) -> list[Element]:
-    ips = {ip for ep in endpoints for ip in ep.ips if Family.of(ip) is family}
-    return [AddrRange(ip, ip) for ip in sorted(ips, key=int)]
+    version = _VERSION[family]
+    ips = {int(ip): ip for ep in endpoints for ip in ep.ips if ip.version == version}
+    return [AddrRange(ips[k], ips[k]) for k in sorted(ips)]
 
 
 def _named_order(element: AddrProtoPort) -> tuple[int, str, int]:
@@ -195,16 +196,17 @@ class _Compiler:
         self.placement: Placement = resolver.placement(self.with_ips)
         self.sets = _Sets()
         self.notes: list[str] = []
-        self.isolated: dict[tuple[Direction, Family], dict[IPAddress, str]] = {
+        self.isolated: dict[tuple[Direction, Family], dict[int, tuple[IPAddress, str]]] = {
             (d, f): {} for d in DIRECTIONS for f in FAMILIES
         }
         self.chains: dict[tuple[str, Direction], list[Rule]] = {}
+        self.port_forms: dict[tuple[PortRangeMatcher, ...], list[tuple[Match, ...]]] = {}
 
     def at(self, positions: Sequence[int]) -> tuple[Endpoint, ...]:
         return tuple(self.with_ips[i] for i in positions)
 
-    def members(self, peer: PodPeer) -> tuple[Endpoint, ...]:
-        return self.at(self.placement.members_of(self.resolver.universe.peer_id(peer)))
+    def members_of(self, peer_id: int) -> tuple[Endpoint, ...]:
+        return self.at(self.placement.members_of(peer_id))
 
     def run(self) -> Ruleset:
         for ep in self.without_ips:
@@ -227,11 +229,12 @@ class _Compiler:
         self, policy: CompiledPolicy, direction: Direction, subjects: Sequence[Endpoint]
     ) -> None:
         ns = policy.namespace
+        tables = {_VERSION[f]: self.isolated[(direction, f)] for f in FAMILIES}
         for ep in subjects:
             for ip in ep.ips:
-                table = self.isolated[(direction, Family.of(ip))]
-                if table.setdefault(ip, ns) != ns:
-                    self.notes.append(f"{ep.id}: address {ip} already used in {table[ip]}")
+                _, owner = tables[ip.version].setdefault(int(ip), (ip, ns))
+                if owner != ns:
+                    self.notes.append(f"{ep.id}: address {ip} already used in {owner}")
         rules = self.chains.setdefault((ns, direction), [])
         for rule in policy.rules(direction):
             rules += _RuleCompiler(self, policy, direction, subjects).compile(rule)
@@ -243,10 +246,11 @@ class _Compiler:
                 table = self.isolated[(direction, family)]
                 if not table:
                     continue
-                elements = tuple(
-                    (ip, Verdict(VerdictKind.JUMP, chain_name(direction, ns)))
-                    for ip, ns in sorted(table.items(), key=lambda item: int(item[0]))
-                )
+                jumps = {
+                    ns: Verdict(VerdictKind.JUMP, chain_name(direction, ns))
+                    for ns in {ns for _, ns in table.values()}
+                }
+                elements = tuple((table[k][0], jumps[table[k][1]]) for k in sorted(table))
                 name = f"{direction.rules_field}-pods-{family.suffix}"
                 comment = f"pods isolated for {direction.rules_field}"
                 maps.append(VerdictMap(name, family, elements, comment))
@@ -300,7 +304,7 @@ class _RuleCompiler:
 
     def compile(self, rule: CompiledRule) -> list[Rule]:
         named = tuple(m for m in rule.ports if isinstance(m, NamedPortMatcher))
-        numeric = [m for m in rule.ports if isinstance(m, PortRangeMatcher)]
+        numeric = tuple(m for m in rule.ports if isinstance(m, PortRangeMatcher))
         port_forms = [()] if not rule.ports_listed else self._numeric(numeric)
         peers: list[tuple[int | None, PeerMatcher]] = (
             list(enumerate(rule.peers)) if rule.peers_listed else [(None, AnyPeer())]
@@ -328,30 +332,34 @@ class _RuleCompiler:
             family,
             (family.addr_type,),
             lambda: _addresses(self.subjects, family),
-            f"{policy.key} podSelector {policy.pod_selector}",
+            lambda: f"{policy.key} podSelector {policy.pod_selector}",
         )
 
     def _peer(self, peer: IPPeer | PodPeer, family: Family) -> str | None:
+        c = self.c
         match peer:
             case IPPeer(block):
-                addresses = self.c.resolver.block(block)
-                return self.c.sets.get(
+                return c.sets.get(
                     "cidr",
-                    block,
+                    c.resolver.universe.block_id(block),
                     family,
                     (family.addr_type,),
-                    lambda: [AddrRange(a, b) for a, b in addresses.ranges(_VERSION[family])],
-                    f"ipBlock {block}",
+                    lambda: [
+                        AddrRange(first, last)
+                        for first, last in c.resolver.block(block).ranges(_VERSION[family])
+                    ],
+                    lambda: f"ipBlock {block}",
                     interval=True,
                 )
             case PodPeer():
-                return self.c.sets.get(
+                peer_id = c.resolver.universe.peer_id(peer)
+                return c.sets.get(
                     "peer",
-                    peer,
+                    peer_id,
                     family,
                     (family.addr_type,),
-                    lambda: _addresses(self.c.members(peer), family),
-                    _peer_text(peer),
+                    lambda: _addresses(c.members_of(peer_id), family),
+                    lambda: _peer_text(peer),
                 )
             case _:
                 assert_never(peer)
@@ -376,7 +384,15 @@ class _RuleCompiler:
             forms.append(tuple(matches))
         return forms
 
-    def _numeric(self, matchers: Sequence[PortRangeMatcher]) -> list[tuple[Match, ...]]:
+    def _numeric(self, matchers: tuple[PortRangeMatcher, ...]) -> list[tuple[Match, ...]]:
+        found = self.c.port_forms.get(matchers)
+        if found is None:
+            found = self.c.port_forms[matchers] = self._port_forms(matchers)
+        return found
+
+    def _port_forms(self, matchers: tuple[PortRangeMatcher, ...]) -> list[tuple[Match, ...]]:
+        """The port matches of a rule's numeric ports (one form: a protocol, a range, or a
+        set of both)."""
         if not matchers:
             return []
         ports = PortSet.of(
@@ -388,9 +404,16 @@ class _RuleCompiler:
             if only.ports == _EVERY_PORT:
                 return [(L4Proto(only.protocol),)]
             return [(L4Proto(only.protocol), DPort(only.ports))]
-        text = ", ".join(f"{i.protocol} {i.ports}" for i in items)
         key = (KeyType.INET_PROTO, KeyType.INET_SERVICE)
-        name = self.c.sets.get("ports", tuple(items), None, key, lambda: items, text, interval=True)
+        name = self.c.sets.get(
+            "ports",
+            tuple(items),
+            None,
+            key,
+            lambda: items,
+            lambda: ", ".join(f"{i.protocol} {i.ports}" for i in items),
+            interval=True,
+        )
         assert name is not None
         return [(ProtoPortInSet(name),)]
 
@@ -419,7 +442,8 @@ class _RuleCompiler:
             case IPPeer(block):
                 return [(c.with_ips[i], ip) for i, ip in c.resolver.addresses_in(c.with_ips, block)]
             case PodPeer():
-                return [(ep, ip) for ep in c.members(peer) for ip in ep.ips]
+                peer_id = c.resolver.universe.peer_id(peer)
+                return [(ep, ip) for ep in c.members_of(peer_id) for ip in ep.ips]
             case _:
                 assert_never(peer)
 
@@ -453,9 +477,11 @@ class _RuleCompiler:
             ordered = sorted(found, key=_named_order)
             return list(ordered)
 
-        names = ", ".join(sorted({f"{entry.name}/{entry.protocol}" for entry in entries}))
+        def text() -> str:
+            names = ", ".join(sorted({f"{entry.name}/{entry.protocol}" for entry in entries}))
+            return f"{comment} named ports {names}"
+
         key = (family.addr_type, KeyType.INET_PROTO, KeyType.INET_SERVICE)
-        text = f"{comment} named ports {names}"
         nset = self.c.sets.get(
             "named", self._named_identity(peer, entries), family, key, elements, text
         )
