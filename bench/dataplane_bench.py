@@ -1,12 +1,20 @@
 """Data-plane benchmark (not a test): compile size and time, nft apply time, lab probe time.
 
-    python bench/dataplane_bench.py [--json]
+    python bench/dataplane_bench.py [--json] [--repeat N] [--against PATH]
 
 Generates clusters of 1,000 pods / 200 policies and 10,000 pods / 200 policies (as Cluster
 objects), compiles both, applies both in a throwaway network namespace, brings up a small
 lab and probes it, and prints ratios: the rule count must not grow with pods (x10 pods ->
 x1 rules) while set elements grow linearly; nothing grows with pods x pods.
-Needs root for the apply and lab parts (skipped otherwise).
+Needs root for the apply and lab parts (skipped otherwise). Compile and emit times are the
+best of `--repeat` runs (default 3).
+
+`--against PATH` compares with the podfence source tree at PATH (e.g. a worktree of an
+older commit), in one invocation: this very script runs in child processes, alternately on
+PATH (`PYTHONPATH=PATH/src`) and on the tree it is imported from, `--rounds` times (default
+3); each time is the minimum over the rounds (the machine may be shared), and `vs_baseline`
+gives each time here divided by the same time there (below 1: faster now), and whether the
+ruleset sizes are identical.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from podfence.dataplane.lab import Lab
@@ -36,10 +45,14 @@ from podfence.model import (
     Peer,
     PolicyPort,
     Protocol,
-    ProtocolPort,
     Rule,
     frozen_labels,
 )
+
+try:
+    from podfence.model import ProtocolPort
+except ImportError:  # a baseline before issue 9 (see --against) called it ProbePort
+    from podfence.dataplane.ports import ProbePort as ProtocolPort  # type: ignore
 
 NAMESPACES = 20
 APPS = 40
@@ -106,19 +119,30 @@ def generate(pods: int, policies: int = 200) -> Cluster:
     return Cluster(namespaces, endpoints, tuple(items))
 
 
-def measure_compile(pods: int) -> dict[str, Any]:
+def _best(runs: int, action: Any) -> tuple[float, float, Any]:
+    """The shortest of `runs` timings of `action()`, wall clock and CPU time of this process
+    (less sensitive to other load on a shared machine), and its last result."""
+    wall = cpu = float("inf")
+    result = None
+    for _ in range(runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        result = action()
+        wall = min(wall, time.perf_counter() - started)
+        cpu = min(cpu, time.process_time() - started_cpu)
+    return wall, cpu, result
+
+
+def measure_compile(pods: int, repeat: int = 3) -> dict[str, Any]:
     cluster = generate(pods)
-    started = time.perf_counter()
-    ruleset = compile_ruleset(cluster)
-    compiled = time.perf_counter() - started
-    started = time.perf_counter()
-    text = emit(ruleset)
-    emitted = time.perf_counter() - started
+    compiled, compiled_cpu, ruleset = _best(repeat, lambda: compile_ruleset(cluster))
+    emitted, emitted_cpu, text = _best(repeat, lambda: emit(ruleset))
     return {
         "pods": pods,
         "policies": len(cluster.policies),
         "compile_s": round(compiled, 3),
+        "compile_cpu_s": round(compiled_cpu, 3),
         "emit_s": round(emitted, 3),
+        "emit_cpu_s": round(emitted_cpu, 3),
         "lines": text.count("\n"),
         "bytes": len(text),
         "rules": ruleset.rule_count,
@@ -226,11 +250,51 @@ def measure_lab(pods: int = 10) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args()
-    small, large = measure_compile(1_000), measure_compile(10_000)
+def child(tree: Path, repeat: int) -> dict[str, Any]:
+    """This script's report, run on the podfence source tree at `tree` (its `src`)."""
+    env = dict(os.environ, PYTHONPATH=str(tree / "src"))
+    argv = [sys.executable, str(Path(__file__).resolve()), "--json", "--repeat", str(repeat)]
+    done = subprocess.run(argv, cwd=tree, env=env, capture_output=True, text=True, check=True)
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
+
+
+_TIMES = ("compile_s", "compile_cpu_s", "emit_s", "emit_cpu_s", "apply_s", "reapply_s")
+_SIZES = ("lines", "rules", "chains", "sets", "elements")
+_LAB_TIMES = ("up_s", "probe_s", "probe_all_allowed_s", "down_s")
+
+
+def fastest(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """The first report with every time replaced by its minimum over all reports."""
+    out = json.loads(json.dumps(reports[0]))
+    for i, row in enumerate(out["compile"]):
+        for k in _TIMES:
+            if k in row:
+                row[k] = min(r["compile"][i][k] for r in reports)
+    if "lab" in out:
+        for k in _LAB_TIMES:
+            out["lab"][k] = min(r["lab"][k] for r in reports)
+    return out
+
+
+def _ratio(now: float, then: float) -> float:
+    return round(now / then, 2) if then else float("nan")
+
+
+def versus(report: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """Times here / times of the baseline, per cluster size and for the lab."""
+    out: dict[str, Any] = {}
+    for now, then in zip(report["compile"], base["compile"], strict=True):
+        row = {k: _ratio(now[k], then[k]) for k in _TIMES if k in now and k in then}
+        row["same_sizes"] = all(now[k] == then[k] for k in _SIZES)
+        out[f"pods_{now['pods']}"] = row
+    if "lab" in report and "lab" in base:
+        out["lab"] = {k: _ratio(report["lab"][k], base["lab"][k]) for k in _LAB_TIMES}
+    return out
+
+
+def measure(repeat: int) -> dict[str, Any]:
+    small, large = measure_compile(1_000, repeat), measure_compile(10_000, repeat)
     report: dict[str, Any] = {"compile": [], "ratios": {}}
     reason = can_use_netns()
     for row in (small, large):
@@ -256,6 +320,39 @@ def main() -> None:
         )
     else:
         report["skipped"] = f"apply and lab: {reason}"
+    return report
+
+
+def compared(against: Path, repeat: int, rounds: int) -> dict[str, Any]:
+    """This tree's report against `against`'s, both run `rounds` times alternately."""
+    import podfence
+
+    here = Path(podfence.__file__).resolve().parents[1].parent
+    mine: list[dict[str, Any]] = []
+    theirs: list[dict[str, Any]] = []
+    for _ in range(rounds):
+        theirs.append(child(against, repeat))
+        mine.append(child(here, repeat))
+    report, base = fastest(mine), fastest(theirs)
+    report["baseline"] = {"path": str(against), "compile": base["compile"]}
+    if "lab" in base:
+        report["baseline"]["lab"] = base["lab"]
+    report["rounds"] = rounds
+    report["vs_baseline"] = versus(report, base)
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--repeat", type=int, default=3, help="best of N compile/emit runs")
+    parser.add_argument("--against", type=Path, help="compare with this source tree")
+    parser.add_argument("--rounds", type=int, default=3, help="alternate runs with --against")
+    args = parser.parse_args()
+    if args.against:
+        report = compared(args.against.resolve(), args.repeat, args.rounds)
+    else:
+        report = measure(args.repeat)
     if args.json:
         print(json.dumps(report, indent=2))
         return
@@ -272,6 +369,11 @@ def main() -> None:
     print("ratios (10,000 pods vs 1,000)")
     for k, v in report["ratios"].items():
         print(f"  {k:>28}: {v}")
+    if "vs_baseline" in report:
+        print(f"vs baseline {args.against}, best of {args.rounds} alternate runs each")
+        print("  (time here / time there; ruleset sizes identical?)")
+        for k, v in report["vs_baseline"].items():
+            print(f"  {k:>28}: {v}")
     if "skipped" in report:
         print(f"skipped {report['skipped']}")
 

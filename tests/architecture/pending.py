@@ -26,9 +26,6 @@ PENDING_MIGRATION: dict[str, frozenset[str]] = {
     # -- dataplane (the data-plane engineer) ---------------------------------------------
     # The nft compiler resolves selectors and ipBlocks itself and cuts its own port and
     # address ranges: it is to compile from the Resolver (members, AddressSet, PortSet).
-    "podfence.dataplane.nft.resolve": frozenset({_MATCHES, _CONTAINS}),
-    "podfence.dataplane.nft.compile": frozenset({_RANGE}),
-    "podfence.dataplane.nft.intervals": frozenset({_INTERVALS}),
     # verify and the lab's matrix take the engine's matrix from analysis (above dataplane):
     # they are to use the matrix value types and the engine from below.
     "podfence.dataplane.verify": frozenset({_UP}),

@@ -35,7 +35,16 @@ CORE = ("podfence.engine", "podfence.model")
 """Where the semantics are written (the packages and everything under them)."""
 
 RESOLVE_API = frozenset(
-    {"Resolver", "Group", "named_numbers", "party_families", "connection_families", "addresses_of"}
+    {
+        "Resolver",
+        "Group",
+        "Placement",
+        "named_numbers",
+        "declared_numbers",
+        "party_families",
+        "connection_families",
+        "addresses_of",
+    }
 )
 """What a consumer may import from `podfence.engine.resolve`: the resolver itself and the
 pure functions that ARE the core's rules (a named port's numbers, a party's families)."""

@@ -190,6 +190,50 @@ def namespace_selector() -> Cluster:
     )
 
 
+def duplicate_port_names() -> Cluster:
+    """One pod, two containers both declaring TCP `http` (8080 and 9090), and `http` on UDP
+    7070: names are unique per container only (core/v1 validation checks names within one
+    container), and upstream enforcers match every container port of that name and
+    protocol, so `port: http` allows 8080 and 9090 over TCP, never 7070."""
+    return cluster(
+        [ns("a")],
+        [
+            pod(
+                "a/web",
+                {"app": "web"},
+                ips=["10.0.0.1"],
+                ports=[(8080, TCP, "http"), (9090, TCP, "http"), (7070, UDP, "http")],
+            ),
+            pod("a/client", {"app": "client"}, ips=["10.0.0.2"]),
+        ],
+        [
+            policy("a/in", sel(app="web"), INGRESS, ingress=[rule(ports=[port(TCP, "http")])]),
+            policy("a/out", sel(app="client"), EGRESS, egress=[rule(ports=[port(TCP, "http")])]),
+        ],
+    )
+
+
+def dual_stack_ipblock() -> Cluster:
+    """Issue 9: a dual-stack client with an egress rule to an IPv4 block holding the
+    dual-stack server's IPv4 address. The kernel matches the packet's own address (upstream
+    IPBlock; every CNI): allowed over IPv4, dropped over IPv6."""
+    return cluster(
+        [ns("net")],
+        [
+            pod("net/client", {"app": "client"}, ips=["10.3.1.5", "fd00:3:1::5"]),
+            pod("net/server", {"app": "server"}, ips=["10.3.0.10", "fd00:3::10"]),
+        ],
+        [
+            policy(
+                "net/client-out",
+                sel(app="client"),
+                EGRESS,
+                egress=[rule([peer(ip_block=block("10.3.0.0/24"))], [port(TCP, 80)])],
+            )
+        ],
+    )
+
+
 def no_policies() -> Cluster:
     """No policy: nothing is isolated, the table only accepts."""
     return shop()
@@ -205,4 +249,6 @@ CASES: dict[str, Callable[[], Cluster]] = {
     "and_or_peers": and_or_peers,
     "namespace_selector": namespace_selector,
     "no_policies": no_policies,
+    "duplicate_port_names": duplicate_port_names,
+    "dual_stack_ipblock": dual_stack_ipblock,
 }

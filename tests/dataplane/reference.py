@@ -1,8 +1,16 @@
 """A brute-force reference for NetworkPolicy, written straight from the semantics, sharing no
-code with the compiler, the lab or the engine. Used to judge the kernel and the compiler.
+code with the compiler, the lab or the engine (no `podfence.engine` import: only the model's
+value semantics, selectors and CIDRs). Used to judge the kernel, the compiler and the engine.
 
 Upstream: https://kubernetes.io/docs/concepts/services-networking/network-policies/ and
 k8s.io/api/networking/v1 types.go (isolation, peers, ipBlock, named ports, endPort).
+
+- A connection is made over one IP family; its packets carry each party's address of that
+  family, and an ipBlock is matched against that address (the kernel, every CNI).
+- A named port is every container port of the destination with that name and protocol
+  (names are unique per container only; enforcers match each of them).
+- A pair asked without a family is allowed when every family both have allows it (a client
+  may use either); a pair sharing no family cannot connect.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from podfence.model import (
     Rule,
 )
 
-__all__ = ["allowed", "reference_matrix", "addresses"]
+__all__ = ["allowed", "reference_matrix", "addresses", "families"]
 
 
 def _selects(policy: NetworkPolicy, ep: Endpoint) -> bool:
@@ -86,19 +94,33 @@ def _rule(
     return peers_ok and ports_ok
 
 
-def addresses(src: Endpoint, dst: Endpoint) -> tuple[IPAddress, IPAddress] | None:
-    """The addresses a connection uses: the destination's first of a family both have."""
-    for ip in dst.ips:
-        for mine in src.ips:
-            if mine.version == ip.version:
-                return mine, ip
-    return None
+def families(src: Endpoint, dst: Endpoint) -> tuple[int, ...]:
+    """The IP families both endpoints have an address of (4, then 6)."""
+    mine, theirs = {ip.version for ip in src.ips}, {ip.version for ip in dst.ips}
+    return tuple(v for v in (4, 6) if v in mine and v in theirs)
 
 
-def allowed(cluster: Cluster, src: Endpoint, dst: Endpoint, port: int, protocol: Protocol) -> bool:
+def addresses(src: Endpoint, dst: Endpoint, family: int) -> tuple[IPAddress, IPAddress] | None:
+    """The addresses a connection of `family` uses: each one's first of that family."""
+    mine = [ip for ip in src.ips if ip.version == family]
+    theirs = [ip for ip in dst.ips if ip.version == family]
+    return (mine[0], theirs[0]) if mine and theirs else None
+
+
+def allowed(
+    cluster: Cluster,
+    src: Endpoint,
+    dst: Endpoint,
+    port: int,
+    protocol: Protocol,
+    family: int | None = None,
+) -> bool:
     if src.id == dst.id:
         return True
-    pair = addresses(src, dst)
+    if family is None:
+        shared = families(src, dst)
+        return bool(shared) and all(allowed(cluster, src, dst, port, protocol, f) for f in shared)
+    pair = addresses(src, dst, family)
     if pair is None:
         return False
     src_ip, dst_ip = pair
@@ -114,9 +136,13 @@ def allowed(cluster: Cluster, src: Endpoint, dst: Endpoint, port: int, protocol:
 
 
 def reference_matrix(
-    cluster: Cluster, ports: Sequence[tuple[int, Protocol]], endpoints: Sequence[str] | None = None
+    cluster: Cluster,
+    ports: Sequence[tuple[int, Protocol]],
+    endpoints: Sequence[str] | None = None,
+    family: int | None = None,
 ) -> dict[str, Any]:
-    """The matrix contract: endpoints sorted, allowed[i][j] per port."""
+    """The matrix contract: endpoints sorted, allowed[i][j] per port (over `family`, or
+    over every family a pair shares)."""
     eps = sorted(
         (ep for ep in cluster.endpoints if endpoints is None or ep.id in endpoints),
         key=lambda ep: ep.id,
@@ -127,7 +153,9 @@ def reference_matrix(
             {
                 "port": port,
                 "protocol": protocol.value,
-                "allowed": [[allowed(cluster, s, d, port, protocol) for d in eps] for s in eps],
+                "allowed": [
+                    [allowed(cluster, s, d, port, protocol, family) for d in eps] for s in eps
+                ],
             }
             for port, protocol in ports
         ],

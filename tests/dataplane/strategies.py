@@ -1,8 +1,14 @@
 """Random small clusters over a fixed universe of pods, for the property tests.
 
-The universe (3 namespaces x 4 pods, addresses 10.244.0.1-12 in sorted-id order, as the lab
-assigns them) lets one lab serve every example: an example picks 2-4 of its pods, labels
-them, declares container ports, and adds 1-4 policies.
+The universe (3 namespaces x 4 pods, addresses 10.244.0.1-12 in sorted-id order; pods p2
+and p3 of each namespace are dual-stack, with fd00:244::<n> too) lets one lab serve every
+example: an example picks 2-4 of its pods, labels them, makes some hostNetwork, declares
+container ports, and adds 1-4 policies.
+
+Container ports are a flat list over the pod's containers, so one pod may declare a name
+twice (two containers: `web` on 80 and on 81), a name on two protocols, and a name means
+different numbers on different pods; ipBlocks of both families are drawn around the chosen
+pods' addresses, so a dual-stack pod is often inside a block of one family only.
 """
 
 from __future__ import annotations
@@ -30,22 +36,34 @@ from podfence.model import (
     frozen_labels,
 )
 
-__all__ = ["NAMESPACES", "UNIVERSE", "universe", "universe_ips", "clusters", "PORTS"]
+__all__ = ["NAMESPACES", "UNIVERSE", "universe", "universe_ips", "clusters", "PORTS", "IPs"]
 
 NAMESPACES = ("ns-a", "ns-b", "ns-c")
 UNIVERSE = tuple(f"{ns}/p{i}" for ns in NAMESPACES for i in range(4))
 PORTS = ((80, Protocol.TCP), (81, Protocol.TCP), (80, Protocol.UDP), (81, Protocol.UDP))
 
 
-def universe_ips() -> dict[str, ipaddress.IPv4Address]:
-    return {ident: ipaddress.IPv4Address(f"10.244.0.{i + 1}") for i, ident in enumerate(UNIVERSE)}
+IPs = tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, ...]
+
+
+def universe_ips() -> dict[str, IPs]:
+    """Each universe pod's addresses: IPv4 for all, IPv6 too for p2 and p3 (dual-stack)."""
+    out: dict[str, IPs] = {}
+    for i, ident in enumerate(UNIVERSE):
+        v4 = ipaddress.IPv4Address(f"10.244.0.{i + 1}")
+        dual = ident.endswith(("/p2", "/p3"))
+        out[ident] = (v4, ipaddress.IPv6Address(f"fd00:244::{i + 1:x}")) if dual else (v4,)
+    return out
 
 
 def universe() -> Cluster:
     """Every pod of the universe, without labels or policies (what the lab is built from)."""
+    ips = universe_ips()
     return Cluster(
         tuple(Namespace(ns, frozen_labels({NAME_LABEL: ns})) for ns in NAMESPACES),
-        tuple(Endpoint(ident.split("/")[0], ident.split("/")[1]) for ident in UNIVERSE),
+        tuple(
+            Endpoint(ident.split("/")[0], ident.split("/")[1], ips=ips[ident]) for ident in UNIVERSE
+        ),
         (),
     )
 
@@ -83,25 +101,32 @@ def _selector(draw: st.DrawFn) -> LabelSelector:
 
 
 @st.composite
-def _block(draw: st.DrawFn, chosen: list[ipaddress.IPv4Address]) -> IPBlock:
-    """CIDRs around the chosen pods' addresses, with excepts that hit them."""
+def _block(draw: st.DrawFn, chosen: list[ipaddress.IPv4Address | ipaddress.IPv6Address]) -> IPBlock:
+    """CIDRs of either family around the chosen pods' addresses, with excepts that hit them."""
     net = ipaddress.ip_network
     cidr = draw(
         st.sampled_from(
             [net("10.244.0.0/16"), net("0.0.0.0/0"), net("10.244.0.0/29"), net("10.244.0.8/29")]
-            + [net(f"{ip}/32") for ip in chosen]
+            + [net("fd00:244::/64"), net("::/0"), net("fd00:244::/125")]
+            + [net(f"{ip}/{ip.max_prefixlen}") for ip in chosen]
         )
     )
-    candidates = [net(f"{ip}/32") for ip in chosen if ip in cidr and cidr.prefixlen < 32]
-    if cidr.prefixlen < 29:
+    candidates = [
+        net(f"{ip}/{ip.max_prefixlen}")
+        for ip in chosen
+        if ip.version == cidr.version and ip in cidr and cidr.prefixlen < ip.max_prefixlen
+    ]
+    if cidr.version == 4 and cidr.prefixlen < 29:
         candidates.append(net("10.244.0.4/30"))
+    if cidr.version == 6 and cidr.prefixlen < 125:
+        candidates.append(net("fd00:244::4/126"))
     if not candidates:
         return IPBlock(cidr)
     excepts = draw(st.lists(st.sampled_from(candidates), min_size=1, max_size=2, unique=True))
     return IPBlock(cidr, tuple(excepts))
 
 
-def _peer(chosen: list[ipaddress.IPv4Address]) -> st.SearchStrategy[Peer]:
+def _peer(chosen: list[ipaddress.IPv4Address | ipaddress.IPv6Address]) -> st.SearchStrategy[Peer]:
     return st.one_of(
         st.builds(Peer, pod_selector=_selector()),
         st.builds(Peer, namespace_selector=_selector()),
@@ -119,7 +144,7 @@ def _policy_port(draw: st.DrawFn) -> PolicyPort:
     return PolicyPort(protocol, port, end)
 
 
-def _rule(chosen: list[ipaddress.IPv4Address]) -> st.SearchStrategy[Rule]:
+def _rule(chosen: list[ipaddress.IPv4Address | ipaddress.IPv6Address]) -> st.SearchStrategy[Rule]:
     return st.builds(
         Rule,
         peers=st.lists(_peer(chosen), max_size=2).map(tuple),
@@ -129,7 +154,10 @@ def _rule(chosen: list[ipaddress.IPv4Address]) -> st.SearchStrategy[Rule]:
 
 @st.composite
 def _policy(
-    draw: st.DrawFn, namespaces: tuple[str, ...], chosen: list[ipaddress.IPv4Address], index: int
+    draw: st.DrawFn,
+    namespaces: tuple[str, ...],
+    chosen: list[ipaddress.IPv4Address | ipaddress.IPv6Address],
+    index: int,
 ) -> NetworkPolicy:
     types = draw(
         st.sampled_from(
@@ -153,11 +181,13 @@ def _policy(
 @st.composite
 def _endpoint(draw: st.DrawFn, ident: str, with_ips: bool) -> Endpoint:
     namespace, name = ident.split("/")
+    # names unique per container only: the same name twice (two containers), on two
+    # protocols, and with other numbers on other pods are all valid
     declared = draw(
         st.lists(
             st.tuples(st.sampled_from(["web", "alt"]), st.sampled_from([80, 81]), _protocols),
-            max_size=2,
-            unique_by=lambda t: t[0],
+            max_size=3,
+            unique=True,
         )
     )
     return Endpoint(
@@ -165,7 +195,7 @@ def _endpoint(draw: st.DrawFn, ident: str, with_ips: bool) -> Endpoint:
         name,
         labels=frozen_labels(draw(_pod_labels)),
         ports=tuple(ContainerPort(port, proto, pname) for pname, port, proto in declared),
-        ips=(universe_ips()[ident],) if with_ips else (),
+        ips=universe_ips()[ident] if with_ips else (),
         host_network=draw(st.integers(0, 5)) == 0,
     )
 
@@ -181,6 +211,6 @@ def clusters(draw: st.DrawFn, *, with_ips: bool = True) -> Cluster:
         Namespace(ns, frozen_labels({NAME_LABEL: ns, **draw(_ns_labels)})) for ns in namespaces
     )
     count = draw(st.integers(1, 4))
-    chosen = [universe_ips()[ident] for ident in idents]
+    chosen = [ip for ident in idents for ip in universe_ips()[ident]]
     policies = tuple(draw(_policy(namespaces, chosen, i)) for i in range(count))
     return Cluster(ns_objects, endpoints, policies)

@@ -11,14 +11,17 @@ import pytest
 from podfence.dataplane.nft import compile_ruleset, emit
 from podfence.dataplane.nft.ir import (
     AddrInSet,
+    AddrProtoPort,
     AddrRange,
     CtState,
+    ProtoPorts,
     Ruleset,
     Verdict,
     VerdictKind,
     VmapDispatch,
 )
-from podfence.model import Cluster, Protocol
+from podfence.engine import Engine
+from podfence.model import Cluster, Connection, PortRange, Protocol
 
 from .builders import (
     BOTH,
@@ -38,7 +41,7 @@ from .builders import (
 )
 from .cases import CASES, shop
 from .irsim import forward_accepts
-from .reference import addresses, allowed
+from .reference import addresses, allowed, families
 
 PROBES = [
     (80, TCP),
@@ -51,28 +54,34 @@ PROBES = [
 ]
 
 
-def kernel_like(rs: Ruleset, c: Cluster, src: str, dst: str, number: int, proto: Protocol) -> bool:
+def kernel_like(
+    rs: Ruleset, c: Cluster, src: str, dst: str, number: int, proto: Protocol, family: int
+) -> bool:
     s, d = c.endpoint(src), c.endpoint(dst)
     assert s is not None and d is not None
     if s.id == d.id:
         return True  # a pod talking to itself never crosses the node
-    pair = addresses(s, d)
+    pair = addresses(s, d, family)
     assert pair is not None
     return forward_accepts(rs, pair[0], pair[1], proto, number)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_cases_agree_with_reference(case: str) -> None:
+def test_cases_agree_with_reference_and_engine(case: str) -> None:
+    """Per IP family the pair shares: the interpreted ruleset, the reference and the engine
+    asked about that family give one answer."""
     c = CASES[case]()
     rs = compile_ruleset(c)
+    engine = Engine(c)
     for s in c.endpoints:
         for d in c.endpoints:
-            if addresses(s, d) is None:
-                continue
-            for number, proto in PROBES:
-                want = allowed(c, s, d, number, proto)
-                got = kernel_like(rs, c, s.id, d.id, number, proto)
-                assert got == want, f"{case}: {s.id} -> {d.id} {number}/{proto}"
+            for family in families(s, d):
+                for number, proto in PROBES:
+                    want = allowed(c, s, d, number, proto, family)
+                    got = kernel_like(rs, c, s.id, d.id, number, proto, family)
+                    where = f"{case}: {s.id} -> {d.id} {number}/{proto} over IPv{family}"
+                    assert got == want, where
+                    assert engine.allowed(Connection(s, d, number, proto, family)) == want, where
 
 
 def test_forward_starts_with_conntrack() -> None:
@@ -297,3 +306,97 @@ def test_pod_selector_only_egress_means_no_named_port_to_outside() -> None:
     rs = compile_ruleset(c)
     outside = ipaddress.ip_address("203.0.113.9")
     assert not forward_accepts(rs, ipaddress.ip_address("10.0.0.1"), outside, TCP, 8080)
+
+
+@pytest.mark.parametrize(
+    ("number", "proto", "expected"),
+    [(8080, TCP, True), (9090, TCP, True), (7070, UDP, False), (7070, TCP, False)],
+)
+def test_duplicate_port_name_across_containers_allows_every_number(
+    number: int, proto: Protocol, expected: bool
+) -> None:
+    c = CASES["duplicate_port_names"]()
+    rs = compile_ruleset(c)
+    client, web = c.endpoint("a/client"), c.endpoint("a/web")
+    assert client is not None and web is not None
+    got = forward_accepts(rs, client.ips[0], web.ips[0], proto, number)
+    assert got is expected
+    assert Engine(c).allowed(Connection(client, web, number, proto)) is expected
+    assert allowed(c, client, web, number, proto) is expected
+    both = {AddrProtoPort(web.ips[0], TCP, 8080), AddrProtoPort(web.ips[0], TCP, 9090)}
+    named = [s for s in rs.sets if s.name.startswith("named")]
+    assert len(named) == 2 and all(set(s.elements) == both for s in named)  # in and out
+
+
+def test_dual_stack_pod_and_ipv4_block_is_decided_per_family() -> None:
+    c = CASES["dual_stack_ipblock"]()
+    rs = compile_ruleset(c)
+    client, server = c.endpoint("net/client"), c.endpoint("net/server")
+    assert client is not None and server is not None
+    v4 = forward_accepts(rs, client.ips[0], server.ips[0], TCP, 80)
+    v6 = forward_accepts(rs, client.ips[1], server.ips[1], TCP, 80)
+    assert (v4, v6) == (True, False)
+    engine = Engine(c)
+    assert engine.allowed(Connection(client, server, 80, TCP, 4))
+    assert not engine.allowed(Connection(client, server, 80, TCP, 6))
+    verdict = engine.evaluate(Connection(client, server, 80, TCP))
+    assert not verdict.allowed  # by name: every family must allow
+    assert [(v.connection.family, v.allowed) for v in verdict.by_family] == [(4, True), (6, False)]
+
+
+def test_port_ranges_merge_per_protocol() -> None:
+    """Numeric ports of one rule become one interval set: overlapping and adjacent ranges
+    merge per protocol, a protocol without port is every port (upstream NetworkPolicyPort)."""
+    c = cluster(
+        [ns("a")],
+        [pod("a/x", {"app": "x"}, ips=["10.0.0.1"])],
+        [
+            policy(
+                "a/p",
+                sel(app="x"),
+                INGRESS,
+                ingress=[
+                    rule(
+                        ports=[
+                            port(TCP, 80, 90),
+                            port(TCP, 85, 100),
+                            port(TCP, 101),
+                            port(UDP),
+                            port(Protocol.SCTP, 5),
+                        ]
+                    )
+                ],
+            )
+        ],
+    )
+    rs = compile_ruleset(c)
+    ports = rs.set("ports0")
+    assert ports is not None and ports.interval
+    assert ports.elements == (
+        ProtoPorts(Protocol.SCTP, PortRange(5, 5)),
+        ProtoPorts(TCP, PortRange(80, 101)),
+        ProtoPorts(UDP, PortRange(0, 65535)),
+    )
+
+
+def test_ipblock_except_of_the_other_family_removes_nothing() -> None:
+    c = cluster(
+        [ns("a")],
+        [pod("a/x", {"app": "x"}, ips=["10.0.0.1", "fd00::1"])],
+        [
+            policy(
+                "a/p",
+                sel(app="x"),
+                INGRESS,
+                ingress=[rule([peer(ip_block=block("10.0.0.0/30", "10.0.0.1/32", "::/0"))])],
+            )
+        ],
+    )
+    rs = compile_ruleset(c)
+    v4 = rs.set("cidr0-v4")
+    assert v4 is not None
+    assert [(str(e.first), str(e.last)) for e in v4.elements if isinstance(e, AddrRange)] == [
+        ("10.0.0.0", "10.0.0.0"),
+        ("10.0.0.2", "10.0.0.3"),
+    ]
+    assert rs.set("cidr0-v6") is None  # an IPv4 block holds no IPv6 address

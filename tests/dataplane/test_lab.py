@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from podfence.dataplane.lab import Lab, LabError
+from podfence.dataplane.lab import Lab, LabError, Outcome
 from podfence.dataplane.lab.netns import open_netns, socket_in
 from podfence.dataplane.nft import ApplyError, list_table
 from podfence.dataplane.run import CommandError, SubprocessRunner
@@ -283,3 +283,34 @@ def test_both_types_policy_on_hostnetwork_peer(make_lab: LabFactory) -> None:
     result = assert_kernel_matches_reference(lab, c, [P80])
     assert not _allowed(result, "ext/node-agent", "shop/backend", P80)
     assert _allowed(result, "shop/frontend", "shop/backend", P80)
+
+
+def test_dual_stack_pod_and_ipv4_block_issue_9(make_lab: LabFactory) -> None:
+    """Issue 9: the dual-stack client may reach the dual-stack server over IPv4 (its
+    address is in the block) but not over IPv6 (the kernel matches the packet's address);
+    the cell, asked by name, is denied because one family denies."""
+    c = CASES["dual_stack_ipblock"]()
+    lab = make_lab(c, "dual")
+    result = assert_kernel_matches_reference(lab, c, [P80])
+    cell = result.cell("net/client", "net/server", P80)
+    assert cell is not None
+    assert [(v, o.allowed) for v, o in cell.by_family] == [(4, True), (6, False)]
+    assert cell.family(6) is Outcome.TIMEOUT
+    assert not _allowed(result, "net/client", "net/server", P80)
+    back = result.cell("net/server", "net/client", P80)  # the server is not isolated
+    assert back is not None and [(v, o.allowed) for v, o in back.by_family] == [
+        (4, True),
+        (6, True),
+    ]
+
+
+def test_duplicate_port_names_across_containers(make_lab: LabFactory) -> None:
+    """Two containers both name TCP 8080 and 9090 `http`: `port: http` allows both."""
+    c = CASES["duplicate_port_names"]()
+    lab = make_lab(c, "dupnames")
+    p9090, p7070, u7070 = ProtocolPort(9090), ProtocolPort(7070), ProtocolPort(7070, UDP)
+    result = assert_kernel_matches_reference(lab, c, [P8080, p9090, p7070, u7070])
+    assert _allowed(result, "a/client", "a/web", P8080)
+    assert _allowed(result, "a/client", "a/web", p9090)
+    assert not _allowed(result, "a/client", "a/web", u7070)
+    assert not _allowed(result, "a/client", "a/web", p7070)

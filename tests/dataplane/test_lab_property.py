@@ -1,6 +1,7 @@
 """Property on the real kernel: random small clusters, applied to one long-lived lab (only
-the ruleset changes between examples), probed with real packets on 80/81 TCP/UDP, must
-agree with the brute-force reference on every cell.
+the ruleset changes between examples), probed with real packets on 80/81 TCP/UDP over every
+IP family each pair shares, must agree with the brute-force reference on every cell and
+every family; the engine, asked per family and by name, must agree with it too.
 
 Examples: PODFENCE_NETNS_EXAMPLES (default 250).
 """
@@ -17,7 +18,7 @@ from podfence.dataplane.lab import Lab
 from podfence.model import Cluster, ProtocolPort
 
 from .conftest import require_netns
-from .labtools import lab_name, mismatches
+from .labtools import confirmed, describe, engine_mismatches, lab_name, mismatches
 from .strategies import PORTS, clusters, universe, universe_ips
 
 pytestmark = pytest.mark.netns
@@ -31,7 +32,7 @@ def universe_lab() -> Iterator[Lab]:
     require_netns()
     lab = Lab.up(universe(), name=lab_name("prop"), serve=PROBE_PORTS)
     try:
-        assert {p.endpoint: p.ips[0] for p in lab.state.pods} == universe_ips()
+        assert {p.endpoint: p.ips for p in lab.state.pods} == universe_ips()
         yield lab
     finally:
         lab.down()
@@ -42,12 +43,13 @@ def universe_lab() -> Iterator[Lab]:
 def test_kernel_matches_reference(universe_lab: Lab, cluster: Cluster) -> None:
     lab = universe_lab
     lab.apply(cluster)
+    bound = lab.bind(cluster)
+    wrong = engine_mismatches(bound, PROBE_PORTS)
+    assert not wrong, "engine:\n" + describe(wrong)
     result = lab.probe(PROBE_PORTS, timeout=FAST)
-    bad = mismatches(result, lab.bind(cluster))
-    if bad:  # a slow machine can fake a drop, never an allow: confirm drops patiently
-        outcomes = lab.probe_cells([b[:3] for b in bad], timeout=PATIENT)
-        bad = [b for b, o in zip(bad, outcomes, strict=True) if o.allowed == b[3]]
-    assert not bad, "\n".join(f"{s} -> {d} {p}: kernel {k}" for s, d, p, k in bad)
+    # a slow machine can fake a drop, never an allow: confirm patiently
+    bad = confirmed(lab, mismatches(result, bound), timeout=PATIENT)
+    assert not bad, describe(bad)
 
 
 def test_examples_are_fast_enough(universe_lab: Lab) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import ipaddress
 import pkgutil
+from pathlib import Path
 
 import pytest
 
@@ -14,12 +16,10 @@ from podfence.dataplane.lab.plan import plan_lab
 from podfence.dataplane.lab.state import LabState, create_dir, load, remove, save
 from podfence.dataplane.nft import ApplyError, apply
 from podfence.dataplane.nft.emit import format_element, quote
-from podfence.dataplane.nft.intervals import block_ranges, merge_ranges
 from podfence.dataplane.nft.ir import AddrRange, ProtoPorts, Verdict, VerdictKind
 from podfence.dataplane.run import Completed, RecordingRunner
 from podfence.model import PortRange, Protocol, ProtocolPort
 
-from .builders import block
 from .cases import shop
 
 ip = ipaddress.ip_address
@@ -110,13 +110,40 @@ def test_state_round_trip() -> None:
     assert load("state-test") is None
 
 
-def test_interval_helpers() -> None:
-    assert merge_ranges([(5, 6), (1, 3), (4, 4), (10, 12), (11, 20)]) == [(1, 6), (10, 20)]
-    assert block_ranges(block("10.0.0.0/30", "10.0.0.1/32", "192.168.0.0/16", "::/0")) == [
-        (int(ip("10.0.0.0")), int(ip("10.0.0.0"))),
-        (int(ip("10.0.0.2")), int(ip("10.0.0.3"))),
-    ]
-    assert block_ranges(block("10.0.0.0/24", "10.0.0.0/16")) == []
+_EVALUATORS = {
+    "matches": "LabelSelector/Requirement.matches (selectors meet labels)",
+    "contains": "IPBlock/AddressSet.contains (ipBlocks meet addresses)",
+    "numeric_range": "PolicyPort.numeric_range (ports of a policy entry)",
+    "peer_matches": "the resolver's peer matching",
+    "port_matches": "the resolver's port matching",
+}
+_MODEL_ONLY = {"LabelSelector", "Requirement", "IPBlock", "Peer", "PolicyPort"}
+# ContainerPort is allowed: the lab records each pod's declared ports (its state file), and
+# resolves names through podfence.engine.resolve.declared_numbers, never by itself.
+"""Model types only an evaluator of policies against pods needs."""
+
+
+def test_the_data_plane_evaluates_no_selector_block_or_named_port() -> None:
+    """Issue 9: selectors, ipBlocks and named ports are resolved in `podfence.engine` only;
+    the compiler, the lab and verify consume its answers. No module here calls an evaluator
+    of the model or of the resolver, nor imports the raw policy types."""
+    root = Path(podfence.dataplane.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _EVALUATORS
+            ):
+                found.append(f"{path.name}:{node.lineno} {_EVALUATORS[node.func.attr]}")
+            if isinstance(node, ast.ImportFrom) and node.module == "podfence.model":
+                names = {alias.name for alias in node.names}
+                found += [f"{path.name}:{node.lineno} imports {n}" for n in names & _MODEL_ONLY]
+    assert not found
+    assert not (root / "nft" / "resolve.py").exists()
+    assert not (root / "nft" / "intervals.py").exists()
 
 
 def test_element_formatting() -> None:

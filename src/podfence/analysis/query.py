@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from podfence.analysis.matrix import Matrix, PortMatrix
 from podfence.engine import Engine, Verdict
+from podfence.engine.resolve import declared_numbers
 from podfence.load.names import is_valid_port_name
 from podfence.model import (
     Connection,
@@ -87,9 +88,7 @@ def parse_query_port(text: str) -> QueryPort:
 
 def named_numbers(declared: Iterable[ContainerPort], port: NamedPort) -> tuple[int, ...]:
     """The numbers that container ports `declared` give the name for its protocol, sorted."""
-    return tuple(
-        sorted({p.port for p in declared if p.name == port.name and p.protocol is port.protocol})
-    )
+    return tuple(sorted(declared_numbers(declared, port.name, port.protocol)))
 
 
 def numbers_of(destination: Party, port: QueryPort) -> tuple[int, ...]:

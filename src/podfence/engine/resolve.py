@@ -50,6 +50,7 @@ from podfence.engine.universe import NamedPort, Universe
 from podfence.model import (
     NAME_LABEL,
     AddressSet,
+    ContainerPort,
     Direction,
     Endpoint,
     External,
@@ -65,9 +66,11 @@ from podfence.model import (
 
 __all__ = [
     "Group",
+    "Placement",
     "Resolver",
     "addresses_of",
     "connection_families",
+    "declared_numbers",
     "named_numbers",
     "party_families",
 ]
@@ -89,15 +92,21 @@ class Group:
 _NOTHING = Group(frozenset(), frozenset())
 
 
+def declared_numbers(
+    declared: Iterable[ContainerPort], name: str, protocol: Protocol
+) -> frozenset[int]:
+    """Every number the container ports `declared` give `name` for `protocol`: a name is
+    unique per container only, so several containers of a pod may each give it a number, and
+    upstream enforcers match every one of them."""
+    return frozenset(cp.port for cp in declared if cp.name == name and cp.protocol is protocol)
+
+
 def named_numbers(endpoint: Party, name: str, protocol: Protocol) -> frozenset[int]:
-    """Every number a named port has on `endpoint` for `protocol`: each container port with
-    that name and protocol (an outside address has none). Upstream enforcers resolve a name
-    on every container of the destination pod."""
+    """Every number a named port has on `endpoint` for `protocol` (`declared_numbers` of its
+    containers; an outside address has none)."""
     if isinstance(endpoint, External):
         return frozenset()
-    return frozenset(
-        cp.port for cp in endpoint.ports if cp.name == name and cp.protocol is protocol
-    )
+    return declared_numbers(endpoint.ports, name, protocol)
 
 
 def party_families(party: Party) -> frozenset[int] | None:
@@ -261,6 +270,13 @@ class Resolver:
             case _:
                 assert_never(matcher)
 
+    @staticmethod
+    def range_ports(matchers: Iterable[PortRangeMatcher]) -> PortSet:
+        """The ports numeric `ports` items allow (whatever the destination), merged."""
+        return PortSet.of(
+            (m.protocol, IntervalSet.single(m.ports.first, m.ports.last)) for m in matchers
+        )
+
     def port_matches(
         self, matcher: PortMatcher, *, destination: Party, port: int, protocol: Protocol
     ) -> bool:
@@ -310,6 +326,35 @@ class Resolver:
     def named_port(self, named_id: int) -> NamedPort:
         return self.universe.named[named_id]
 
+    # -- bulk queries of the compilers (nft): uncached, for any sequence of endpoints -------
+
+    def placement(self, endpoints: Sequence[Endpoint]) -> Placement:
+        """Every policy's subjects and every pod peer's members among `endpoints`, in one
+        pass (hostNetwork endpoints are in none)."""
+        subjects: dict[int, list[int]] = {}
+        members: dict[int, list[int]] = {}
+        for i, ep in enumerate(endpoints):
+            group = self.group_of(ep)
+            for pid in group.policies:
+                subjects.setdefault(pid, []).append(i)
+            for mid in group.pod_peers:
+                members.setdefault(mid, []).append(i)
+        return Placement(
+            {k: tuple(v) for k, v in subjects.items()},
+            {k: tuple(v) for k, v in members.items()},
+        )
+
+    def addresses_in(
+        self, endpoints: Sequence[Endpoint], block: IPBlock
+    ) -> tuple[tuple[int, IPAddress], ...]:
+        """(position, address) of every address of `endpoints` inside `block`, per address:
+        a dual-stack endpoint is listed with the addresses the block holds, hostNetwork
+        endpoints included (an ipBlock matches the packet's address, whoever owns it)."""
+        addresses = self.block(block)
+        return tuple(
+            (i, ip) for i, ep in enumerate(endpoints) for ip in ep.ips if addresses.contains(ip)
+        )
+
 
 def _pod_selector(pod: AnyPod | PodLabels) -> LabelSelector | None:
     match pod:
@@ -319,3 +364,23 @@ def _pod_selector(pod: AnyPod | PodLabels) -> LabelSelector | None:
             return selector
         case _:
             assert_never(pod)
+
+
+# -- bulk results of the compilers (nft) -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where, in one sequence of endpoints, the subjects of every policy and the members of
+    every pod peer are (positions in that sequence, ascending)."""
+
+    subjects: Mapping[int, tuple[int, ...]]
+    """Policy id -> positions of the endpoints it selects (any direction)."""
+    members: Mapping[int, tuple[int, ...]]
+    """Pod peer id -> positions of the endpoints it matches."""
+
+    def subjects_of(self, policy_id: int) -> tuple[int, ...]:
+        return self.subjects.get(policy_id, ())
+
+    def members_of(self, peer_id: int) -> tuple[int, ...]:
+        return self.members.get(peer_id, ())

@@ -3,11 +3,18 @@ node, listeners in every pod, and probes with real packets."""
 
 from podfence.dataplane.lab.cleanup import LabInfo, down_all, down_lab, list_labs
 from podfence.dataplane.lab.lifecycle import Lab, LabError, require_root
-from podfence.dataplane.lab.matrix import DnsReport, DnsRow, ProbeMatrix, ProbeResult
+from podfence.dataplane.lab.matrix import (
+    CellOutcome,
+    DnsReport,
+    DnsRow,
+    ProbeMatrix,
+    ProbeResult,
+)
 from podfence.dataplane.lab.plan import LabPlan, PodPlan, plan_lab
 from podfence.dataplane.lab.probe import Outcome, ProbeError
 
 __all__ = [
+    "CellOutcome",
     "DnsReport",
     "DnsRow",
     "Lab",

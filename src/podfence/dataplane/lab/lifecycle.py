@@ -23,6 +23,7 @@ from podfence.dataplane.lab.agent import AgentClient, AgentError
 from podfence.dataplane.lab.cleanup import AGENT_MODULE, down_lab
 from podfence.dataplane.lab.matrix import (
     Cell,
+    CellOutcome,
     DnsReport,
     ProbeResult,
     probe_cells,
@@ -35,7 +36,6 @@ from podfence.dataplane.lab.netns import (
     routing_steps,
 )
 from podfence.dataplane.lab.plan import DEFAULT_POD_CIDR, LabPlan, PodPlan, listeners_for, plan_lab
-from podfence.dataplane.lab.probe import Outcome
 from podfence.dataplane.lab.state import (
     LabState,
     create_dir,
@@ -259,7 +259,8 @@ class Lab:
         self._save(next_source_port=next_port)
         return result
 
-    def probe_cells(self, cells: Sequence[Cell], *, timeout: float = 1.0) -> list[Outcome]:
+    def probe_cells(self, cells: Sequence[Cell], *, timeout: float = 1.0) -> list[CellOutcome]:
+        """Probe a few cells again, each over every IP family its pods share."""
         pods = self._pods({c[0] for c in cells} | {c[1] for c in cells})
         self._ensure_listeners(pods, {c[2] for c in cells})
         outcomes, next_port = probe_cells(

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Sequence
+from typing import assert_never
 
-from podfence.dataplane.nft.intervals import ALL_PORTS, block_ranges, merge_ranges, to_address
 from podfence.dataplane.nft.ir import (
     AddrInSet,
     AddrProtoPort,
@@ -45,21 +45,29 @@ from podfence.dataplane.nft.ir import (
     VerdictMap,
     VmapDispatch,
 )
-from podfence.dataplane.nft.resolve import PodIndex, named_port_numbers, peer_key
+from podfence.engine.compiled import CompiledPolicy, CompiledRule
+from podfence.engine.match import (
+    AnyPeer,
+    AnyPod,
+    IPPeer,
+    NamedPortMatcher,
+    NamespaceLabels,
+    OwnNamespace,
+    PeerMatcher,
+    PodLabels,
+    PodPeer,
+    PortRangeMatcher,
+)
+from podfence.engine.resolve import Placement, Resolver, named_numbers
+from podfence.engine.universe import Universe
 from podfence.model import (
     Cluster,
     Direction,
     Endpoint,
     IPAddress,
-    NetworkPolicy,
-    Peer,
-    PolicyPort,
     PortRange,
-    Protocol,
+    PortSet,
     RuleRef,
-)
-from podfence.model import (
-    Rule as PolicyRule,
 )
 
 __all__ = ["compile_ruleset", "TABLE", "FAMILY", "chain_name"]
@@ -68,6 +76,9 @@ TABLE = "podfence"
 FAMILY = "inet"
 FAMILIES = (Family.IPV4, Family.IPV6)
 DIRECTIONS = (Direction.EGRESS, Direction.INGRESS)
+_VERSION = {Family.IPV4: 4, Family.IPV6: 6}
+_EVERY_PORT = PortRange(0, 65535)
+"""Every port of a protocol, as a set element (the same ports as a bare `meta l4proto`)."""
 
 
 def chain_name(direction: Direction, namespace: str) -> str:
@@ -75,9 +86,17 @@ def chain_name(direction: Direction, namespace: str) -> str:
     return f"{direction.rules_field}-{re.sub(r'[^A-Za-z0-9_.-]', '_', namespace)}"
 
 
-def compile_ruleset(cluster: Cluster) -> Ruleset:
-    """The ruleset enforcing every policy of `cluster` on pods that have an IP."""
-    return _Compiler(PodIndex(cluster)).run()
+def compile_ruleset(cluster: Cluster, *, resolver: Resolver | None = None) -> Ruleset:
+    """The ruleset enforcing every policy of `cluster` on pods that have an IP.
+
+    `resolver` (built from the cluster's policies and namespaces when not given) is the only
+    source of which pods policies select and peers match, of ipBlock addresses and of the
+    numbers of named ports: the compiler only lays its answers out as sets and rules.
+    """
+    if resolver is None:
+        universe = Universe.of(cluster.policies)
+        resolver = Resolver(universe, {ns.name: ns.labels for ns in cluster.namespaces})
+    return _Compiler(cluster, resolver).run()
 
 
 class _Sets:
@@ -96,12 +115,12 @@ class _Sets:
         family: Family | None,
         key: tuple[KeyType, ...],
         elements: Callable[[], Sequence[Element]],
-        comment: str,
+        comment: Callable[[], str],
         *,
         interval: bool = False,
     ) -> str | None:
         """The name of the set; None when it would be empty (a rule on it never matches).
-        `elements` is only called the first time an identity is seen."""
+        `elements` and `comment` are only called the first time an identity is seen."""
         full = (prefix, identity, family)
         if full in self._names:
             return self._names[full]
@@ -116,26 +135,37 @@ class _Sets:
         if family is not None:
             name += f"-{family.suffix}"
         self._names[full] = name
-        self.sets.append(NamedSet(name, key, found, interval, comment))
+        self.sets.append(NamedSet(name, key, found, interval, comment()))
         return name
 
 
 def _addresses(endpoints: Sequence[Endpoint], family: Family) -> list[Element]:
-    ips = {ip for ep in endpoints for ip in ep.ips if Family.of(ip) is family}
-    return [AddrRange(ip, ip) for ip in sorted(ips, key=int)]
+    version = _VERSION[family]
+    ips = {int(ip): ip for ep in endpoints for ip in ep.ips if ip.version == version}
+    return [AddrRange(ips[k], ips[k]) for k in sorted(ips)]
 
 
 def _named_order(element: AddrProtoPort) -> tuple[int, str, int]:
     return (int(element.address), element.protocol.value, element.port)
 
 
-def _peer_text(policy: NetworkPolicy, peer: Peer) -> str:
-    scope, pods, namespaces = peer_key(policy, peer)
-    if namespaces is None:
-        return f"pods {pods} in {scope}"
-    if pods is None:
-        return f"pods in namespaces {namespaces}"
-    return f"pods {pods} in namespaces {namespaces}"
+def _peer_text(peer: PodPeer) -> str:
+    match peer.pod:
+        case AnyPod():
+            pods = None
+        case PodLabels(selector):
+            pods = str(selector)
+        case _:
+            assert_never(peer.pod)
+    match peer.namespace:
+        case OwnNamespace(name):
+            return f"pods {pods or '{}'} in {name}"
+        case NamespaceLabels(selector):
+            if pods is None:
+                return f"pods in namespaces {selector}"
+            return f"pods {pods} in namespaces {selector}"
+        case _:
+            assert_never(peer.namespace)
 
 
 def _set_names(rule: Rule) -> list[str]:
@@ -146,27 +176,48 @@ def _set_names(rule: Rule) -> list[str]:
     return names
 
 
+def _port_items(ports: PortSet) -> list[ProtoPorts]:
+    """A port set as set elements, protocols by name (every port of one: `0-65535`)."""
+    return [
+        ProtoPorts(protocol, PortRange(first, last))
+        for protocol, spans in sorted(ports.by_protocol, key=lambda item: item[0].value)
+        for first, last in (((0, 65535),) if ports.is_every(protocol) else spans.spans)
+    ]
+
+
 class _Compiler:
-    def __init__(self, index: PodIndex) -> None:
-        self.index = index
+    def __init__(self, cluster: Cluster, resolver: Resolver) -> None:
+        self.cluster = cluster
+        self.resolver = resolver
+        endpoints = sorted(cluster.endpoints, key=lambda ep: ep.id)
+        self.with_ips: tuple[Endpoint, ...] = tuple(ep for ep in endpoints if ep.ips)
+        self.without_ips = tuple(ep for ep in endpoints if not ep.ips)
+        self.placement: Placement = resolver.placement(self.with_ips)
         self.sets = _Sets()
         self.notes: list[str] = []
-        self.isolated: dict[tuple[Direction, Family], dict[IPAddress, str]] = {
+        self.isolated: dict[tuple[Direction, Family], dict[int, tuple[IPAddress, str]]] = {
             (d, f): {} for d in DIRECTIONS for f in FAMILIES
         }
         self.chains: dict[tuple[str, Direction], list[Rule]] = {}
+        self.port_forms: dict[tuple[PortRangeMatcher, ...], list[tuple[Match, ...]]] = {}
+
+    def at(self, positions: Sequence[int]) -> tuple[Endpoint, ...]:
+        return tuple(self.with_ips[i] for i in positions)
+
+    def members_of(self, peer_id: int) -> tuple[Endpoint, ...]:
+        return self.at(self.placement.members_of(peer_id))
 
     def run(self) -> Ruleset:
-        for ep in self.index.without_ips:
+        for ep in self.without_ips:
             self.notes.append(f"{ep.id} has no IP: not enforced")
-        policies = sorted(self.index.cluster.policies, key=lambda p: (p.namespace, p.name))
-        for policy in policies:
-            subjects = self.index.selected(policy)
+        live = sorted(self.resolver.universe.live(), key=lambda i: (i[1].namespace, i[1].key))
+        for pid, policy in live:
+            subjects = self.at(self.placement.subjects_of(pid))
             if not subjects:
                 self.notes.append(f"{policy.key} selects no pod with an IP")
                 continue
             for direction in DIRECTIONS:
-                if policy.affects(direction):
+                if direction in policy.directions:
                     self._policy(policy, direction, subjects)
         chains = self._chains()
         used = {name for chain in chains for rule in chain.rules for name in _set_names(rule)}
@@ -174,17 +225,18 @@ class _Compiler:
         return Ruleset(FAMILY, TABLE, sets, self._maps(), chains, tuple(self.notes))
 
     def _policy(
-        self, policy: NetworkPolicy, direction: Direction, subjects: Sequence[Endpoint]
+        self, policy: CompiledPolicy, direction: Direction, subjects: Sequence[Endpoint]
     ) -> None:
         ns = policy.namespace
+        tables = {_VERSION[f]: self.isolated[(direction, f)] for f in FAMILIES}
         for ep in subjects:
             for ip in ep.ips:
-                table = self.isolated[(direction, Family.of(ip))]
-                if table.setdefault(ip, ns) != ns:
-                    self.notes.append(f"{ep.id}: address {ip} already used in {table[ip]}")
+                _, owner = tables[ip.version].setdefault(int(ip), (ip, ns))
+                if owner != ns:
+                    self.notes.append(f"{ep.id}: address {ip} already used in {owner}")
         rules = self.chains.setdefault((ns, direction), [])
-        for r, rule in enumerate(policy.rules(direction)):
-            rules += _RuleCompiler(self, policy, direction, subjects).compile(r, rule)
+        for rule in policy.rules(direction):
+            rules += _RuleCompiler(self, policy, direction, subjects).compile(rule)
 
     def _maps(self) -> tuple[VerdictMap, ...]:
         maps = []
@@ -193,10 +245,11 @@ class _Compiler:
                 table = self.isolated[(direction, family)]
                 if not table:
                     continue
-                elements = tuple(
-                    (ip, Verdict(VerdictKind.JUMP, chain_name(direction, ns)))
-                    for ip, ns in sorted(table.items(), key=lambda item: int(item[0]))
-                )
+                jumps = {
+                    ns: Verdict(VerdictKind.JUMP, chain_name(direction, ns))
+                    for ns in {ns for _, ns in table.values()}
+                }
+                elements = tuple((table[k][0], jumps[table[k][1]]) for k in sorted(table))
                 name = f"{direction.rules_field}-pods-{family.suffix}"
                 comment = f"pods isolated for {direction.rules_field}"
                 maps.append(VerdictMap(name, family, elements, comment))
@@ -234,7 +287,7 @@ class _RuleCompiler:
     def __init__(
         self,
         compiler: _Compiler,
-        policy: NetworkPolicy,
+        policy: CompiledPolicy,
         direction: Direction,
         subjects: Sequence[Endpoint],
     ) -> None:
@@ -248,14 +301,16 @@ class _RuleCompiler:
         self.verdict = Verdict(VerdictKind.RETURN if egress else VerdictKind.ACCEPT)
         self.guard = not policy.pod_selector.is_empty
 
-    def compile(self, index: int, rule: PolicyRule) -> list[Rule]:
-        numeric = [p for p in rule.ports if not p.is_named]
-        named = [p for p in rule.ports if p.is_named]
-        port_forms = [()] if not rule.ports else self._numeric(numeric)
-        peers: list[tuple[int | None, Peer | None]] = list(enumerate(rule.peers)) or [(None, None)]
+    def compile(self, rule: CompiledRule) -> list[Rule]:
+        named = tuple(m for m in rule.ports if isinstance(m, NamedPortMatcher))
+        numeric = tuple(m for m in rule.ports if isinstance(m, PortRangeMatcher))
+        port_forms = [()] if not rule.ports_listed else self._numeric(numeric)
+        peers: list[tuple[int | None, PeerMatcher]] = (
+            list(enumerate(rule.peers)) if rule.peers_listed else [(None, AnyPeer())]
+        )
         out: list[Rule] = []
         for k, peer in peers:
-            comment = str(RuleRef(self.policy.key, self.direction, index, k))
+            comment = str(RuleRef(self.policy.key, self.direction, rule.index, k))
             before = len(out)
             if port_forms:
                 for base in self._address_forms(peer):
@@ -276,44 +331,46 @@ class _RuleCompiler:
             family,
             (family.addr_type,),
             lambda: _addresses(self.subjects, family),
-            f"{policy.key} podSelector {policy.pod_selector}",
+            lambda: f"{policy.key} podSelector {policy.pod_selector}",
         )
 
-    def _peer(self, peer: Peer, family: Family) -> str | None:
-        block = peer.ip_block
-        if block is not None:
-            version = block.cidr.version
-            if version != (4 if family is Family.IPV4 else 6):
-                return None
-            return self.c.sets.get(
-                "cidr",
-                block,
-                family,
-                (family.addr_type,),
-                lambda: [
-                    AddrRange(to_address(a, version), to_address(b, version))
-                    for a, b in block_ranges(block)
-                ],
-                f"ipBlock {block}",
-                interval=True,
-            )
-        return self.c.sets.get(
-            "peer",
-            peer_key(self.policy, peer),
-            family,
-            (family.addr_type,),
-            lambda: _addresses(self.c.index.peer_pods(self.policy, peer), family),
-            _peer_text(self.policy, peer),
-        )
+    def _peer(self, peer: IPPeer | PodPeer, family: Family) -> str | None:
+        c = self.c
+        match peer:
+            case IPPeer(block):
+                return c.sets.get(
+                    "cidr",
+                    c.resolver.universe.block_id(block),
+                    family,
+                    (family.addr_type,),
+                    lambda: [
+                        AddrRange(first, last)
+                        for first, last in c.resolver.block(block).ranges(_VERSION[family])
+                    ],
+                    lambda: f"ipBlock {block}",
+                    interval=True,
+                )
+            case PodPeer():
+                peer_id = c.resolver.universe.peer_id(peer)
+                return c.sets.get(
+                    "peer",
+                    peer_id,
+                    family,
+                    (family.addr_type,),
+                    lambda: _addresses(c.members_of(peer_id), family),
+                    lambda: _peer_text(peer),
+                )
+            case _:
+                assert_never(peer)
 
-    def _address_forms(self, peer: Peer | None) -> list[tuple[Match, ...]]:
+    def _address_forms(self, peer: PeerMatcher) -> list[tuple[Match, ...]]:
         """Address matches for the subject and the peer, one tuple per family needed."""
-        if peer is None and not self.guard:
+        if isinstance(peer, AnyPeer) and not self.guard:
             return [()]
         forms: list[tuple[Match, ...]] = []
         for family in FAMILIES:
             matches: list[Match] = []
-            if peer is not None:
+            if not isinstance(peer, AnyPeer):
                 name = self._peer(peer, family)
                 if name is None:
                     continue
@@ -326,53 +383,73 @@ class _RuleCompiler:
             forms.append(tuple(matches))
         return forms
 
-    def _numeric(self, entries: Sequence[PolicyPort]) -> list[tuple[Match, ...]]:
-        if not entries:
+    def _numeric(self, matchers: tuple[PortRangeMatcher, ...]) -> list[tuple[Match, ...]]:
+        found = self.c.port_forms.get(matchers)
+        if found is None:
+            found = self.c.port_forms[matchers] = self._port_forms(matchers)
+        return found
+
+    def _port_forms(self, matchers: tuple[PortRangeMatcher, ...]) -> list[tuple[Match, ...]]:
+        """The port matches of a rule's numeric ports (one form: a protocol, a range, or a
+        set of both)."""
+        if not matchers:
             return []
-        ranges: dict[Protocol, list[tuple[int, int]]] = {}
-        for entry in entries:
-            span = entry.numeric_range() if entry.port is not None else ALL_PORTS
-            assert span is not None
-            ranges.setdefault(entry.protocol, []).append((span.first, span.last))
-        items = [
-            ProtoPorts(proto, PortRange(first, last))
-            for proto in sorted(ranges, key=lambda p: p.value)
-            for first, last in merge_ranges(ranges[proto])
-        ]
+        ports = Resolver.range_ports(matchers)
+        items = _port_items(ports)
         if len(items) == 1:
             only = items[0]
-            if only.ports.first <= 1 and only.ports.last == 65535:
+            if only.ports == _EVERY_PORT:
                 return [(L4Proto(only.protocol),)]
             return [(L4Proto(only.protocol), DPort(only.ports))]
-        text = ", ".join(f"{i.protocol} {i.ports}" for i in items)
         key = (KeyType.INET_PROTO, KeyType.INET_SERVICE)
-        name = self.c.sets.get("ports", tuple(items), None, key, lambda: items, text, interval=True)
+        name = self.c.sets.get(
+            "ports",
+            tuple(items),
+            None,
+            key,
+            lambda: items,
+            lambda: ", ".join(f"{i.protocol} {i.ports}" for i in items),
+            interval=True,
+        )
         assert name is not None
         return [(ProtoPortInSet(name),)]
 
-    def _named_identity(self, peer: Peer | None, entries: tuple[PolicyPort, ...]) -> Hashable:
+    def _named_identity(self, peer: PeerMatcher, entries: tuple[NamedPortMatcher, ...]) -> Hashable:
         """What a named-port set's content depends on (its destinations and entries)."""
         if self.direction is Direction.INGRESS:
             return ("subjects", self.policy.namespace, self.policy.pod_selector, entries)
-        if peer is None:
-            return ("any", entries)
-        if peer.ip_block is not None:
-            return ("block", peer.ip_block, entries)
-        return ("peer", peer_key(self.policy, peer), entries)
+        match peer:
+            case AnyPeer():
+                return ("any", entries)
+            case IPPeer(block):
+                return ("block", block, entries)
+            case PodPeer():
+                return ("peer", peer, entries)
+            case _:
+                assert_never(peer)
 
-    def _destinations(self, peer: Peer | None) -> list[tuple[Endpoint, IPAddress]]:
+    def _destinations(self, peer: PeerMatcher) -> list[tuple[Endpoint, IPAddress]]:
         """Where a named port is resolved: the peer's pods (egress) or the subjects."""
-        index = self.c.index
+        c = self.c
         if self.direction is Direction.INGRESS:
             return [(ep, ip) for ep in self.subjects for ip in ep.ips]
-        if peer is None:
-            return [(ep, ip) for ep in index.every_pod() for ip in ep.ips]
-        if peer.ip_block is not None:
-            return list(index.in_block(peer.ip_block))
-        return [(ep, ip) for ep in index.peer_pods(self.policy, peer) for ip in ep.ips]
+        match peer:
+            case AnyPeer():
+                return [(ep, ip) for ep in c.with_ips for ip in ep.ips]
+            case IPPeer(block):
+                return [(c.with_ips[i], ip) for i, ip in c.resolver.addresses_in(c.with_ips, block)]
+            case PodPeer():
+                peer_id = c.resolver.universe.peer_id(peer)
+                return [(ep, ip) for ep in c.members_of(peer_id) for ip in ep.ips]
+            case _:
+                assert_never(peer)
 
     def _named(
-        self, peer: Peer | None, entries: Sequence[PolicyPort], family: Family, comment: str
+        self,
+        peer: PeerMatcher,
+        entries: tuple[NamedPortMatcher, ...],
+        family: Family,
+        comment: str,
     ) -> tuple[Match, ...] | None:
         matches: list[Match] = []
         if self.direction is Direction.EGRESS and self.guard:
@@ -380,12 +457,11 @@ class _RuleCompiler:
             if guard is None:
                 return None
             matches.append(AddrInSet(family, Field.SADDR, guard))
-        if self.direction is Direction.INGRESS and peer is not None:
+        if self.direction is Direction.INGRESS and not isinstance(peer, AnyPeer):
             name = self._peer(peer, family)
             if name is None:
                 return None
             matches.append(AddrInSet(family, Field.SADDR, name))
-        entries = tuple(entries)
 
         def elements() -> list[Element]:
             found: set[AddrProtoPort] = {
@@ -393,14 +469,16 @@ class _RuleCompiler:
                 for ep, ip in self._destinations(peer)
                 if Family.of(ip) is family
                 for entry in entries
-                for number in named_port_numbers(ep, entry)
+                for number in named_numbers(ep, entry.name, entry.protocol)
             }
             ordered = sorted(found, key=_named_order)
             return list(ordered)
 
-        names = ", ".join(sorted({f"{entry.port}/{entry.protocol}" for entry in entries}))
+        def text() -> str:
+            names = ", ".join(sorted({f"{entry.name}/{entry.protocol}" for entry in entries}))
+            return f"{comment} named ports {names}"
+
         key = (family.addr_type, KeyType.INET_PROTO, KeyType.INET_SERVICE)
-        text = f"{comment} named ports {names}"
         nset = self.c.sets.get(
             "named", self._named_identity(peer, entries), family, key, elements, text
         )
