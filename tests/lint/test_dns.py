@@ -72,6 +72,15 @@ def test_named_dns_ports_resolve_on_coredns() -> None:
     assert not findings(load(*_shop(named)), "PF002")
 
 
+def test_a_policy_allowing_dns_by_name_is_the_one_pointed_at() -> None:
+    """The finding points at the policy whose egress already allows port 53, whether it says
+    53 or a name CoreDNS gives to 53 (resolved by the engine's resolver)."""
+    named = policy("shop", "z-dns", types=["Egress"], egress=[{"ports": [port("dns", "UDP")]}])
+    (f,) = findings(load(*_shop(named)), "PF002")
+    assert "egress to TCP 53 is denied" in f.message
+    assert f.obj == "NetworkPolicy shop/z-dns"  # not shop/deny, which sorts first
+
+
 def test_coredns_on_another_port_needs_that_port() -> None:
     dns = [
         ns("kube-system"),

@@ -16,8 +16,8 @@ from collections.abc import Iterator, Sequence
 
 from podfence.analysis.lint.context import LintContext
 from podfence.analysis.lint.finding import Finding
-from podfence.analysis.lint.samples import outside_samples
 from podfence.analysis.lint.words import and_join, endpoint_name, who, yaml_scalar
+from podfence.analysis.samples import outside_samples
 from podfence.engine import Engine
 from podfence.model import (
     NAME_LABEL,
@@ -27,9 +27,11 @@ from podfence.model import (
     Direction,
     Endpoint,
     External,
+    IntervalSet,
     Location,
     Namespace,
     NetworkPolicy,
+    PortSet,
     Protocol,
 )
 
@@ -105,14 +107,19 @@ def _anchor(policy: NetworkPolicy, direction: Direction) -> str:
     return "spec.policyTypes"
 
 
-def _dns_policy(policies: Sequence[NetworkPolicy]) -> NetworkPolicy:
-    """The policy to point at: one whose egress rules already mention port 53, else the first."""
+_PORT_53 = PortSet.of((p, IntervalSet.single(53, 53)) for p in Protocol)
+
+
+def _dns_policy(
+    ctx: LintContext, policies: Sequence[NetworkPolicy], server: Endpoint
+) -> NetworkPolicy:
+    """The policy to point at: one with an egress `ports` item that allows port 53 (by
+    number, or by a name the DNS server gives it), else the first."""
+    resolver = ctx.engine.resolver
     for policy in policies:
-        for rule in policy.rules(Direction.EGRESS):
-            for port in rule.ports:
-                rng = port.numeric_range()
-                if port.port is not None and rng is not None and 53 in rng:
-                    return policy
+        for rule in ctx.compiled(policy).egress:
+            if rule.ports_listed and any(resolver.ports(m, server) & _PORT_53 for m in rule.ports):
+                return policy
     return policies[0]
 
 
@@ -164,7 +171,7 @@ def check_dns(ctx: LintContext) -> Iterator[Finding]:
     if assumed:
         engine = Engine(_with_assumed_dns(ctx.cluster))
         servers = (ASSUMED_DNS,)
-    outside = outside_samples(ctx.cluster)
+    outside = outside_samples(ctx.engine)
     ports = {p: dns_port(servers[0], p) for p in DNS_PROTOCOLS}
 
     egress: dict[tuple[str, tuple[Protocol, ...]], tuple[list[Endpoint], dict[str, None]]] = {}
@@ -208,7 +215,7 @@ def check_dns(ctx: LintContext) -> Iterator[Finding]:
         if not policies:
             continue
         protos = _protocols(missing, ports)
-        anchor = _dns_policy(policies)
+        anchor = _dns_policy(ctx, policies, servers[0])
         yield ctx.policy_finding(
             "PF002",
             anchor,

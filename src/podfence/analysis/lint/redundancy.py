@@ -4,8 +4,9 @@ check is skipped for size.
 Removing a rule only changes its own side (the egress of the pods its policy selects, or their
 ingress); isolation stays. The engine is asked once per connection: every pod and sampled
 outside address to every other (skipping pairs where neither side is isolated), on every
-sampled port and protocol (see `samples`). Each allowed side yields the set of rules that allow
-it (`allowed_by` lists them all); only the distinct sets are kept: O(pairs x ports x rules).
+sampled port and protocol (see `analysis.samples`), over each IP family the pair can use.
+Each allowed side yields the set of rules that allow it (`allowed_by` lists them all); only
+the distinct sets are kept: O(pairs x ports x families x rules).
 
 Then, from the last rule back to the first, a rule is removed when every set it belongs to
 still holds another rule that has not been removed. Everything reported can therefore be
@@ -17,13 +18,19 @@ rules (a default deny) is never reported.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 
 from podfence.analysis.lint.catalogue import rule_info
 from podfence.analysis.lint.context import LintContext
 from podfence.analysis.lint.finding import Finding
-from podfence.analysis.lint.samples import outside_samples, port_samples
 from podfence.analysis.lint.words import and_join, who
+from podfence.analysis.samples import (
+    declared_ports,
+    outside_samples,
+    port_samples,
+    rule_port_sets,
+)
 from podfence.model import (
     Connection,
     Direction,
@@ -31,6 +38,7 @@ from podfence.model import (
     External,
     NetworkPolicy,
     Protocol,
+    ProtocolPort,
     RuleRef,
 )
 
@@ -48,14 +56,15 @@ def _collect(ctx: LintContext, limit: int) -> _Sets | int:
 
     For a pair, only the rules of the policies isolating the source (egress) and the
     destination (ingress) can allow, and named ports resolve on the destination only: the
-    ports sampled for the pair come from those rules and the destination's container ports.
+    ports sampled for the pair come from those rules and the destination's declared ports.
+    A pair that can connect over IPv4 and IPv6 is asked once per family (an ipBlock may
+    allow one family and not the other), so a rule is redundant only if it is for both.
     """
-    outside = outside_samples(ctx.cluster)
-    policies = {p.key: p for p in ctx.cluster.policies}
+    engine = ctx.engine
+    outside = outside_samples(engine)
     parties: list[Endpoint | External] = [*ctx.cluster.endpoints, *outside]
-    cache: dict[tuple[object, ...], tuple[tuple[int, Protocol], ...]] = {}
-    plan: list[tuple[Endpoint | External, Endpoint | External, tuple[tuple[int, Protocol], ...]]]
-    plan = []
+    cache: dict[tuple[object, ...], tuple[ProtocolPort, ...]] = {}
+    plan: list[tuple[Endpoint | External, Endpoint | External, tuple[ProtocolPort, ...]]] = []
     work = 0
     for src in parties:
         out = _selecting(ctx, src, Direction.EGRESS)
@@ -69,23 +78,28 @@ def _collect(ctx: LintContext, limit: int) -> _Sets | int:
             key = (out, into, declared)
             ports = cache.get(key)
             if ports is None:
-                rules = [r for k in out for r in policies[k].egress]
-                rules += [r for k in into for r in policies[k].ingress]
-                ports = cache[key] = port_samples(rules, declared)
+                rules = [r for k in out for r in engine.compiled(k).egress]
+                rules += [r for k in into for r in engine.compiled(k).ingress]
+                allowing = rule_port_sets(engine, rules, dst) | {declared_ports(dst)}
+                ports = cache[key] = port_samples(allowing)
             plan.append((src, dst, ports))
-            work += len(ports)
+            work += len(ports) * len(engine.families(Connection(src, dst, 0, Protocol.TCP)))
     if work > limit:
         return work
     sets: _Sets = set()
     for src, dst, ports in plan:
-        for port, proto in ports:
-            verdict = ctx.engine.evaluate(Connection(src, dst, port, proto))
-            for side in (verdict.egress, verdict.ingress):
-                keys = frozenset(
-                    (r.policy, r.direction, r.rule) for r in side.allowed_by if r.rule is not None
-                )
-                if keys:
-                    sets.add(keys)
+        for port in ports:
+            asked = Connection(src, dst, port.port, port.protocol)
+            for family in engine.families(asked):
+                verdict = engine.evaluate(dataclasses.replace(asked, family=family))
+                for side in (verdict.egress, verdict.ingress):
+                    keys = frozenset(
+                        (r.policy, r.direction, r.rule)
+                        for r in side.allowed_by
+                        if r.rule is not None
+                    )
+                    if keys:
+                        sets.add(keys)
     return sets
 
 
