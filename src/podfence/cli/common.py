@@ -1,9 +1,7 @@
-"""Shared CLI plumbing: loading with diagnostics, output format, endpoint lookup."""
+"""Shared CLI plumbing: loading with diagnostics, exit codes, options."""
 
 from __future__ import annotations
 
-import difflib
-import ipaddress
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -11,7 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from podfence.load import LoadResult, load_paths
-from podfence.model import Cluster, External, Party, ProtocolPort
+from podfence.model import Cluster, ProtocolPort
 from podfence.render.text import render_diagnostics
 
 __all__ = [
@@ -21,7 +19,6 @@ __all__ = [
     "BadInput",
     "load_or_exit",
     "cluster_or_exit",
-    "resolve_party",
     "PortSpecType",
     "paths_argument",
     "namespace_option",
@@ -58,28 +55,6 @@ def cluster_or_exit(result: LoadResult, source: str = "the input") -> Cluster:
     if result.cluster is None:
         raise BadInput(f"{result.error_count} error(s) in {source}; nothing was analysed")
     return result.cluster
-
-
-def resolve_party(cluster: Cluster, text: str) -> Party:
-    """`namespace/name` of a pod or workload, or an IP address (a pod's IP means that pod)."""
-    try:
-        ip = ipaddress.ip_address(text)
-    except ValueError:
-        pass
-    else:
-        for ep in cluster.endpoints:
-            if ip in ep.ips:
-                return ep
-        return External(ip)
-    if "/" not in text:
-        raise BadInput(f"endpoint {text!r}: expected NAMESPACE/NAME or an IP address")
-    found = cluster.endpoint(text)
-    if found is None:
-        ids = [e.id for e in cluster.endpoints]
-        close = difflib.get_close_matches(text, ids, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise BadInput(f"no pod or workload {text!r} in the input{hint}")
-    return found
 
 
 class PortSpecType(click.ParamType):  # type: ignore[type-arg]
