@@ -186,16 +186,17 @@ def check_dns(ctx: LintContext) -> Iterator[Finding]:
             if assumed and any(engine.allowed(Connection(client, x, 53, proto)) for x in outside):
                 continue
             for server in servers:
-                conn = Connection(client, server, dns_port(server, proto), proto)
-                verdict = engine.evaluate(conn)
-                if not verdict.egress.allowed:
-                    if proto not in out_missing:
-                        out_missing.append(proto)
-                    out_by.update(dict.fromkeys(verdict.egress.selected_by))
-                if not verdict.ingress.allowed:
-                    keyed = in_missing.setdefault(verdict.ingress.selected_by, [])
-                    if proto not in keyed:
-                        keyed.append(proto)
+                asked = Connection(client, server, dns_port(server, proto), proto)
+                for family in engine.families(asked):  # each side, over each IP family
+                    verdict = engine.evaluate(dataclasses.replace(asked, family=family))
+                    if not verdict.egress.allowed:
+                        if proto not in out_missing:
+                            out_missing.append(proto)
+                        out_by.update(dict.fromkeys(verdict.egress.selected_by))
+                    if not verdict.ingress.allowed:
+                        keyed = in_missing.setdefault(verdict.ingress.selected_by, [])
+                        if proto not in keyed:
+                            keyed.append(proto)
         if out_missing:
             group = egress.setdefault((client.namespace, tuple(out_missing)), ([], {}))
             group[0].append(client)
