@@ -130,9 +130,8 @@ def rule_port_sets(
 ) -> frozenset[PortSet]:
     """The distinct sets of ports the `ports` items of `rules` allow towards `destination`
     (named ports resolved on it by the resolver)."""
-    return frozenset(
-        engine.resolver.ports(matcher, destination) for rule in rules for matcher in rule.ports
-    )
+    matchers = {matcher for rule in rules for matcher in rule.ports}
+    return frozenset(engine.resolver.ports(matcher, destination) for matcher in matchers)
 
 
 def _live_rules(engine: Engine) -> Iterator[CompiledRule]:

@@ -18,7 +18,6 @@ rules (a default deny) is never reported.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator, Sequence
 
 from podfence.analysis.lint.catalogue import rule_info
@@ -49,6 +48,10 @@ DEFAULT_WORK_LIMIT = 200_000
 
 _Key = tuple[str, Direction, int]
 _Sets = set[frozenset[_Key]]
+_Pair = tuple[
+    Endpoint | External, Endpoint | External, tuple[ProtocolPort, ...], tuple[int | None, ...]
+]
+"""(source, destination, the ports to ask, the IP families to ask them over)."""
 
 
 def _collect(ctx: LintContext, limit: int) -> _Sets | int:
@@ -64,14 +67,18 @@ def _collect(ctx: LintContext, limit: int) -> _Sets | int:
     outside = outside_samples(engine)
     parties: list[Endpoint | External] = [*ctx.cluster.endpoints, *outside]
     cache: dict[tuple[object, ...], tuple[ProtocolPort, ...]] = {}
-    plan: list[tuple[Endpoint | External, Endpoint | External, tuple[ProtocolPort, ...]]] = []
+    plan: list[_Pair] = []
     work = 0
-    for src in parties:
-        out = _selecting(ctx, src, Direction.EGRESS)
-        for dst in parties:
-            if src == dst or (isinstance(src, External) and isinstance(dst, External)):
+    selecting = {
+        d: [_selecting(ctx, party, d) for party in parties]
+        for d in (Direction.EGRESS, Direction.INGRESS)
+    }
+    for i, src in enumerate(parties):
+        out = selecting[Direction.EGRESS][i]
+        for j, dst in enumerate(parties):
+            if i == j or (isinstance(src, External) and isinstance(dst, External)):
                 continue
-            into = _selecting(ctx, dst, Direction.INGRESS)
+            into = selecting[Direction.INGRESS][j]
             if not out and not into:
                 continue
             declared = dst.ports if isinstance(dst, Endpoint) else ()
@@ -82,16 +89,16 @@ def _collect(ctx: LintContext, limit: int) -> _Sets | int:
                 rules += [r for k in into for r in engine.compiled(k).ingress]
                 allowing = rule_port_sets(engine, rules, dst) | {declared_ports(dst)}
                 ports = cache[key] = port_samples(allowing)
-            plan.append((src, dst, ports))
-            work += len(ports) * len(engine.families(Connection(src, dst, 0, Protocol.TCP)))
+            families = engine.families(Connection(src, dst, 0, Protocol.TCP))
+            plan.append((src, dst, ports, families))
+            work += len(ports) * len(families)
     if work > limit:
         return work
     sets: _Sets = set()
-    for src, dst, ports in plan:
+    for src, dst, ports, families in plan:
         for port in ports:
-            asked = Connection(src, dst, port.port, port.protocol)
-            for family in engine.families(asked):
-                verdict = engine.evaluate(dataclasses.replace(asked, family=family))
+            for family in families:
+                verdict = engine.evaluate(Connection(src, dst, port.port, port.protocol, family))
                 for side in (verdict.egress, verdict.ingress):
                     keys = frozenset(
                         (r.policy, r.direction, r.rule)
