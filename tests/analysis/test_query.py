@@ -1,258 +1,136 @@
-"""Named ports in questions (`--port http`): resolved on the destination, per protocol.
+"""Questions as people ask them: a party by name or by address, and the IP family it implies.
 
-Upstream: a named port means the port a pod's container gives that name (Kubernetes API
-reference, NetworkPolicyPort.port and ContainerPort.name); port names are unique within one
-container only, so two containers of a pod may give one name two numbers, and a name is
-defined per protocol.
+An address names a family: a pod asked for by its IPv6 address is reached over IPv6 (the
+packet carries that address, and an ipBlock matches the packet's address); a name names
+none, and the engine then answers for every family the pair can use.
 """
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
-from click.testing import CliRunner
+from tests.engine.builders import cluster, pod, policy, sel
 
-from podfence.analysis.query import (
-    NamedPort,
-    ask,
-    named_matrix,
-    numbers_needed,
-    numbers_of,
-    parse_query_port,
-    query_matrix,
-    resolver,
-)
-from podfence.cli.main import cli
+from podfence.analysis.explain import Isolation, account_pod
+from podfence.analysis.query import QueryError, ask_connection, resolve_endpoint, resolve_party
 from podfence.engine import Engine
-from podfence.engine.classes import ClassEngine
-from podfence.load import load_texts
-from podfence.model import Cluster, External, Protocol, ProtocolPort
-
-CLUSTER = """\
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: shop, labels: {app: client}}
-spec: {containers: [{name: c}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: shop, labels: {app: web}}
-spec:
-  containers:
-  - name: web
-    ports:
-    - {name: http, containerPort: 8080}
-    - {name: dns, containerPort: 53, protocol: UDP}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: twin, namespace: shop, labels: {app: twin}}
-spec:
-  containers:  # two containers, one name, two numbers
-  - name: a
-    ports: [{name: http, containerPort: 8080}]
-  - name: b
-    ports: [{name: http, containerPort: 9090}]
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: web-http, namespace: shop}
-spec:
-  podSelector: {}
-  ingress:
-  - from: [{podSelector: {matchLabels: {app: client}}}]
-    ports: [{port: 8080}]
-"""
+from podfence.model import Cluster, Endpoint, External, Protocol, ProtocolPort
 
 
-def cluster() -> Cluster:
-    result = load_texts([("shop.yaml", CLUSTER)])
-    assert result.cluster is not None, result.diagnostics
-    return result.cluster
-
-
-PARSE = {
-    "number": ("80", ProtocolPort(80)),
-    "number-udp": ("53/udp", ProtocolPort(53, Protocol.UDP)),
-    "name": ("http", NamedPort("http")),
-    "name-udp": ("dns/UDP", NamedPort("dns", Protocol.UDP)),
-    "name-sctp-lowercase": ("sig/sctp", NamedPort("sig", Protocol.SCTP)),
-}
-
-
-@pytest.mark.parametrize(("text", "port"), PARSE.values(), ids=PARSE.keys())
-def test_parse(text: str, port: object) -> None:
-    assert parse_query_port(text) == port
-
-
-BAD = {
-    "upper-case": ("HTTP", "invalid port name 'HTTP': must contain only alpha-numeric"),
-    "too-long": ("a-very-long-port-name", "invalid port name 'a-very-long-port-name': must be"),
-    "double-hyphen": ("a--b", "must not contain consecutive hyphens"),
-    "protocol": ("http/ICMP", "invalid protocol in 'http/ICMP'"),
-    "number-range": ("70000", "must be between 1 and 65535"),
-    "empty": ("", "invalid port ''"),
-}
-
-
-@pytest.mark.parametrize(("text", "message"), BAD.values(), ids=BAD.keys())
-def test_bad_ports(text: str, message: str) -> None:
-    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
-        parse_query_port(text)
-
-
-NUMBERS = {
-    "web-http": ("shop/web", NamedPort("http"), (8080,)),
-    "web-dns-udp": ("shop/web", NamedPort("dns", Protocol.UDP), (53,)),
-    "web-dns-is-not-tcp": ("shop/web", NamedPort("dns"), ()),
-    "twin-two-numbers": ("shop/twin", NamedPort("http"), (8080, 9090)),
-    "client-none": ("shop/client", NamedPort("http"), ()),
-    "a-number-is-itself": ("shop/client", ProtocolPort(443), (443,)),
-}
-
-
-@pytest.mark.parametrize(("dst", "port", "numbers"), NUMBERS.values(), ids=NUMBERS.keys())
-def test_numbers_of(dst: str, port: NamedPort | ProtocolPort, numbers: tuple[int, ...]) -> None:
-    endpoint = cluster().endpoint(dst)
-    assert endpoint is not None
-    assert numbers_of(endpoint, port) == numbers
-
-
-def test_outside_the_cluster_no_name_is_defined() -> None:
-    import ipaddress
-
-    assert numbers_of(External(ipaddress.ip_address("10.0.0.1")), NamedPort("http")) == ()
-
-
-ASK = {
-    # client -> web: http is 8080, which the policy allows from the client
-    "allowed": ("shop/client", "shop/web", NamedPort("http"), (8080,), True),
-    # twin's http is 8080 and 9090: 9090 is not allowed, so the name is not
-    "one-of-two-denied": ("shop/client", "shop/twin", NamedPort("http"), (8080, 9090), False),
-    # web defines no TCP port named dns: no such port, denied, no verdict
-    "undefined": ("shop/client", "shop/web", NamedPort("dns"), (), False),
-}
-
-
-@pytest.mark.parametrize(("src", "dst", "port", "numbers", "allowed"), ASK.values(), ids=ASK.keys())
-def test_ask(src: str, dst: str, port: NamedPort, numbers: tuple[int, ...], allowed: bool) -> None:
-    c = cluster()
-    s, d = c.endpoint(src), c.endpoint(dst)
-    assert s is not None and d is not None
-    query = ask(Engine(c), s, d, port)
-    assert query.numbers == numbers
-    assert query.allowed is allowed
-
-
-def test_matrix_resolves_per_destination_column() -> None:
-    c = cluster()
-    ports = [NamedPort("http"), ProtocolPort(8080)]
-    resolve = resolver(c.endpoints)
-    needed = numbers_needed(ports, resolve)
-    assert needed == [ProtocolPort(8080), ProtocolPort(9090)]
-    grid = query_matrix(ports, ClassEngine(c).matrix(needed), resolve)
-    ids = list(grid.endpoints)
-    assert ids == ["shop/client", "shop/twin", "shop/web"]
-    named = grid.matrices[0]
-    assert named.resolved == ((), (8080, 9090), (8080,))  # type: ignore[union-attr]
-    client = ids.index("shop/client")
-    # client defines no http: its whole column is denied, its own cell too
-    assert [row[client] for row in named.allowed] == [False, False, False]
-    assert named.allowed[client] == (False, False, True)  # twin: 9090 is not allowed
-    assert grid.matrices[1].port == 8080  # a number is the engine's grid itself
-
-
-def test_named_matrix_combines_the_numbers_grids() -> None:
-    c = cluster()
-    by_number = ClassEngine(c).matrix([ProtocolPort(8080), ProtocolPort(9090)])
-    grid = named_matrix(NamedPort("http"), [(8080,), (8080, 9090), ()], by_number)
-    assert grid.undefined == (2,)
-    for i in range(3):
-        assert grid.allowed[i][0] == by_number.matrices[0].allowed[i][0]
-        assert grid.allowed[i][1] == (
-            by_number.matrices[0].allowed[i][1] and by_number.matrices[1].allowed[i][1]
-        )
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), input=CLUSTER, catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def test_can_with_a_named_port() -> None:
-    code, out, _ = _run("can", "shop/client", "shop/web", "-p", "http", "-")
-    assert code == 0
-    assert out.splitlines()[:2] == [
-        "shop/client -> shop/web http/TCP: ALLOWED (on shop/web the name means 8080)",
-        "shop/client -> shop/web 8080/TCP: ALLOWED",
-    ]
-
-
-def test_can_with_a_named_port_the_destination_lacks() -> None:
-    code, out, _ = _run("can", "shop/client", "shop/web", "--port", "dns/TCP", "-")
-    assert code == 1
-    assert out == (
-        "shop/client -> shop/web dns/TCP: DENIED\n"
-        "  shop/web has no container port named dns for TCP (it names dns/UDP, http/TCP)\n"
+def _cluster() -> Cluster:
+    return cluster(
+        [
+            pod("net/client", ips=["10.3.0.20", "fd00:3::20"]),
+            pod("net/server", ips=["10.3.0.10", "fd00:3::10"]),
+            pod("net/v4only", ips=["10.3.0.30"]),
+            pod("net/unknown"),
+        ]
     )
 
 
-def test_can_named_port_json() -> None:
-    import json
+@pytest.mark.parametrize(
+    ("text", "party", "family"),
+    [
+        ("net/server", "net/server", None),
+        ("10.3.0.10", "net/server", 4),
+        ("fd00:3::10", "net/server", 6),
+        ("203.0.113.9", "203.0.113.9", 4),
+        ("2001:db8::1", "2001:db8::1", 6),
+    ],
+)
+def test_a_party_and_the_family_its_text_implies(text: str, party: str, family: int | None) -> None:
+    asked = resolve_party(_cluster(), text)
+    assert (asked.party.id, asked.family) == (party, family)
+    assert isinstance(asked.party, External) == ("/" not in party)
 
-    code, out, _ = _run("can", "shop/client", "shop/twin", "-p", "http", "-o", "json", "-")
-    assert code == 1
-    data = json.loads(out)
-    assert (data["port"], data["protocol"], data["resolved"], data["allowed"]) == (
-        "http",
-        "TCP",
-        [8080, 9090],
-        False,
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("server", "endpoint 'server': expected NAMESPACE/NAME or an IP address"),
+        ("net/servr", "no pod or workload 'net/servr' in the input (did you mean 'net/server'?)"),
+        ("x/y", "no pod or workload 'x/y' in the input"),
+    ],
+)
+def test_parties_that_cannot_be_found(text: str, message: str) -> None:
+    with pytest.raises(QueryError) as err:
+        resolve_party(_cluster(), text)
+    assert str(err.value) == message
+
+
+_80 = ProtocolPort(80, Protocol.TCP)
+
+
+@pytest.mark.parametrize(
+    ("src", "dst", "family"),
+    [
+        ("net/client", "net/server", None),  # by name: the engine answers per family
+        ("net/client", "fd00:3::10", 6),
+        ("10.3.0.20", "net/server", 4),
+        ("10.3.0.20", "10.3.0.10", 4),
+        ("net/client", "203.0.113.9", None),  # an outside address carries its own family
+        ("net/unknown", "fd00:3::10", 6),  # addresses not known: it could have one
+    ],
+)
+def test_the_connection_names_the_family_of_a_pod_asked_by_address(
+    src: str, dst: str, family: int | None
+) -> None:
+    c = ask_connection(_cluster(), src, dst, _80)
+    assert c.family == family
+    assert (c.port, c.protocol) == (80, Protocol.TCP)
+
+
+@pytest.mark.parametrize(
+    ("src", "dst", "message"),
+    [
+        (
+            "10.3.0.20",
+            "fd00:3::10",
+            "10.3.0.20 is an IPv4 address and fd00:3::10 an IPv6 one: a connection uses one IP "
+            "family",
+        ),
+        (
+            "net/v4only",
+            "fd00:3::10",
+            "net/v4only has no IPv6 address: it cannot take part in a connection over IPv6",
+        ),
+        (
+            "net/v4only",
+            "2001:db8::1",
+            "net/v4only has no IPv6 address: it cannot take part in a connection over IPv6",
+        ),
+        (
+            "203.0.113.1",
+            "203.0.113.2",
+            "neither 203.0.113.1 nor 203.0.113.2 is a pod or workload of the input: "
+            "NetworkPolicy only governs traffic from or to pods",
+        ),
+    ],
+)
+def test_questions_that_cannot_be_asked(src: str, dst: str, message: str) -> None:
+    with pytest.raises(QueryError) as err:
+        ask_connection(_cluster(), src, dst, _80)
+    assert str(err.value) == message
+
+
+def test_an_endpoint_by_name_or_address_never_the_outside() -> None:
+    c = _cluster()
+    assert resolve_endpoint(c, "fd00:3::20").id == "net/client"
+    with pytest.raises(QueryError, match="is an address outside the cluster"):
+        resolve_endpoint(c, "203.0.113.1")
+
+
+def test_pod_account_per_direction() -> None:
+    c = cluster(
+        [pod("a/web", {"app": "web"}), pod("a/node", {"app": "web"}, host_network=True)],
+        [policy("a/in", sel({"app": "web"}), ingress=[]), policy("a/x", sel({"app": "x"}))],
     )
-    assert [v["allowed"] for v in data["verdicts"]] == [True, False]
-
-
-def test_can_named_port_to_an_address_is_refused() -> None:
-    code, _, err = _run("can", "shop/client", "10.0.0.1", "-p", "http", "-")
-    assert code == 2
-    assert "10.0.0.1 is outside the cluster: only pods define named ports" in err
-
-
-def test_matrix_text_says_where_the_name_is_not_defined() -> None:
-    code, out, _ = _run("matrix", "-p", "http", "-")
-    assert code == 0
-    assert out == textwrap.dedent(
-        """\
-        http/TCP (named port)  (row: source, column: destination)
-                     0 1 2
-        shop/client  X X .   [0]
-        shop/twin    X . X   [1]
-        shop/web     X X .   [2]
-          . allowed   X denied
-          http/TCP is 8080 on [2]; 8080, 9090 on [1]
-          not defined on [0]: no such port there, so those columns are denied
-        """
-    )
-
-
-def test_matrix_json_with_a_named_port() -> None:
-    import json
-
-    code, out, _ = _run("matrix", "-p", "http", "-p", "80", "-o", "json", "-")
-    assert code == 0
-    data = json.loads(out)
-    assert [(m["port"], m.get("resolved")) for m in data["matrices"]] == [
-        ("http", [[], [8080, 9090], [8080]]),
-        (80, None),
-    ]
-
-
-def test_matrix_named_port_needs_the_ungrouped_view() -> None:
-    code, _, err = _run("matrix", "-p", "http", "--group", "-")
-    assert code == 2
-    assert "a named port (http/TCP) is resolved on each destination pod" in err
+    engine = Engine(c)
+    web, node = c.endpoint("a/web"), c.endpoint("a/node")
+    assert isinstance(web, Endpoint) and isinstance(node, Endpoint)
+    acc = account_pod(engine, web)
+    assert (acc.ingress.isolation, acc.ingress.selected_by) == (Isolation.ISOLATED, ("a/in",))
+    assert (acc.egress.isolation, acc.egress.selected_by) == (Isolation.NOT_ISOLATED, ())
+    assert [a.policy.key for a in acc.policies] == ["a/in"]
+    host = account_pod(engine, node)
+    assert host.ingress.isolation is host.egress.isolation is Isolation.HOST_NETWORK
+    assert host.policies == ()

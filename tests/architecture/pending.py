@@ -33,13 +33,6 @@ PENDING_MIGRATION: dict[str, frozenset[str]] = {
     # -- analysis (the analysis engineer) ------------------------------------------------
     # lint's what-if checks and the probe/sample generators match selectors, port ranges
     # and ipBlocks themselves: they are to ask the Resolver / Engine.
-    "podfence.analysis.lint.and_or": frozenset({_MATCHES}),
-    "podfence.analysis.lint.context": frozenset({_MATCHES}),
-    "podfence.analysis.lint.dns": frozenset({_RANGE}),
-    "podfence.analysis.lint.peers": frozenset({_MATCHES, _NETWORKS, _INTERVALS}),
-    "podfence.analysis.lint.ports": frozenset({_RANGE}),
-    "podfence.analysis.lint.samples": frozenset({_RANGE, _INTERVALS}),
-    "podfence.analysis.probes": frozenset({_RANGE, _CONTAINS, _INTERVALS}),
     # -- render (whoever takes render; the lead) -----------------------------------------
     # A second `merge_ranges` for the phrases: to use model.IntervalSet / PortSet.
     "podfence.render.portset": frozenset({_INTERVALS}),

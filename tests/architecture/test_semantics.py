@@ -41,6 +41,7 @@ RESOLVE_API = frozenset(
         "Placement",
         "named_numbers",
         "declared_numbers",
+        "declared_ports",
         "party_families",
         "connection_families",
         "addresses_of",

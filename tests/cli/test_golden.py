@@ -15,6 +15,8 @@ from podfence.cli.main import cli
 
 GOLDEN = Path(__file__).parent / "golden"
 SEED = "examples/seed"
+DUAL = "examples/dual-stack"
+DUPLICATE = "examples/duplicate-port-names"
 
 CASES: list[tuple[str, list[str]]] = [
     (
@@ -79,6 +81,25 @@ CASES: list[tuple[str, list[str]]] = [
         "can-external-ip",
         ["can", "secure/web", "203.0.113.9", "-p", "443", f"{SEED}/b-policy-selects-db"],
     ),
+    # Issue 9, dual-stack: the client's only egress rule is an IPv4 ipBlock; an ipBlock
+    # matches the packet's own address, so IPv4 is allowed and IPv6 denied.
+    ("can-dual-stack-by-name", ["can", "net/client", "net/server", "-p", "80", DUAL]),
+    (
+        "can-dual-stack-by-name-json",
+        ["can", "net/client", "net/server", "-p", "80", "-o", "json", DUAL],
+    ),
+    ("can-dual-stack-by-ipv6", ["can", "net/client", "fd00:3::10", "-p", "80", DUAL]),
+    ("can-dual-stack-by-ipv4", ["can", "net/client", "10.3.0.10", "-p", "80", DUAL]),
+    ("can-dual-stack-two-families", ["can", "10.3.0.20", "fd00:3::10", "-p", "80", DUAL]),
+    # Issue 9, duplicate port names: `port: http` is 8080 and 9090 (two containers).
+    ("can-duplicate-port-name", ["can", "shop/client", "shop/web", "-p", "9090", DUPLICATE]),
+    (
+        "can-duplicate-port-name-other",
+        ["can", "shop/client", "shop/web", "-p", "9091", DUPLICATE],
+    ),
+    ("explain-pod-json", ["explain", f"{SEED}/dns-allowed", "--pod", "default/api", "-o", "json"]),
+    ("explain-pod-by-ip", ["explain", DUAL, "--pod", "fd00:3::20"]),
+    ("explain-pod-outside", ["explain", DUAL, "--pod", "203.0.113.1"]),
 ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from podfence.analysis.matrix import Matrix, PortMatrix
-from podfence.analysis.query import NamedPort, query_matrix, resolver
+from podfence.analysis.named_ports import NamedPort, query_matrix, resolver
 from podfence.cli.common import BadInput
 from podfence.cli.dataplane_cmds import _numbers, lab_resolver
 from podfence.dataplane.lab.plan import plan_lab

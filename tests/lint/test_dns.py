@@ -72,6 +72,15 @@ def test_named_dns_ports_resolve_on_coredns() -> None:
     assert not findings(load(*_shop(named)), "PF002")
 
 
+def test_a_policy_allowing_dns_by_name_is_the_one_pointed_at() -> None:
+    """The finding points at the policy whose egress already allows port 53, whether it says
+    53 or a name CoreDNS gives to 53 (resolved by the engine's resolver)."""
+    named = policy("shop", "z-dns", types=["Egress"], egress=[{"ports": [port("dns", "UDP")]}])
+    (f,) = findings(load(*_shop(named)), "PF002")
+    assert "egress to TCP 53 is denied" in f.message
+    assert f.obj == "NetworkPolicy shop/z-dns"  # not shop/deny, which sorts first
+
+
 def test_coredns_on_another_port_needs_that_port() -> None:
     dns = [
         ns("kube-system"),
@@ -195,3 +204,34 @@ def test_host_network_pods_are_not_clients() -> None:
         *coredns(), ns("shop"), pod("shop", "agent", host_network=True), policy("shop", "deny")
     )
     assert not findings(cluster, "PF002")
+
+
+def test_each_ip_family_is_checked_on_both_sides() -> None:
+    """Dual-stack (issue 9): over IPv4 the client's egress denies UDP 53 (it allows only
+    CoreDNS's IPv6 block), over IPv6 CoreDNS's ingress denies it (it admits only IPv4
+    clients). Both sides are reported, not only those of the first family that denies."""
+
+    def dual(obj: Obj, *ips: str) -> Obj:
+        return {**obj, "status": {"podIPs": [{"ip": ip} for ip in ips]}}
+
+    dns = [
+        ns("kube-system"),
+        dual(
+            pod("kube-system", "coredns", {"k8s-app": "kube-dns"}, [(53, "UDP", "dns")]),
+            "10.96.0.10",
+            "fd00:96::10",
+        ),
+    ]
+    to_v6 = {"to": [{"ipBlock": {"cidr": "fd00:96::/64"}}], "ports": [port(53, "UDP")]}
+    from_v4 = {"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}}], "ports": [port(53, "UDP")]}
+    cluster = load(
+        *dns,
+        ns("shop"),
+        dual(pod("shop", "web"), "10.1.0.5", "fd00:1::5"),
+        policy("shop", "dns", types=["Egress"], egress=[to_v6]),
+        policy("kube-system", "coredns", {"k8s-app": "kube-dns"}, ["Ingress"], ingress=[from_v4]),
+    )
+    found = {f.obj: f for f in findings(cluster, "PF002")}
+    assert sorted(found) == ["NetworkPolicy kube-system/coredns", "NetworkPolicy shop/dns"]
+    assert "egress to UDP 53 and TCP 53 is denied" in found["NetworkPolicy shop/dns"].message
+    assert "queries on UDP 53 and TCP 53" in found["NetworkPolicy kube-system/coredns"].message

@@ -42,7 +42,6 @@ SUBMODULES = [
     "ports",
     "redundancy",
     "runner",
-    "samples",
     "selection",
     "words",
 ]

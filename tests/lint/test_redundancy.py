@@ -242,3 +242,35 @@ def test_not_skipped_under_the_default_limit() -> None:
     found = findings(cluster)
     assert not [f for f in found if f.rule == "PF015"]
     assert [f.field for f in found if f.rule == "PF011"] == ["spec.ingress[1]"]
+
+
+def _dual_stack(p: Obj, *ips: str) -> Obj:
+    return {**p, "status": {"podIPs": [{"ip": ip} for ip in ips]}}
+
+
+def test_a_rule_needed_for_one_ip_family_is_not_redundant() -> None:
+    """Issue 9, dual-stack: an ipBlock matches the address the packet carries. Towards the
+    server, egress[0] (an IPv4 block) allows IPv4 only, egress[1] (its pod selector) both
+    families: over IPv6 egress[1] is the only rule, so it is not redundant. (Judged on the
+    IPv4 verdict alone, egress[0] would seem to cover it.)"""
+    cluster = load(
+        ns("net"),
+        _dual_stack(pod("net", "client"), "10.3.0.20", "fd00:3::20"),
+        _dual_stack(pod("net", "server", ports=[(80, "TCP")]), "10.3.0.10", "fd00:3::10"),
+        policy(
+            "net",
+            "client",
+            {"app": "client"},
+            ["Egress"],
+            egress=[
+                {"to": [{"ipBlock": {"cidr": "10.3.0.0/24"}}]},
+                {"to": [pods_of(app="server")]},
+            ],
+        ),
+    )
+    assert findings(cluster, "PF011") == []
+    server = cluster.endpoint("net/server")
+    client = cluster.endpoint("net/client")
+    assert server is not None and client is not None
+    without = Engine(_without(cluster, "net/client", Direction.EGRESS, 1))
+    assert not without.allowed(Connection(client, server, 80, Protocol.TCP, 6))

@@ -9,12 +9,16 @@ from importlib.metadata import entry_points
 import pytest
 
 PUBLIC = {
-    "podfence.analysis.probes": [
-        "PortProbe",
-        "AddressProbe",
-        "port_probes",
-        "address_probes",
-        "ip_blocks",
+    "podfence.analysis.samples": [
+        "PortSpan",
+        "AddressAtom",
+        "rule_port_sets",
+        "policy_port_sets",
+        "port_spans",
+        "port_samples",
+        "mentioned_protocols",
+        "address_atoms",
+        "outside_samples",
     ],
     "podfence.analysis.classes": ["Conn", "Classes", "merge_classes"],
     "podfence.analysis.graph": [

@@ -9,7 +9,7 @@ from tests.engine.builders import cluster, cport, ip_peer, pod, policy, rule, se
 from tests.review.conftest import load_seed
 
 from podfence.analysis.graph import EdgeKind, GraphOptions, NodeKind, build_graph
-from podfence.analysis.probes import PortProbe
+from podfence.analysis.samples import PortSpan
 from podfence.model import Direction, PortRange, Protocol
 from podfence.render.dot import dot_quote, render_dot
 from podfence.render.mermaid import mermaid_label, render_mermaid
@@ -36,7 +36,7 @@ def test_scenario_b_matches_the_seed_graph() -> None:
     g = build_graph(load_seed("b-policy-selects-db"), FULL)
     web_db = next(e for e in g.edges if (e.source, e.target) == ("secure/web", "secure/db"))
     assert web_db.kind is EdgeKind.ALLOWED
-    assert web_db.ports == (PortProbe(Protocol.TCP, PortRange(5432, 5432)),)
+    assert web_db.ports == (PortSpan(Protocol.TCP, PortRange(5432, 5432)),)
     assert web_db.via == ("secure/db-allow-web ingress[0]",)
     assert ("default/hacker", "secure/db") not in _edges(g, EdgeKind.ALLOWED)
     assert ("default/hacker", "secure/db") in _edges(g, EdgeKind.DENIED)
@@ -87,7 +87,7 @@ def test_ip_blocks_become_nodes() -> None:
     assert node.kind is NodeKind.EXTERNAL and node.namespace is None
     edge = next(e for e in g.edges if e.target == node.key)
     assert edge.source == "shop/web"
-    assert edge.ports == (PortProbe(Protocol.TCP, PortRange(443, 443)),)
+    assert edge.ports == (PortSpan(Protocol.TCP, PortRange(443, 443)),)
     assert 'subgraph outside["outside the cluster"]' in render_mermaid(g)
 
 
@@ -109,7 +109,7 @@ def test_denied_edges_are_capped_and_prefer_hacker_like_sources() -> None:
 def test_only_given_ports_are_probed() -> None:
     g = build_graph(
         load_seed("b-policy-selects-db"),
-        GraphOptions(ports=(PortProbe(Protocol.TCP, PortRange(80, 80)),)),
+        GraphOptions(ports=(PortSpan(Protocol.TCP, PortRange(80, 80)),)),
     )
     assert ("secure/web", "secure/db") not in _edges(g, EdgeKind.ALLOWED)
     assert ("secure/db", "secure/web") in _edges(g, EdgeKind.ALLOWED)

@@ -11,16 +11,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 
-from podfence.analysis.probes import PortProbe
+from podfence.analysis.samples import PortSpan
 
 __all__ = ["Conn", "Classes", "merge_classes"]
 
-Conn = dict[tuple[str, str], frozenset[PortProbe]]
+Conn = dict[tuple[str, str], frozenset[PortSpan]]
 """(source, destination) -> the probes on which the connection is allowed."""
 
 Classes = list[tuple[str, ...]]
 
-_NONE: frozenset[PortProbe] = frozenset()
+_NONE: frozenset[PortSpan] = frozenset()
 
 
 def _alike(a: str, b: str, conn: Conn, others: Sequence[str]) -> bool:

@@ -3,8 +3,8 @@
 Both clusters are evaluated over the same parties and ports: the union of their endpoints
 (matched by `namespace/name`; each cluster uses its own version of an endpoint when it has
 one, the other's when not, so a new pod is judged by the old policies too), one address per
-atom of the ipBlocks of either, and one port per interval cut by the ports of either (see
-analysis.probes). So the diff is exact, and policies that mean the same diff as empty however
+atom of the ipBlocks of either, and one port per span cut by the ports of either (see
+analysis.samples). So the diff is exact, and policies that mean the same diff as empty however
 they are written.
 
 Changed cells are grouped by the side that changed (egress of the source or ingress of the
@@ -19,7 +19,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from podfence.analysis.probes import PortProbe, address_probes, port_probes
+from podfence.analysis.samples import PortSpan, address_atoms, policy_port_sets, port_spans
 from podfence.engine import DirectionVerdict, Engine, Reason, Verdict
 from podfence.engine.classes import ClassEngine
 from podfence.model import Cluster, Connection, Direction, Party, RuleRef
@@ -37,7 +37,7 @@ class ChangedCell:
     change: Change
     source: str
     destination: str
-    probe: PortProbe
+    probe: PortSpan
     side: Direction
     """The side that changed: EGRESS of the source or INGRESS of the destination."""
     via: tuple[RuleRef, ...]
@@ -55,7 +55,7 @@ class ChangeGroup:
     subjects: tuple[str, ...]
     """Whose side changed: sources (EGRESS: they reach) or destinations (INGRESS: accept)."""
     peers: tuple[str, ...]
-    ports: tuple[PortProbe, ...]
+    ports: tuple[PortSpan, ...]
     via: tuple[RuleRef, ...]
     reason: Reason
 
@@ -65,7 +65,7 @@ class Diff:
     old: Cluster
     new: Cluster
     parties: tuple[str, ...]
-    probes: tuple[PortProbe, ...]
+    probes: tuple[PortSpan, ...]
     cells: tuple[ChangedCell, ...]
     groups: tuple[ChangeGroup, ...]
 
@@ -105,7 +105,7 @@ def _changed_side(denying: Verdict) -> Direction:
 
 
 def _cell(
-    change: Change, src: str, dst: str, probe: PortProbe, old: Verdict, new: Verdict
+    change: Change, src: str, dst: str, probe: PortSpan, old: Verdict, new: Verdict
 ) -> ChangedCell:
     allowing, denying = (new, old) if change is Change.GAINED else (old, new)
     side = _changed_side(denying)
@@ -116,12 +116,12 @@ def _cell(
 
 _SubjectKey = tuple[Change, Direction, str, tuple[RuleRef, ...], Reason]
 _GroupKey = tuple[
-    Change, Direction, tuple[str, ...], tuple[PortProbe, ...], tuple[RuleRef, ...], Reason
+    Change, Direction, tuple[str, ...], tuple[PortSpan, ...], tuple[RuleRef, ...], Reason
 ]
 
 
 def _group(cells: Iterable[ChangedCell]) -> tuple[ChangeGroup, ...]:
-    by_subject: dict[_SubjectKey, dict[str, set[PortProbe]]] = {}
+    by_subject: dict[_SubjectKey, dict[str, set[PortSpan]]] = {}
     for c in cells:
         egress = c.side is Direction.EGRESS
         subject, peer = (c.source, c.destination) if egress else (c.destination, c.source)
@@ -129,7 +129,7 @@ def _group(cells: Iterable[ChangedCell]) -> tuple[ChangeGroup, ...]:
         by_subject.setdefault(key, {}).setdefault(peer, set()).add(c.probe)
     merged: dict[_GroupKey, list[str]] = {}
     for (change, side, subject, via, reason), peers in by_subject.items():
-        by_ports: dict[frozenset[PortProbe], list[str]] = {}
+        by_ports: dict[frozenset[PortSpan], list[str]] = {}
         for peer, found in sorted(peers.items()):
             by_ports.setdefault(frozenset(found), []).append(peer)
         for probes, names in by_ports.items():
@@ -149,8 +149,8 @@ def _flips(
     old_pair: tuple[Party, Party],
     new: Engine,
     new_pair: tuple[Party, Party],
-    probes: Sequence[PortProbe],
-) -> tuple[tuple[PortProbe, bool], ...]:
+    probes: Sequence[PortSpan],
+) -> tuple[tuple[PortSpan, bool], ...]:
     """The probes whose verdict differs between the clusters, with the new verdict."""
     out = []
     for p in probes:
@@ -163,11 +163,11 @@ def _flips(
 def diff_clusters(old: Cluster, new: Cluster) -> Diff:
     old_c, new_c = _completed(old, new), _completed(new, old)
     old_e, new_e = Engine(old_c), Engine(new_c)
-    probes = port_probes([old, new])
+    probes = port_spans(policy_port_sets(old_e) | policy_port_sets(new_e))
     parties_old: dict[str, Party] = {ep.id: ep for ep in old_c.endpoints}
     parties_new: dict[str, Party] = {ep.id: ep for ep in new_c.endpoints}
     outside: set[str] = set()
-    for atom in address_probes([old, new]):
+    for atom in address_atoms([old_e, new_e]):
         name = atom.label if not atom.inside else f"addresses in {atom.label}"
         parties_old[name] = parties_new[name] = atom.party
         outside.add(name)
@@ -175,7 +175,7 @@ def diff_clusters(old: Cluster, new: Cluster) -> Diff:
     # same there (the class engine is exact): each pair of (old class, new class) is asked once.
     old_k = {m: c.id for c in ClassEngine(old_c).classes for m in c.members}
     new_k = {m: c.id for c in ClassEngine(new_c).classes for m in c.members}
-    flips: dict[tuple[int, int, int, int], tuple[tuple[PortProbe, bool], ...]] = {}
+    flips: dict[tuple[int, int, int, int], tuple[tuple[PortSpan, bool], ...]] = {}
     cells: list[ChangedCell] = []
     for a in parties_old:
         for b in parties_old:

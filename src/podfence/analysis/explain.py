@@ -1,16 +1,28 @@
-"""A policy's account as data: what it selects, isolates and allows, rule by rule.
+"""Accounts as data: what a policy selects, isolates and allows, rule by rule; and what
+applies to a pod, direction by direction, with the accounts of the policies selecting it.
 
 The plain-language text is made from this by podfence.render; nothing here is prose.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from podfence.engine import Engine
-from podfence.model import Direction, NetworkPolicy, Peer, PolicyPort, RuleRef
+from podfence.model import Direction, Endpoint, NetworkPolicy, Peer, PolicyPort, RuleRef
 
-__all__ = ["PeerAccount", "RuleAccount", "DirectionAccount", "PolicyAccount", "account_policy"]
+__all__ = [
+    "PeerAccount",
+    "RuleAccount",
+    "DirectionAccount",
+    "PolicyAccount",
+    "account_policy",
+    "Isolation",
+    "PodDirection",
+    "PodAccount",
+    "account_pod",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +91,54 @@ def account_policy(engine: Engine, policy: NetworkPolicy) -> PolicyAccount:
         ingress=direction_account(Direction.INGRESS),
         egress=direction_account(Direction.EGRESS),
     )
+
+
+class Isolation(enum.Enum):
+    """Whether policies restrict one direction of a pod."""
+
+    ISOLATED = "isolated"
+    """Some policy selects it for the direction: only what a rule allows gets through."""
+    NOT_ISOLATED = "not-isolated"
+    """No policy selects it for the direction: everything is allowed."""
+    HOST_NETWORK = "host-network"
+    """A hostNetwork pod: NetworkPolicies do not apply to it."""
+
+
+@dataclass(frozen=True, slots=True)
+class PodDirection:
+    direction: Direction
+    isolation: Isolation
+    selected_by: tuple[str, ...]
+    """Keys of the policies that isolate the pod for this direction, in order."""
+
+    @property
+    def isolated(self) -> bool:
+        return self.isolation is Isolation.ISOLATED
+
+
+@dataclass(frozen=True, slots=True)
+class PodAccount:
+    endpoint: Endpoint
+    ingress: PodDirection
+    egress: PodDirection
+    policies: tuple[PolicyAccount, ...]
+    """The accounts of the policies that select the pod (either direction), in input order."""
+
+    def direction(self, direction: Direction) -> PodDirection:
+        return self.ingress if direction is Direction.INGRESS else self.egress
+
+
+def account_pod(engine: Engine, endpoint: Endpoint) -> PodAccount:
+    def side(direction: Direction) -> PodDirection:
+        keys = tuple(p.key for p in engine.selecting(endpoint, direction))
+        if endpoint.host_network:
+            return PodDirection(direction, Isolation.HOST_NETWORK, keys)
+        state = Isolation.ISOLATED if keys else Isolation.NOT_ISOLATED
+        return PodDirection(direction, state, keys)
+
+    ingress, egress = side(Direction.INGRESS), side(Direction.EGRESS)
+    selecting = {*ingress.selected_by, *egress.selected_by}
+    policies = tuple(
+        account_policy(engine, p) for p in engine.cluster.policies if p.key in selecting
+    )
+    return PodAccount(endpoint, ingress, egress, policies)

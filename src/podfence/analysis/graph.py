@@ -3,8 +3,8 @@ and edges (allowed with their ports and rules, denied, selects). Rendering is el
 
 Endpoints whose rows and columns of the connectivity matrix are identical (on every probed
 port), and that the same policies select, are merged into one class node when at least
-`merge_min` of them look alike. Port probes are exact intervals (see analysis.probes), so an
-edge's ports are all the ports on which the connection is allowed.
+`merge_min` of them look alike. Port spans are exact (see analysis.samples), so an edge's
+ports are all the ports on which the connection is allowed.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from podfence.analysis.classes import Conn, merge_classes
-from podfence.analysis.probes import PortProbe, address_probes, ip_blocks, port_probes
+from podfence.analysis.samples import PortSpan, address_atoms, policy_port_sets, port_spans
 from podfence.engine import Engine
 from podfence.engine.classes import ClassEngine
-from podfence.model import Cluster, Connection, Direction, Endpoint, External, Party
+from podfence.model import Cluster, Connection, Direction, Endpoint, External, Party, ProtocolPort
 
 __all__ = [
     "NodeKind",
@@ -64,7 +64,7 @@ class Edge:
     source: str
     target: str
     kind: EdgeKind
-    ports: tuple[PortProbe, ...] = ()
+    ports: tuple[PortSpan, ...] = ()
     """ALLOWED: the probes on which the connection is allowed."""
     via: tuple[str, ...] = ()
     """ALLOWED: the rules (`ns/name ingress[0]`) of isolated sides that allow it."""
@@ -77,7 +77,7 @@ class Graph:
     namespaces: tuple[str, ...]
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
-    probes: tuple[PortProbe, ...]
+    probes: tuple[PortSpan, ...]
     """The port universe the edges' ports are drawn from."""
 
     def node(self, key: str) -> Node:
@@ -89,7 +89,7 @@ class Graph:
 
 @dataclass(frozen=True, slots=True)
 class GraphOptions:
-    ports: tuple[PortProbe, ...] = ()
+    ports: tuple[PortSpan, ...] = ()
     """Probe only these (from `--port`); empty: every port that matters."""
     show_denied: bool = False
     show_policies: bool = False
@@ -113,14 +113,14 @@ class _Builder:
         self.cluster = cluster
         self.options = options
         self.engine = engine
-        self.probes = options.ports or port_probes([cluster])
+        self.probes = options.ports or port_spans(policy_port_sets(engine))
         self.endpoints = {ep.id: ep for ep in cluster.endpoints}
         self.parties: dict[str, Party] = dict(self.endpoints)
         self.externals: list[Node] = []
-        atoms = address_probes([cluster], every_other=False)
-        for block in ip_blocks([cluster]):
+        atoms = address_atoms([engine], every_other=False)
+        for block in engine.resolver.universe.blocks:
             atom = next((a for a in atoms if block in a.inside), None)
-            if atom is None:  # every address of the block is excepted: it matches nothing
+            if atom is None:  # no outside address is in the block: it stands for no node
                 continue
             key = f"cidr:{block}"
             self.parties[key] = atom.party
@@ -129,7 +129,7 @@ class _Builder:
         # can tell the members of a class apart; tests/scale proves the class engine exact),
         # so each pair of classes is asked once.
         klass = {m: c.id for c in ClassEngine(cluster).classes for m in c.members}
-        by_class: dict[tuple[int, int], frozenset[PortProbe]] = {}
+        by_class: dict[tuple[int, int], frozenset[PortSpan]] = {}
         self.conn: Conn = {}
         for a, pa in self.parties.items():
             for b, pb in self.parties.items():
@@ -215,10 +215,10 @@ class _Builder:
         return edges
 
     @staticmethod
-    def _sorted(ports: frozenset[PortProbe]) -> tuple[PortProbe, ...]:
+    def _sorted(ports: frozenset[PortSpan]) -> tuple[PortSpan, ...]:
         return tuple(sorted(ports, key=lambda p: p.sort_key))
 
-    def _via(self, a: str, b: str, ports: frozenset[PortProbe]) -> tuple[str, ...]:
+    def _via(self, a: str, b: str, ports: frozenset[PortSpan]) -> tuple[str, ...]:
         found: dict[str, None] = {}
         for p in self._sorted(ports):
             v = self.engine.evaluate(
@@ -256,10 +256,8 @@ class _Builder:
         src, dst = self._ep(u.members[0]), self._ep(v.members[0])
         probe = self.probes[0]
         if dst.ports:
-            cp = dst.ports[0]
-            probe = next(
-                (p for p in self.probes if p.protocol is cp.protocol and cp.port in p.ports), probe
-            )
+            declared = ProtocolPort(dst.ports[0].port, dst.ports[0].protocol)
+            probe = next((p for p in self.probes if declared in p), probe)
         verdict = self.engine.evaluate(Connection(src, dst, probe.port, probe.protocol))
         sides = frozenset(s.direction for s in (verdict.egress, verdict.ingress) if not s.allowed)
         return Edge(u.key, v.key, EdgeKind.DENIED, denied_by=sides)

@@ -1,206 +1,126 @@
-"""Questions asked with a port name (`--port http`): resolved on the destination, per protocol.
+"""Questions as people ask them: a party by `namespace/name` or by IP address, and a
+connection between two such parties.
 
-A named port is not a number until it meets a pod: it means the numbers the destination's
-containers give that name for that protocol (`containers[].ports[].name`), the same
-resolution a NetworkPolicy rule's named port gets (Kubernetes API reference, NetworkPolicyPort:
-"a named port on a pod"). A destination that does not define the name has no such port, so
-nothing can reach it there; an address outside the cluster defines no names at all. A
-question about a named port is answered yes when every number it resolves to is allowed.
+Asking by an address says which IP family the question is about: `fd00:3::10` is the pod that
+owns that address, reached over IPv6 (its packets carry that address, and an ipBlock matches
+the packet's address). Asking by name says nothing of the family: the engine then answers for
+every family the two parties can use, and says so when the answers differ.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Sequence
+import difflib
+import ipaddress
 from dataclasses import dataclass
 
-from podfence.analysis.matrix import Matrix, PortMatrix
-from podfence.engine import Engine, Verdict
-from podfence.engine.resolve import declared_numbers
-from podfence.load.names import is_valid_port_name
-from podfence.model import (
-    Connection,
-    ContainerPort,
-    Endpoint,
-    External,
-    Party,
-    Protocol,
-    ProtocolPort,
-)
+from podfence.engine.resolve import party_families
+from podfence.model import Cluster, Connection, Endpoint, External, Party, ProtocolPort
 
 __all__ = [
-    "NamedPort",
-    "NamedPortMatrix",
-    "Query",
-    "QueryMatrix",
-    "QueryPort",
-    "ask",
-    "Resolver",
-    "named_matrix",
-    "named_numbers",
-    "numbers_needed",
-    "numbers_of",
-    "parse_query_port",
-    "port_names",
-    "query_matrix",
-    "resolver",
+    "Asked",
+    "Parties",
+    "QueryError",
+    "ask_connection",
+    "ask_parties",
+    "resolve_endpoint",
+    "resolve_party",
 ]
 
-_NAMED = re.compile(r"(?P<name>[^/\s]+)(?:/(?P<proto>[A-Za-z]+))?", re.ASCII)
 
-
-@dataclass(frozen=True, slots=True, order=True)
-class NamedPort:
-    """A port by name (`http/TCP`), as a NetworkPolicy rule or a query may give it."""
-
-    name: str
-    protocol: Protocol = Protocol.TCP
-
-    def __str__(self) -> str:
-        return f"{self.name}/{self.protocol}"
-
-
-QueryPort = ProtocolPort | NamedPort
-"""What `--port` accepts: a number or a name, each with a protocol (TCP by default)."""
-
-
-def parse_query_port(text: str) -> QueryPort:
-    """`NUMBER[/PROTOCOL]` or `NAME[/PROTOCOL]` (a port name as Kubernetes allows it:
-    IANA_SVC_NAME, at most 15 lowercase letters, digits and single hyphens)."""
-    stripped = text.strip()
-    if stripped[:1].isdigit():
-        return ProtocolPort.parse(stripped)
-    match = _NAMED.fullmatch(stripped)
-    if match is None:
-        raise ValueError(f"invalid port {text!r}: expected NUMBER[/PROTOCOL] or NAME[/PROTOCOL]")
-    problems = is_valid_port_name(match["name"])
-    if problems:
-        raise ValueError(f"invalid port name {match['name']!r}: {'; '.join(problems)}")
-    proto = match["proto"] or "TCP"
-    try:
-        protocol = Protocol(proto.upper())
-    except ValueError:
-        raise ValueError(
-            f"invalid protocol in {text!r}: supported values: SCTP, TCP, UDP"
-        ) from None
-    return NamedPort(match["name"], protocol)
-
-
-def named_numbers(declared: Iterable[ContainerPort], port: NamedPort) -> tuple[int, ...]:
-    """The numbers that container ports `declared` give the name for its protocol, sorted."""
-    return tuple(sorted(declared_numbers(declared, port.name, port.protocol)))
-
-
-def numbers_of(destination: Party, port: QueryPort) -> tuple[int, ...]:
-    """The port numbers a query means on `destination`, sorted: a number is itself; a name
-    is every number the destination's containers give it for the protocol (none outside
-    the cluster, or when no container names it)."""
-    if isinstance(port, ProtocolPort):
-        return (port.port,)
-    if isinstance(destination, External):
-        return ()
-    return named_numbers(destination.ports, port)
-
-
-def port_names(endpoint: Endpoint) -> tuple[str, ...]:
-    """The named ports an endpoint defines, as `name/PROTOCOL`, for "it defines" hints."""
-    return tuple(sorted({f"{p.name}/{p.protocol}" for p in endpoint.ports if p.name}))
+class QueryError(ValueError):
+    """The question cannot be asked of this cluster; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
-class Query:
-    """The answer to "may `source` reach `destination` on `port`": one verdict per number
-    the port means there (none when the destination does not define a named port)."""
+class Asked:
+    """A party as it was asked for."""
+
+    text: str
+    party: Party
+    family: int | None
+    """The IP family the text implies: that of the address it names (a pod's or an outside
+    one); None when it names a pod or workload."""
+
+
+def resolve_party(cluster: Cluster, text: str) -> Asked:
+    """`namespace/name` of a pod or workload, or an IP address (a pod's IP means that pod)."""
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        pass
+    else:
+        owner = next((ep for ep in cluster.endpoints if ip in ep.ips), None)
+        return Asked(text, owner if owner is not None else External(ip), ip.version)
+    if "/" not in text:
+        raise QueryError(f"endpoint {text!r}: expected NAMESPACE/NAME or an IP address")
+    found = cluster.endpoint(text)
+    if found is None:
+        close = difflib.get_close_matches(text, [e.id for e in cluster.endpoints], n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise QueryError(f"no pod or workload {text!r} in the input{hint}")
+    return Asked(text, found, None)
+
+
+def resolve_endpoint(cluster: Cluster, text: str) -> Endpoint:
+    """A pod or workload, by `namespace/name` or by one of its IP addresses."""
+    party = resolve_party(cluster, text).party
+    if isinstance(party, External):
+        raise QueryError(f"{text!r} is an address outside the cluster: no policy applies")
+    return party
+
+
+def _family(source: Asked, destination: Asked) -> int | None:
+    """The family both texts agree on (None: neither names one)."""
+    given = {a.family for a in (source, destination) if a.family is not None}
+    if len(given) > 1:
+        raise QueryError(
+            f"{source.text} is an IPv{source.family} address and {destination.text} an "
+            f"IPv{destination.family} one: a connection uses one IP family"
+        )
+    return next(iter(given), None)
+
+
+def _check_family(asked: Asked, family: int) -> None:
+    """A pod asked by name must have an address of the family the other side implies (a pod
+    whose addresses are not known could have one)."""
+    families = party_families(asked.party)
+    if isinstance(asked.party, Endpoint) and families is not None and family not in families:
+        raise QueryError(
+            f"{asked.text} has no IPv{family} address: it cannot take part in a connection "
+            f"over IPv{family}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Parties:
+    """The two parties of a question and the IP family it is about (None: by name)."""
 
     source: Party
     destination: Party
-    port: QueryPort
-    verdicts: tuple[Verdict, ...]
-
-    @property
-    def allowed(self) -> bool:
-        return bool(self.verdicts) and all(v.allowed for v in self.verdicts)
-
-    @property
-    def numbers(self) -> tuple[int, ...]:
-        return tuple(v.connection.port for v in self.verdicts)
+    family: int | None
 
 
-def ask(engine: Engine, source: Party, destination: Party, port: QueryPort) -> Query:
-    verdicts = tuple(
-        engine.evaluate(Connection(source, destination, number, port.protocol))
-        for number in numbers_of(destination, port)
-    )
-    return Query(source, destination, port, verdicts)
+def ask_parties(cluster: Cluster, source: str, destination: str) -> Parties:
+    """The parties `source` and `destination` name, over the IP family an address among them
+    implies. An outside address already carries its family, so the question names a family
+    only when a pod was asked for by address."""
+    src, dst = resolve_party(cluster, source), resolve_party(cluster, destination)
+    if isinstance(src.party, External) and isinstance(dst.party, External):
+        raise QueryError(
+            f"neither {source} nor {destination} is a pod or workload of the input: "
+            "NetworkPolicy only governs traffic from or to pods"
+        )
+    family = _family(src, dst)
+    if family is not None:
+        _check_family(src, family)
+        _check_family(dst, family)
+    by_pod_address = any(a.family is not None and isinstance(a.party, Endpoint) for a in (src, dst))
+    return Parties(src.party, dst.party, family if by_pod_address else None)
 
 
-@dataclass(frozen=True, slots=True)
-class NamedPortMatrix:
-    """allowed[i][j] for a named port; `resolved[j]` the numbers it means on endpoint j
-    (empty: j does not define it, and its column is denied)."""
-
-    port: NamedPort
-    allowed: tuple[tuple[bool, ...], ...]
-    resolved: tuple[tuple[int, ...], ...]
-
-    @property
-    def undefined(self) -> tuple[int, ...]:
-        """The columns whose endpoint does not define the name."""
-        return tuple(j for j, nums in enumerate(self.resolved) if not nums)
-
-
-@dataclass(frozen=True, slots=True)
-class QueryMatrix:
-    """The matrix of a `matrix --port ...` question: one grid per port asked, in order."""
-
-    endpoints: tuple[str, ...]
-    matrices: tuple[PortMatrix | NamedPortMatrix, ...]
-
-
-Resolver = Callable[[NamedPort], Sequence[tuple[int, ...]]]
-"""What a named port means on each endpoint of a matrix, in the matrix's order."""
-
-
-def resolver(endpoints: Sequence[Endpoint]) -> Resolver:
-    """The `Resolver` over `endpoints` (their declared container ports)."""
-    return lambda port: [named_numbers(ep.ports, port) for ep in endpoints]
-
-
-def numbers_needed(ports: Sequence[QueryPort], resolve: Resolver) -> list[ProtocolPort]:
-    """The numeric ports whose grids answer every asked port, in the order first needed."""
-    needed: dict[ProtocolPort, None] = {}
-    for port in ports:
-        if isinstance(port, ProtocolPort):
-            needed[port] = None
-            continue
-        for numbers in resolve(port):
-            needed.update((ProtocolPort(n, port.protocol), None) for n in numbers)
-    return list(needed)
-
-
-def named_matrix(
-    port: NamedPort, resolved: Sequence[tuple[int, ...]], by_number: Matrix
-) -> NamedPortMatrix:
-    """The grid of a named port from the grids of the numbers it resolves to (`by_number`),
-    given what it means on each endpoint (`resolved[j]`, in the endpoints' order). A column
-    whose endpoint does not define the name is denied, its own cell included: there is no
-    such port."""
-    grids = {pm.port: pm.allowed for pm in by_number.matrices if pm.protocol is port.protocol}
-    rows = tuple(
-        tuple(bool(nums) and all(grids[n][i][j] for n in nums) for j, nums in enumerate(resolved))
-        for i in range(len(resolved))
-    )
-    return NamedPortMatrix(port, rows, tuple(resolved))
-
-
-def query_matrix(ports: Sequence[QueryPort], by_number: Matrix, resolve: Resolver) -> QueryMatrix:
-    """Every asked port's grid, in the order asked, from the numeric grids `by_number`
-    (computed for `numbers_needed(ports, resolve)`)."""
-    grids = {(pm.port, pm.protocol): pm for pm in by_number.matrices}
-    out: list[PortMatrix | NamedPortMatrix] = []
-    for port in ports:
-        if isinstance(port, ProtocolPort):
-            out.append(grids[(port.port, port.protocol)])
-        else:
-            out.append(named_matrix(port, resolve(port), by_number))
-    return QueryMatrix(by_number.endpoints, tuple(out))
+def ask_connection(
+    cluster: Cluster, source: str, destination: str, port: ProtocolPort
+) -> Connection:
+    """The connection from `source` to `destination` on `port` (see `ask_parties`)."""
+    asked = ask_parties(cluster, source, destination)
+    return Connection(asked.source, asked.destination, port.port, port.protocol, asked.family)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from podfence.analysis.explain import PolicyAccount, account_policy
 from podfence.analysis.graph import Graph, GraphOptions, build_graph
-from podfence.analysis.probes import PortProbe, port_probes
+from podfence.analysis.samples import PortSpan, mentioned_protocols, policy_port_sets, port_spans
 from podfence.analysis.summary import LintSummary, NamespaceSummary, lint_summary, summarize
 from podfence.engine import Engine, Verdict
 from podfence.model import Cluster, Connection, Protocol
@@ -21,7 +21,7 @@ class PortClass:
     """Port intervals of one protocol on which the whole matrix is the same."""
 
     protocol: Protocol
-    probes: tuple[PortProbe, ...]
+    probes: tuple[PortSpan, ...]
     allowed: tuple[tuple[bool, ...], ...]
     verdicts: tuple[tuple[Verdict, ...], ...]
     """verdicts[i][j]: endpoints[i] -> endpoints[j] on the first probe's port."""
@@ -41,14 +41,10 @@ class Review:
 
 def _port_classes(cluster: Cluster, engine: Engine) -> tuple[PortClass, ...]:
     eps = cluster.endpoints
-    protocols = {Protocol.TCP}
-    for ep in eps:
-        protocols |= {cp.protocol for cp in ep.ports}
-    for pol in cluster.policies:
-        for rule in pol.ingress + pol.egress:
-            protocols |= {pp.protocol for pp in rule.ports}
-    probes = port_probes([cluster], tuple(p for p in Protocol if p in protocols))
-    merged: dict[tuple[Protocol, tuple[tuple[bool, ...], ...]], list[PortProbe]] = {}
+    sets = policy_port_sets(engine)
+    protocols = {Protocol.TCP, *mentioned_protocols(sets)}
+    probes = port_spans(sets, tuple(protocols))
+    merged: dict[tuple[Protocol, tuple[tuple[bool, ...], ...]], list[PortSpan]] = {}
     for probe in probes:
         allowed = tuple(
             tuple(engine.allowed(Connection(s, d, probe.port, probe.protocol)) for d in eps)

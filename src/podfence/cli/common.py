@@ -1,17 +1,16 @@
-"""Shared CLI plumbing: loading with diagnostics, output format, endpoint lookup."""
+"""Shared CLI plumbing: loading with diagnostics, exit codes, options."""
 
 from __future__ import annotations
 
 import difflib
 import functools
-import ipaddress
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
 import click
 
-from podfence.analysis.query import QueryPort, parse_query_port
+from podfence.analysis.named_ports import QueryPort, parse_query_port
 from podfence.load import (
     KNOWN_VERSIONS,
     LATEST,
@@ -23,7 +22,7 @@ from podfence.load import (
     parse_kube_version,
 )
 from podfence.load.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_OPTIONS, format_size, parse_size
-from podfence.model import Cluster, External, Party, ProtocolPort
+from podfence.model import Cluster, ProtocolPort
 from podfence.render.text import render_diagnostics
 from podfence.render.words import count
 
@@ -36,7 +35,6 @@ __all__ = [
     "input_options",
     "load_or_exit",
     "cluster_or_exit",
-    "resolve_party",
     "KubeVersionType",
     "PortSpecType",
     "QueryPortType",
@@ -96,26 +94,6 @@ def did_you_mean(text: str, candidates: Sequence[str]) -> str:
     """` (did you mean 'x'?)` for the closest candidate, or nothing."""
     close = difflib.get_close_matches(text, list(candidates), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def resolve_party(cluster: Cluster, text: str) -> Party:
-    """`namespace/name` of a pod or workload, or an IP address (a pod's IP means that pod)."""
-    try:
-        ip = ipaddress.ip_address(text)
-    except ValueError:
-        pass
-    else:
-        for ep in cluster.endpoints:
-            if ip in ep.ips:
-                return ep
-        return External(ip)
-    if "/" not in text:
-        raise BadInput(f"endpoint {text!r}: expected NAMESPACE/NAME or an IP address")
-    found = cluster.endpoint(text)
-    if found is None:
-        hint = did_you_mean(text, [e.id for e in cluster.endpoints])
-        raise BadInput(f"no pod or workload {text!r} in the input{hint}")
-    return found
 
 
 class KubeVersionType(click.ParamType):  # type: ignore[type-arg]

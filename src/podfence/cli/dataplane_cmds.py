@@ -16,7 +16,7 @@ from types import FrameType
 
 import click
 
-from podfence.analysis.query import (
+from podfence.analysis.named_ports import (
     NamedPort,
     QueryPort,
     Resolver,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 import click
 
 from podfence import __version__
-from podfence.analysis.explain import account_policy
-from podfence.analysis.query import NamedPort, QueryPort, ask
+from podfence.analysis.explain import account_pod, account_policy
+from podfence.analysis.named_ports import NamedPort, QueryPort, ask
+from podfence.analysis.query import QueryError, ask_parties, resolve_endpoint
 from podfence.cli.cluster_source import Live, cluster_options, load_input, read_live, wants_live
 from podfence.cli.common import (
     EXIT_BAD_INPUT,
@@ -24,14 +27,13 @@ from podfence.cli.common import (
     namespace_option,
     output_option,
     paths_argument,
-    resolve_party,
 )
 from podfence.engine import Engine
 from podfence.load import LoadOptions, LoadResult
-from podfence.model import Direction, External
-from podfence.render.data import account_data, diagnostics_data, query_data
+from podfence.model import External
+from podfence.render.data import account_data, diagnostics_data, pod_account_data, query_data
 from podfence.render.serialize import dump
-from podfence.render.text import render_account, render_query
+from podfence.render.text import render_account, render_pod_account, render_query
 from podfence.render.words import count
 
 __all__ = ["cli", "main"]
@@ -143,19 +145,13 @@ def can(
     it is allowed when each of them is.
     """
     loaded = load_input(paths, namespace, live, loading)
-    src = resolve_party(loaded, source)
-    dst = resolve_party(loaded, destination)
-    if isinstance(src, External) and isinstance(dst, External):
-        raise BadInput(
-            f"neither {source} nor {destination} is a pod or workload of the input: "
-            "NetworkPolicy only governs traffic from or to pods"
-        )
-    if isinstance(port, NamedPort) and isinstance(dst, External):
+    asked = _asked(lambda: ask_parties(loaded, source, destination))
+    if isinstance(port, NamedPort) and isinstance(asked.destination, External):
         raise BadInput(
             f"{destination} is outside the cluster: only pods define named ports; "
             "give a port number"
         )
-    answer = ask(Engine(loaded), src, dst, port)
+    answer = ask(Engine(loaded), asked.source, asked.destination, port, asked.family)
     if output == "text":
         click.echo(render_query(answer), nl=False)
     else:
@@ -185,38 +181,35 @@ def explain(
         raise BadInput("give --policy or --pod, not both")
     loaded = load_input(paths, namespace, live, loading)
     engine = Engine(loaded)
+    if pod_id:
+        endpoint = _asked(lambda: resolve_endpoint(loaded, pod_id))
+        pod = account_pod(engine, endpoint)
+        text = render_pod_account(pod) if output == "text" else None
+        click.echo(text if text is not None else dump(pod_account_data(pod), output), nl=False)
+        return
     policies = loaded.policies
-    header = ""
     if policy_key:
         found = loaded.policy(policy_key)
         if found is None:
             hint = did_you_mean(policy_key, [p.key for p in loaded.policies])
             raise BadInput(f"no NetworkPolicy {policy_key!r} in the input{hint}")
         policies = (found,)
-    elif pod_id:
-        party = resolve_party(loaded, pod_id)
-        if isinstance(party, External):
-            raise BadInput(f"{pod_id!r} is an address outside the cluster: no policy applies")
-        ep = party
-        lines = [f"{ep.kind} {ep.id}"]
-        keys: dict[str, None] = {}
-        for d in Direction:
-            sel = engine.selecting(ep, d)
-            if ep.host_network:
-                lines.append(f"  {d}: hostNetwork pod, NetworkPolicies do not apply")
-            elif sel:
-                lines.append(f"  {d}: isolated by {', '.join(p.key for p in sel)}")
-            else:
-                lines.append(f"  {d}: not isolated (no policy selects it): all {d} allowed")
-            keys.update((p.key, None) for p in sel)
-        header = "\n".join(lines) + "\n"
-        policies = tuple(p for p in loaded.policies if p.key in keys)
     accounts = [account_policy(engine, p) for p in policies]
     if output == "text":
-        body = "\n".join(render_account(a) for a in accounts)
-        click.echo(header + ("\n" if header and body else "") + body, nl=False)
+        click.echo("\n".join(render_account(a) for a in accounts), nl=False)
     else:
         click.echo(dump({"policies": [account_data(a) for a in accounts]}, output), nl=False)
+
+
+_T = TypeVar("_T")
+
+
+def _asked(question: Callable[[], _T]) -> _T:
+    """The answer to a question about the input; a question it cannot answer exits 2."""
+    try:
+        return question()
+    except QueryError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def _validate_input(

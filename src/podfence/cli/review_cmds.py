@@ -12,7 +12,7 @@ import click
 
 from podfence.analysis.diff import diff_clusters
 from podfence.analysis.graph import GraphOptions, build_graph
-from podfence.analysis.probes import PortProbe
+from podfence.analysis.samples import PortSpan
 from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
     EXIT_FINDINGS,
@@ -25,7 +25,7 @@ from podfence.cli.common import (
     ports_option,
 )
 from podfence.load import LoadOptions
-from podfence.model import PortRange, ProtocolPort
+from podfence.model import ProtocolPort
 from podfence.render.changes import diff_data, render_diff_text
 from podfence.render.dot import render_dot
 from podfence.render.graphviz import GraphvizMissing, run_dot
@@ -102,7 +102,7 @@ def graph(
     """Draw who can reach whom: namespaces, pods, CIDRs and allowed edges with their ports."""
     loaded = load_input(paths, namespace, live, loading)
     options = GraphOptions(
-        ports=tuple(PortProbe(p.protocol, PortRange(p.port, p.port)) for p in dict.fromkeys(ports)),
+        ports=tuple(PortSpan.single(p) for p in dict.fromkeys(ports)),
         show_denied=show_denied,
         show_policies=show_policies,
         merge_min=merge_min,

@@ -1,8 +1,10 @@
 """Commands over the class engine: `matrix` (dense or grouped, any size) and `watch`.
 
 `matrix` replaces the dense-only command of `cli.main` with the same options and the same
-dense output contract, plus `--group/--no-group` and `--all-ports`. `watch` re-analyses
-on every file change and prints what became allowed or denied.
+dense output contract, plus `--group/--no-group` and `--all-ports`. The shape of `-o json`
+and `-o yaml` is chosen by the flags alone (dense unless `--group` or `--all-ports`), never by
+the input's size; only the text view groups large inputs on its own. `watch` re-analyses on
+every file change and prints what became allowed or denied.
 """
 
 from __future__ import annotations
@@ -11,7 +13,13 @@ import time
 
 import click
 
-from podfence.analysis.query import NamedPort, QueryPort, numbers_needed, query_matrix, resolver
+from podfence.analysis.named_ports import (
+    NamedPort,
+    QueryPort,
+    numbers_needed,
+    query_matrix,
+    resolver,
+)
 from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
     BadInput,
@@ -39,7 +47,8 @@ from podfence.render.text import render_matrix
 __all__ = ["matrix", "watch", "GROUP_ABOVE"]
 
 GROUP_ABOVE = 200
-"""Without --group/--no-group, group when the input has more endpoints than this."""
+"""Without --group/--no-group, the text view groups when the input has more endpoints than
+this (machine output keeps the dense shape; a note on stderr points at --group)."""
 
 
 @click.command()
@@ -56,8 +65,8 @@ GROUP_ABOVE = 200
 @click.option(
     "--group/--no-group",
     default=None,
-    help=f"Show classes of endpoints that no policy tells apart (default: above {GROUP_ABOVE} "
-    "endpoints).",
+    help="Show classes of endpoints that no policy tells apart (default for text: above "
+    f"{GROUP_ABOVE} endpoints; -o json|yaml is grouped only with --group).",
 )
 @click.option(
     "--all-ports",
@@ -76,9 +85,10 @@ def matrix(
 ) -> None:
     """Who can reach whom: every pod and workload to every other, per port.
 
-    Large inputs are grouped into classes of endpoints that no policy can tell apart. A
-    named port is resolved on each destination (a column whose pod does not define it is
-    denied), so it needs the ungrouped matrix.
+    Large inputs are shown as text over classes of endpoints that no policy can tell apart;
+    -o json|yaml is dense unless --group is given. A named port is resolved on each
+    destination (a column whose pod does not define it is denied), so it needs the ungrouped
+    matrix.
     """
     if not ports and not all_ports:
         raise click.UsageError("Missing option '-p' / '--port' (or give --all-ports).")
@@ -104,7 +114,14 @@ def matrix(
         text = render_grouped_ports(result) if output == "text" else None
         click.echo(text if text is not None else dump(grouped_ports_data(result), output), nl=False)
         return
-    if group or (group is None and len(cluster.endpoints) > GROUP_ABOVE):
+    large = len(cluster.endpoints) > GROUP_ABOVE
+    if group is None and large and output != "text":
+        click.echo(
+            f"podfence: note: {len(cluster.endpoints)} endpoints: -o {output} gives the dense "
+            "matrix; --group gives it over classes of endpoints",
+            err=True,
+        )
+    if group or (group is None and large and output == "text"):
         grouped = engine.grouped([p for p in unique if isinstance(p, ProtocolPort)])
         if output == "text":
             click.echo(render_grouped(grouped), nl=False)

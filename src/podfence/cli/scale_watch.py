@@ -1,43 +1,26 @@
-"""The loop behind `podfence watch`: poll modification times, update, print what changed."""
+"""The loop behind `podfence watch`: poll modification times, load, run a watch round
+(analysis.watch), print it (render.watch)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
-from podfence.analysis.snapshots import PairChange, Snapshot, object_changes, pair_changes, snapshot
-from podfence.engine.classes import ClassEngine
+from podfence.analysis.watch import MAX_UPDATES, Watch
 from podfence.load import LoadOptions
 from podfence.load.fast.load import load_fast
 from podfence.load.options import DEFAULT_OPTIONS
 from podfence.load.sources import discover
 from podfence.model import Cluster, ProtocolPort
 from podfence.render.text import render_diagnostics
+from podfence.render.watch import MAX_LINES, render_round
 from podfence.render.words import count
 
 __all__ = ["Watcher", "MAX_LINES", "MAX_UPDATES"]
 
-MAX_LINES = 50
-"""Changed pairs printed per round (then a count of the rest)."""
-MAX_UPDATES = 25
-"""More changed objects than this in one round: recompute everything instead."""
-
 Echo = Callable[..., None]
 _Stamps = tuple[tuple[str, int, int], ...]
-
-
-def _who(ids: Sequence[str], label: str) -> str:
-    if len(ids) <= 3:
-        return ", ".join(ids)
-    return f"{label} ({len(ids)} pods)"
-
-
-def _line(change: PairChange) -> str:
-    sign = "+" if change.allowed else "-"
-    src = _who(change.sources, change.source_label)
-    dst = _who(change.destinations, change.destination_label)
-    return f"  {sign} {change.port}  {src} -> {dst}"
 
 
 class Watcher:
@@ -56,8 +39,7 @@ class Watcher:
         self.options = options
         self.echo = echo
         self.stamps: _Stamps = ()
-        self.engine: ClassEngine | None = None
-        self.before: Snapshot | None = None
+        self.watch: Watch | None = None
 
     def _stamps(self) -> _Stamps:
         files: list[Path] = []
@@ -88,12 +70,12 @@ class Watcher:
         cluster = self._load()
         if cluster is None:
             cluster = Cluster()
-        self.engine = ClassEngine(cluster)
-        self.before = snapshot(self.engine, self.ports)
+        self.watch = Watch(cluster, self.ports)
         self.echo(
             f"watching {count(len(self.stamps), 'file')}: "
             f"{count(len(cluster.endpoints), 'endpoint')} in "
-            f"{count(len(self.engine.classes), 'group')}, {count(len(cluster.policies), 'policy')}"
+            f"{count(len(self.watch.engine.classes), 'group')}, "
+            f"{count(len(cluster.policies), 'policy')}"
         )
 
     def check(self) -> bool:
@@ -103,29 +85,11 @@ class Watcher:
             return False
         self.stamps = stamps
         cluster = self._load()
-        if cluster is None or self.engine is None or self.before is None:
+        if cluster is None or self.watch is None:
             return True
         started = time.perf_counter()
-        updates = object_changes(self.engine.cluster, cluster)
-        how = "incrementally"
-        if updates is None or len(updates) > MAX_UPDATES:
-            self.engine.rebuild(cluster)
-            how = "from scratch"
-        else:
-            for update in updates:
-                if self.engine.update(**update).rebuilt:  # type: ignore[arg-type]
-                    how = "from scratch"
-        after = snapshot(self.engine, self.ports)
-        changes = pair_changes(self.before, after)
-        self.before = after
+        result = self.watch.advance(cluster)
         took = (time.perf_counter() - started) * 1000
-        objects = "? objects" if updates is None else count(len(updates), "object")
-        self.echo(
-            f"{time.strftime('%H:%M:%S')} {objects} changed, analysed {how} in "
-            f"{took:.0f} ms: {count(len(changes), 'change')} in allowed pairs"
-        )
-        for change in changes[:MAX_LINES]:
-            self.echo(_line(change))
-        if len(changes) > MAX_LINES:
-            self.echo(f"  ... and {len(changes) - MAX_LINES} more")
+        for line in render_round(result, clock=time.strftime("%H:%M:%S"), took_ms=took):
+            self.echo(line)
         return True

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from podfence.engine.compiled import CompiledPolicy, CompiledRule
-from podfence.engine.match import NamedPortMatcher, compile_peer
+from podfence.engine.match import NamedPortMatcher, PeerMatcher, PodPeer, compile_peer
 from podfence.engine.resolve import Resolver, connection_families, named_numbers
 from podfence.engine.universe import Universe
 from podfence.engine.verdict import DirectionVerdict, Miss, NearMiss, Reason, Verdict
@@ -39,6 +41,8 @@ class Engine:
         self.policies: tuple[CompiledPolicy, ...] = tuple(p for _, p in resolver.universe.live())
         self._ids = {p.key: i for i, p in resolver.universe.live()}
         self._has_blocks = bool(resolver.universe.blocks)
+        self._pod_peers = frozenset(resolver.universe.pod_peers)
+        self._what_if: dict[PodPeer, Resolver] = {}
         self._admitting: dict[tuple[Direction, str, str, int | None], tuple[CompiledRule, ...]] = {}
 
     def selecting(self, endpoint: Endpoint, direction: Direction) -> tuple[CompiledPolicy, ...]:
@@ -66,11 +70,41 @@ class Engine:
     ) -> bool:
         """Does a `from`/`to` item of `policy` match `party` (over `family`)?"""
         matcher = compile_peer(peer, policy_namespace=policy.namespace)
-        return self.resolver.peer_matches(matcher, party, family)
+        return self._resolver_for(matcher).peer_matches(matcher, party, family)
+
+    def _resolver_for(self, matcher: PeerMatcher) -> Resolver:
+        """The engine's resolver for the pod peers of its live policies; for any other pod
+        peer (of a rule policyTypes ignores, or a what-if), a resolver of its own, built
+        once, so the engine's universe and its caches stay as they are."""
+        if not isinstance(matcher, PodPeer) or matcher in self._pod_peers:
+            return self.resolver
+        found = self._what_if.get(matcher)
+        if found is None:
+            universe = Universe()
+            universe.peer_id(matcher)
+            found = self._what_if[matcher] = Resolver(universe, self.resolver.namespace_labels)
+        return found
 
     def namespace_matches(self, selector: LabelSelector, namespace: str) -> bool:
         """Does a namespaceSelector select the namespace (by its labels)?"""
         return self.resolver.namespace_matches(selector, namespace)
+
+    def label_selects(self, key: str, endpoint: Endpoint) -> bool:
+        """Does policy `key`'s podSelector match `endpoint` (its namespace and labels), even
+        a hostNetwork pod, which the policy then does not isolate? (Lint tells people when a
+        policy was written for pods it cannot fence.)"""
+        group = self.resolver.group(endpoint.namespace, endpoint.labels)
+        return self._ids[key] in group.policies
+
+    def would_match(
+        self, peer: Peer, *, policy_namespace: str, endpoints: Iterable[Endpoint]
+    ) -> tuple[Endpoint, ...]:
+        """What-if: the `endpoints` a `from`/`to` item would match in a policy of
+        `policy_namespace`, whether or not a policy has it (lint weighs peers as they could
+        have been written). Resolved as `peer_matches` does (any IP family)."""
+        matcher = compile_peer(peer, policy_namespace=policy_namespace)
+        resolver = self._resolver_for(matcher)
+        return tuple(ep for ep in endpoints if resolver.peer_matches(matcher, ep, None))
 
     def families(self, connection: Connection) -> tuple[int | None, ...]:
         """The families to answer for: the connection's own, or every family the two parties

@@ -71,6 +71,7 @@ __all__ = [
     "addresses_of",
     "connection_families",
     "declared_numbers",
+    "declared_ports",
     "named_numbers",
     "party_families",
 ]
@@ -99,6 +100,13 @@ def declared_numbers(
     unique per container only, so several containers of a pod may each give it a number, and
     upstream enforcers match every one of them."""
     return frozenset(cp.port for cp in declared if cp.name == name and cp.protocol is protocol)
+
+
+def declared_ports(endpoint: Party) -> PortSet:
+    """The ports an endpoint's containers declare (an outside address declares none)."""
+    if isinstance(endpoint, External):
+        return PortSet()
+    return PortSet.of((cp.protocol, IntervalSet.single(cp.port, cp.port)) for cp in endpoint.ports)
 
 
 def named_numbers(endpoint: Party, name: str, protocol: Protocol) -> frozenset[int]:

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from podfence.analysis.explain import DirectionAccount, PolicyAccount
+from podfence.analysis.explain import DirectionAccount, PodAccount, PodDirection, PolicyAccount
 from podfence.analysis.matrix import Matrix, PortMatrix
-from podfence.analysis.query import NamedPort, NamedPortMatrix, Query, QueryMatrix
+from podfence.analysis.named_ports import NamedPort, NamedPortMatrix, Query, QueryMatrix
 from podfence.engine import DirectionVerdict, Verdict
 from podfence.model import Diagnostic, PolicyPort
 from podfence.render.phrases import peer_phrase
 
-__all__ = ["verdict_data", "matrix_data", "account_data", "diagnostics_data", "query_data"]
+__all__ = [
+    "verdict_data",
+    "matrix_data",
+    "account_data",
+    "pod_account_data",
+    "diagnostics_data",
+    "query_data",
+]
 
 
 def _side(v: DirectionVerdict) -> dict[str, Any]:
@@ -27,15 +34,21 @@ def _side(v: DirectionVerdict) -> dict[str, Any]:
 
 
 def verdict_data(verdict: Verdict) -> dict[str, Any]:
+    """`family`: the connection's IP family (4, 6; null when asked by name). `byFamily`: when
+    the answer differs between the IP families the parties can use, one verdict per family
+    (`allowed` is then true only if every family allows; `egress`/`ingress` are those of the
+    first family that denies); empty otherwise."""
     c = verdict.connection
     return {
         "source": c.source.id,
         "destination": c.destination.id,
         "port": c.port,
         "protocol": c.protocol.value,
+        "family": c.family,
         "allowed": verdict.allowed,
         "egress": _side(verdict.egress),
         "ingress": _side(verdict.ingress),
+        "byFamily": [verdict_data(v) for v in verdict.by_family],
     }
 
 
@@ -123,6 +136,31 @@ def account_data(acc: PolicyAccount) -> dict[str, Any]:
         "policyTypesDefaulted": pol.policy_types_defaulted,
         "ingress": _direction(acc.ingress, pol.namespace),
         "egress": _direction(acc.egress, pol.namespace),
+    }
+
+
+def _pod_direction(side: PodDirection) -> dict[str, Any]:
+    return {
+        "isolated": side.isolated,
+        "state": side.isolation.value,
+        "selectedBy": list(side.selected_by),
+    }
+
+
+def pod_account_data(acc: PodAccount) -> dict[str, Any]:
+    """`{"pod": {"id", "kind", "hostNetwork", "ingress", "egress"}, "policies": [...]}` where
+    each direction is `{"isolated", "state" (isolated, not-isolated, host-network),
+    "selectedBy"}` and `policies` are the accounts of the policies selecting the pod."""
+    ep = acc.endpoint
+    return {
+        "pod": {
+            "id": ep.id,
+            "kind": ep.kind,
+            "hostNetwork": ep.host_network,
+            "ingress": _pod_direction(acc.ingress),
+            "egress": _pod_direction(acc.egress),
+        },
+        "policies": [account_data(a) for a in acc.policies],
     }
 
 

@@ -20,7 +20,7 @@ from podfence.render.dot import render_dot
 from podfence.render.graphviz import GraphvizMissing, have_dot, run_dot
 from podfence.render.html_assets import CSS, JS
 from podfence.render.mermaid import render_mermaid
-from podfence.render.portset import merge_ranges
+from podfence.render.portset import span_ranges
 from podfence.render.svg import render_svg
 from podfence.render.text import render_account, render_verdict
 from podfence.render.words import count, plural
@@ -35,7 +35,7 @@ _CSP = (
 
 def port_label(pc: PortClass) -> tuple[str, str]:
     """(`TCP 5432` or `TCP other ports`, the exact ranges) of a class of ports."""
-    ranges = ", ".join(str(r) for r in merge_ranges(pc.probes))
+    ranges = ", ".join(str(r) for r in span_ranges(pc.probes))
     if ranges == "1-65535":
         return f"{pc.protocol} (every port)", f"{pc.protocol} {ranges}"
     if len(pc.probes) == 1 and pc.probes[0].is_single:

@@ -1,13 +1,13 @@
-"""A set of port probes said shortly: `TCP 53; UDP 53`, `all ports`, `TCP all but 5432`."""
+"""A set of port spans said shortly: `TCP 53; UDP 53`, `all ports`, `TCP all but 5432`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from podfence.analysis.probes import PortProbe
-from podfence.model import PortRange, Protocol
+from podfence.analysis.samples import PortSpan
+from podfence.model import IntervalSet, PortRange, Protocol
 
-__all__ = ["probes_phrase", "merge_ranges"]
+__all__ = ["probes_phrase", "span_ranges"]
 
 _EVERY = PortRange(1, 65535)
 
@@ -16,22 +16,18 @@ def _ranges_text(ranges: Sequence[PortRange]) -> str:
     return ", ".join(str(r) for r in ranges)
 
 
-def merge_ranges(probes: Iterable[PortProbe]) -> list[PortRange]:
-    merged: list[PortRange] = []
-    for p in sorted(probes, key=lambda q: q.sort_key):
-        if merged and merged[-1].last + 1 == p.ports.first:
-            merged[-1] = PortRange(merged[-1].first, p.ports.last)
-        else:
-            merged.append(p.ports)
-    return merged
+def span_ranges(spans: Iterable[PortSpan]) -> list[PortRange]:
+    """The ports of `spans` (of one protocol) as the fewest ranges."""
+    merged = IntervalSet.of((s.ports.first, s.ports.last) for s in spans)
+    return [PortRange(first, last) for first, last in merged]
 
 
-def probes_phrase(allowed: Iterable[PortProbe], universe: Sequence[PortProbe]) -> str:
+def probes_phrase(allowed: Iterable[PortSpan], universe: Sequence[PortSpan]) -> str:
     """`TCP 53; UDP 53`, `all ports`, `TCP all but 5432`: a set of probes said shortly."""
     chosen = set(allowed)
     protocols = sorted({p.protocol for p in universe}, key=list(Protocol).index)
     whole = {
-        protocol: merge_ranges(p for p in universe if p.protocol is protocol) == [_EVERY]
+        protocol: span_ranges(p for p in universe if p.protocol is protocol) == [_EVERY]
         for protocol in protocols
     }
     if chosen >= set(universe) and len(protocols) == len(Protocol) and all(whole.values()):
@@ -46,10 +42,10 @@ def probes_phrase(allowed: Iterable[PortProbe], universe: Sequence[PortProbe]) -
             parts.append(f"{protocol} all")
             continue
         if not whole[protocol]:
-            parts.append(f"{protocol} {_ranges_text(merge_ranges(mine))}")
+            parts.append(f"{protocol} {_ranges_text(span_ranges(mine))}")
             continue
-        yes = merge_ranges(mine)
-        no = merge_ranges(p for p in every if p not in chosen)
+        yes = span_ranges(mine)
+        no = span_ranges(p for p in every if p not in chosen)
         if len(no) < len(yes) or (
             len(no) == len(yes) and len(_ranges_text(no)) < len(_ranges_text(yes))
         ):

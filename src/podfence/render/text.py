@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from podfence.analysis.explain import DirectionAccount, PolicyAccount
+from podfence.analysis.explain import DirectionAccount, Isolation, PodAccount, PolicyAccount
 from podfence.analysis.matrix import Matrix, PortMatrix
-from podfence.analysis.query import NamedPort, NamedPortMatrix, Query, QueryMatrix, port_names
+from podfence.analysis.named_ports import NamedPort, NamedPortMatrix, Query, QueryMatrix, port_names
 from podfence.engine import DirectionVerdict, Miss, Reason, Verdict
 from podfence.model import Diagnostic, Direction, Endpoint, Party
 from podfence.render.phrases import peer_phrase, ports_phrase, selector_phrase
@@ -17,6 +17,7 @@ __all__ = [
     "render_diagnostics",
     "render_matrix",
     "render_query",
+    "render_pod_account",
     "render_verdict",
 ]
 
@@ -53,11 +54,25 @@ def _side(v: DirectionVerdict) -> list[str]:
     raise AssertionError(v.reason)  # pragma: no cover
 
 
+def _word(verdict: Verdict) -> str:
+    return "ALLOWED" if verdict.allowed else "DENIED"
+
+
 def render_verdict(verdict: Verdict) -> str:
-    word = "ALLOWED" if verdict.allowed else "DENIED"
-    lines = [f"{verdict.connection}: {word}"]
-    lines += _side(verdict.egress)
-    lines += _side(verdict.ingress)
+    """The answer and both sides; when the answer differs between the IP families the two
+    parties can use, the answer of each family and its sides (allowed only if every family
+    allows it)."""
+    if not verdict.by_family:
+        lines = [f"{verdict.connection}: {_word(verdict)}"]
+        lines += _side(verdict.egress)
+        lines += _side(verdict.ingress)
+        return "\n".join(lines) + "\n"
+    each = ", ".join(f"over IPv{v.connection.family}: {_word(v)}" for v in verdict.by_family)
+    lines = [f"{verdict.connection}: {_word(verdict)} ({each})"]
+    for v in verdict.by_family:
+        lines.append(f"over IPv{v.connection.family}: {_word(v)}")
+        lines += _side(v.egress)
+        lines += _side(v.ingress)
     return "\n".join(lines) + "\n"
 
 
@@ -106,6 +121,24 @@ def render_account(acc: PolicyAccount) -> str:
     lines += _direction(acc.ingress, pol.namespace)
     lines += _direction(acc.egress, pol.namespace)
     return "\n".join(lines) + "\n"
+
+
+def render_pod_account(acc: PodAccount) -> str:
+    """What applies to a pod, direction by direction, then each selecting policy."""
+    ep = acc.endpoint
+    lines = [f"{ep.kind} {ep.id}"]
+    for side in (acc.ingress, acc.egress):
+        d = side.direction
+        match side.isolation:
+            case Isolation.HOST_NETWORK:
+                lines.append(f"  {d}: hostNetwork pod, NetworkPolicies do not apply")
+            case Isolation.ISOLATED:
+                lines.append(f"  {d}: isolated by {', '.join(side.selected_by)}")
+            case Isolation.NOT_ISOLATED:
+                lines.append(f"  {d}: not isolated (no policy selects it): all {d} allowed")
+    header = "\n".join(lines) + "\n"
+    body = "\n".join(render_account(a) for a in acc.policies)
+    return header + ("\n" if body else "") + body
 
 
 def _resolution(pm: NamedPortMatrix) -> list[str]:

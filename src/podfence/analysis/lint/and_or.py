@@ -46,13 +46,13 @@ def check_and_or(ctx: LintContext) -> Iterator[Finding]:
             pod_selector = peers[j].pod_selector
             assert pod_selector is not None
             namespaces = [ns.name for ns in ctx.namespaces_matching(ns_peer.namespace_selector)]
-            pods = [
-                ep for name in namespaces for ep in ctx.endpoints_in(name) if not ep.host_network
-            ]
-            extra = [ep for ep in pods if not pod_selector.matches(dict(ep.labels))]
+            pods = ctx.peer_endpoints(site.policy, ns_peer)
+            as_one = Peer(pod_selector=pod_selector, namespace_selector=ns_peer.namespace_selector)
+            anded = {ep.id for ep in ctx.would_match(as_one, site.policy.namespace)}
+            extra = [ep for ep in pods if ep.id not in anded]
             if not extra:
                 continue
-            both = [ep for ep in pods if pod_selector.matches(dict(ep.labels))]
+            both = [ep for ep in pods if ep.id in anded]
             ns_text = selector_text(ns_peer.namespace_selector)
             pod_text = selector_text(pod_selector)
             verb = "admits" if site.direction is Direction.INGRESS else "reaches"

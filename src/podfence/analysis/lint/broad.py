@@ -15,17 +15,21 @@ from collections.abc import Iterator
 from podfence.analysis.lint.context import LintContext
 from podfence.analysis.lint.finding import Finding
 from podfence.analysis.lint.words import agree, and_join, who
-from podfence.model import Direction, Peer, Rule
+from podfence.model import AddressSet, Direction, Peer, Rule
 
 __all__ = ["check_broad", "broad_peer", "is_broad"]
 
 
-def broad_peer(peer: Peer) -> str | None:
+_EVERY_ADDRESS = AddressSet.everything()
+
+
+def broad_peer(ctx: LintContext, peer: Peer) -> str | None:
     """What a peer opens to, when it is everything; None otherwise."""
     if peer.ip_block is not None:
         block = peer.ip_block
-        if block.cidr.prefixlen == 0 and not block.excepts:
-            return f"every IPv{block.cidr.version} address ({block.cidr})"
+        version = block.cidr.version
+        if ctx.engine.resolver.block(block).family(version) == _EVERY_ADDRESS.family(version):
+            return f"every IPv{version} address ({block.cidr})"
         return None
     ns, pod = peer.namespace_selector, peer.pod_selector
     if ns is not None and ns.is_empty and (pod is None or pod.is_empty):
@@ -33,20 +37,20 @@ def broad_peer(peer: Peer) -> str | None:
     return None
 
 
-def is_broad(rule: Rule) -> bool:
-    return not rule.ports and (not rule.peers or any(broad_peer(p) for p in rule.peers))
+def is_broad(ctx: LintContext, rule: Rule) -> bool:
+    return not rule.ports and (not rule.peers or any(broad_peer(ctx, p) for p in rule.peers))
 
 
 def check_broad(ctx: LintContext) -> Iterator[Finding]:
     for site in ctx.rule_sites():
         rule = site.rule
-        if not is_broad(rule):
+        if not is_broad(ctx, rule):
             continue
         if not rule.peers:
             what = "every peer (pods of every namespace and every address)"
             field = site.field
         else:
-            j, what = next((j, w) for j, p in enumerate(rule.peers) if (w := broad_peer(p)))
+            j, what = next((j, w) for j, p in enumerate(rule.peers) if (w := broad_peer(ctx, p)))
             field = f"{site.field}.{site.direction.peers_field}[{j}]"
         direction = site.direction
         subjects = ctx.selected(site.policy, direction)
@@ -63,7 +67,7 @@ def check_broad(ctx: LintContext) -> Iterator[Finding]:
         narrower = [
             i
             for i, r in enumerate(site.policy.rules(direction))
-            if i != site.index and not is_broad(r)
+            if i != site.index and not is_broad(ctx, r)
         ]
         if not others and not narrower:
             continue

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from podfence.analysis.lint.catalogue import rule_info
 from podfence.analysis.lint.finding import Finding, Level
 from podfence.engine import Engine
-from podfence.engine.compiled import CompiledPolicy
+from podfence.engine.compiled import CompiledPolicy, CompiledRule
 from podfence.model import (
     Cluster,
     Direction,
@@ -84,13 +84,17 @@ class LintContext:
     def compiled(self, policy: NetworkPolicy) -> CompiledPolicy:
         return self.engine.compiled(policy.key)
 
+    def compiled_rule(self, site: RuleSite) -> CompiledRule:
+        """The rule as the engine compiled it (its peers and ports in the written order)."""
+        return self.compiled(site.policy).rules(site.direction)[site.index]
+
     def label_selected(self, policy: NetworkPolicy) -> tuple[Endpoint, ...]:
         """Endpoints of the policy's namespace whose labels its podSelector matches
         (hostNetwork pods included, although the policy does not apply to them)."""
         return tuple(
             ep
             for ep in self.endpoints_in(policy.namespace)
-            if policy.pod_selector.matches(dict(ep.labels))
+            if self.engine.label_selects(policy.key, ep)
         )
 
     def selected(
@@ -107,6 +111,13 @@ class LintContext:
         """Endpoints a `from`/`to` item matches, by the engine's own matcher."""
         return tuple(
             ep for ep in self.cluster.endpoints if self.engine.peer_matches(policy, peer, ep)
+        )
+
+    def would_match(self, peer: Peer, policy_namespace: str) -> tuple[Endpoint, ...]:
+        """What-if: the endpoints a `from`/`to` item would match, written in a policy of
+        `policy_namespace` (by the engine, whether or not a policy has that item)."""
+        return self.engine.would_match(
+            peer, policy_namespace=policy_namespace, endpoints=self.cluster.endpoints
         )
 
     def namespaces_matching(self, selector: LabelSelector) -> tuple[Namespace, ...]:

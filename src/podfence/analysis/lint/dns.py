@@ -16,8 +16,8 @@ from collections.abc import Iterator, Sequence
 
 from podfence.analysis.lint.context import LintContext
 from podfence.analysis.lint.finding import Finding
-from podfence.analysis.lint.samples import outside_samples
 from podfence.analysis.lint.words import agree, and_join, endpoint_name, who, yaml_scalar
+from podfence.analysis.samples import outside_samples
 from podfence.engine import Engine
 from podfence.model import (
     NAME_LABEL,
@@ -30,6 +30,7 @@ from podfence.model import (
     Location,
     Namespace,
     NetworkPolicy,
+    PortSet,
     Protocol,
 )
 
@@ -105,14 +106,23 @@ def _anchor(policy: NetworkPolicy, direction: Direction) -> str:
     return "spec.policyTypes"
 
 
-def _dns_policy(policies: Sequence[NetworkPolicy]) -> NetworkPolicy:
-    """The policy to point at: one whose egress rules already mention port 53, else the first."""
+_PORT_53 = (
+    PortSet.span(Protocol.TCP, 53)
+    | PortSet.span(Protocol.UDP, 53)
+    | PortSet.span(Protocol.SCTP, 53)
+)
+
+
+def _dns_policy(
+    ctx: LintContext, policies: Sequence[NetworkPolicy], server: Endpoint
+) -> NetworkPolicy:
+    """The policy to point at: one with an egress `ports` item that allows port 53 (by
+    number, or by a name the DNS server gives it), else the first."""
+    resolver = ctx.engine.resolver
     for policy in policies:
-        for rule in policy.rules(Direction.EGRESS):
-            for port in rule.ports:
-                rng = port.numeric_range()
-                if port.port is not None and rng is not None and 53 in rng:
-                    return policy
+        for rule in ctx.compiled(policy).egress:
+            if rule.ports_listed and any(resolver.ports(m, server) & _PORT_53 for m in rule.ports):
+                return policy
     return policies[0]
 
 
@@ -164,7 +174,7 @@ def check_dns(ctx: LintContext) -> Iterator[Finding]:
     if assumed:
         engine = Engine(_with_assumed_dns(ctx.cluster))
         servers = (ASSUMED_DNS,)
-    outside = outside_samples(ctx.cluster)
+    outside = outside_samples(ctx.engine)
     ports = {p: dns_port(servers[0], p) for p in DNS_PROTOCOLS}
 
     egress: dict[tuple[str, tuple[Protocol, ...]], tuple[list[Endpoint], dict[str, None]]] = {}
@@ -179,16 +189,17 @@ def check_dns(ctx: LintContext) -> Iterator[Finding]:
             if assumed and any(engine.allowed(Connection(client, x, 53, proto)) for x in outside):
                 continue
             for server in servers:
-                conn = Connection(client, server, dns_port(server, proto), proto)
-                verdict = engine.evaluate(conn)
-                if not verdict.egress.allowed:
-                    if proto not in out_missing:
-                        out_missing.append(proto)
-                    out_by.update(dict.fromkeys(verdict.egress.selected_by))
-                if not verdict.ingress.allowed:
-                    keyed = in_missing.setdefault(verdict.ingress.selected_by, [])
-                    if proto not in keyed:
-                        keyed.append(proto)
+                asked = Connection(client, server, dns_port(server, proto), proto)
+                for family in engine.families(asked):  # each side, over each IP family
+                    verdict = engine.evaluate(dataclasses.replace(asked, family=family))
+                    if not verdict.egress.allowed:
+                        if proto not in out_missing:
+                            out_missing.append(proto)
+                        out_by.update(dict.fromkeys(verdict.egress.selected_by))
+                    if not verdict.ingress.allowed:
+                        keyed = in_missing.setdefault(verdict.ingress.selected_by, [])
+                        if proto not in keyed:
+                            keyed.append(proto)
         if out_missing:
             group = egress.setdefault((client.namespace, tuple(out_missing)), ([], {}))
             group[0].append(client)
@@ -208,7 +219,7 @@ def check_dns(ctx: LintContext) -> Iterator[Finding]:
         if not policies:
             continue
         protos = _protocols(missing, ports)
-        anchor = _dns_policy(policies)
+        anchor = _dns_policy(ctx, policies, servers[0])
         yield ctx.policy_finding(
             "PF002",
             anchor,

@@ -12,10 +12,10 @@ from podfence.model import (
     NAME_LABEL,
     Direction,
     Endpoint,
-    IPNetwork,
     LabelSelector,
     Namespace,
     Operator,
+    Peer,
 )
 
 __all__ = ["check_peers", "misplaced_pods"]
@@ -60,13 +60,11 @@ def _check_namespace_selector(ctx: LintContext, ps: PeerSite) -> Finding | None:
     field = f"{ps.field}.namespaceSelector"
     if hints:
         names = [ns.name for ns, _ in hints]
-        others = [
-            ep
-            for ep in ctx.cluster.endpoints
-            if ep.namespace in names
-            and not ep.host_network
-            and (ps.peer.pod_selector is None or ps.peer.pod_selector.matches(dict(ep.labels)))
-        ]
+        # what the peer would match if those namespaces had the labels: its podSelector (or
+        # every pod) in each of them
+        in_there = Peer(pod_selector=ps.peer.pod_selector or LabelSelector())
+        found = {ep.id for name in names for ep in ctx.would_match(in_there, name)}
+        others = [ep for ep in ctx.cluster.endpoints if ep.id in found]
         lacks = and_join(
             [
                 f"namespace {ns.name} exists but has no label "
@@ -129,12 +127,11 @@ def misplaced_pods(ctx: LintContext, ps: PeerSite) -> tuple[Endpoint, ...]:
         or ctx.peer_endpoints(ps.policy, peer)
     ):
         return ()
+    anywhere = Peer(pod_selector=selector, namespace_selector=LabelSelector())
     return tuple(
         ep
-        for ep in ctx.cluster.endpoints
+        for ep in ctx.would_match(anywhere, ps.policy.namespace)
         if ep.namespace != ps.policy.namespace
-        and not ep.host_network
-        and selector.matches(dict(ep.labels))
     )
 
 
@@ -180,25 +177,11 @@ def _label_values(pods: Sequence[Endpoint], selector: LabelSelector) -> str:
     return "; ".join(parts)
 
 
-def _remaining(cidr: IPNetwork, excepts: Sequence[IPNetwork]) -> list[IPNetwork]:
-    """The parts of `cidr` that no `except` entry removes."""
-    left: list[IPNetwork] = [cidr]
-    for ex in excepts:
-        kept: list[IPNetwork] = []
-        for net in left:
-            if net.version != ex.version or not net.overlaps(ex):
-                kept.append(net)
-            elif not net.subnet_of(ex):  # type: ignore[arg-type]
-                kept += list(net.address_exclude(ex))  # type: ignore[arg-type]
-        left = kept
-    return left
-
-
 def _check_matches_nothing(ctx: LintContext, ps: PeerSite) -> Finding | None:
     peer = ps.peer
     if peer.ip_block is not None:
         block = peer.ip_block
-        if _remaining(block.cidr, block.excepts):
+        if ctx.engine.resolver.block(block):
             return None
         return ctx.policy_finding(
             "PF007",

@@ -11,7 +11,8 @@ from collections.abc import Iterator, Sequence
 from podfence.analysis.lint.context import LintContext, RuleSite
 from podfence.analysis.lint.finding import Finding
 from podfence.analysis.lint.words import agree, who
-from podfence.engine.resolve import named_numbers
+from podfence.engine.match import PortMatcher
+from podfence.engine.resolve import declared_ports
 from podfence.model import Direction, Endpoint, PolicyPort
 
 __all__ = ["check_ports", "rule_destinations"]
@@ -36,12 +37,17 @@ def _declared(pods: Sequence[Endpoint]) -> str:
     return ", ".join(f"{proto} {port}" for proto, port in ports)
 
 
+def _allowed(ctx: LintContext, matcher: PortMatcher, pods: Sequence[Endpoint]) -> bool:
+    """Does the `ports` item allow some port that one of `pods` declares?"""
+    return any(ctx.engine.resolver.ports(matcher, ep) & declared_ports(ep) for ep in pods)
+
+
 def _named(
     ctx: LintContext, site: RuleSite, i: int, port: PolicyPort, pods: Sequence[Endpoint]
 ) -> Finding | None:
     assert isinstance(port.port, str)
     name, proto = port.port, port.protocol
-    if any(named_numbers(ep, name, proto) for ep in pods):
+    if _allowed(ctx, ctx.compiled_rule(site).ports[i], pods):
         return None
     other = sorted({cp.protocol.value for ep in pods for cp in ep.ports if cp.name == name})
     consequence = (
@@ -69,11 +75,10 @@ def _named(
 def _numeric(
     ctx: LintContext, site: RuleSite, i: int, port: PolicyPort, pods: Sequence[Endpoint]
 ) -> Finding | None:
-    rng = port.numeric_range()
-    if port.port is None or rng is None:
+    if port.port is None or port.is_named:
         return None
-    proto = port.protocol
-    if any(cp.protocol is proto and cp.port in rng for ep in pods for cp in ep.ports):
+    proto, written = port.protocol, str(port)
+    if _allowed(ctx, ctx.compiled_rule(site).ports[i], pods):
         return None
     same_proto = sorted({cp.port for ep in pods for cp in ep.ports if cp.protocol is proto})
     suggestion = (
@@ -85,10 +90,10 @@ def _numeric(
         "PF009",
         site.policy,
         f"{site.field}.ports[{i}]",
-        message=f"{proto} {rng} is declared by none of the destination pods",
+        message=f"{written} is declared by none of the destination pods",
         consequence=(
             f"{who(pods)} {agree(pods, 'declares', 'declare')} only {_declared(pods)}: "
-            f"if nothing listens on {proto} {rng}, this entry allows nothing (policies see "
+            f"if nothing listens on {written}, this entry allows nothing (policies see "
             "the pod's port, after a Service translated its own port)"
         ),
         fix=suggestion,

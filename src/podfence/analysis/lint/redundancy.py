@@ -4,8 +4,9 @@ check is skipped for size.
 Removing a rule only changes its own side (the egress of the pods its policy selects, or their
 ingress); isolation stays. The engine is asked once per connection: every pod and sampled
 outside address to every other (skipping pairs where neither side is isolated), on every
-sampled port and protocol (see `samples`). Each allowed side yields the set of rules that allow
-it (`allowed_by` lists them all); only the distinct sets are kept: O(pairs x ports x rules).
+sampled port and protocol (see `analysis.samples`), over each IP family the pair can use.
+Each allowed side yields the set of rules that allow it (`allowed_by` lists them all); only
+the distinct sets are kept: O(pairs x ports x families x rules).
 
 Then, from the last rule back to the first, a rule is removed when every set it belongs to
 still holds another rule that has not been removed. Everything reported can therefore be
@@ -22,8 +23,13 @@ from collections.abc import Iterator, Sequence
 from podfence.analysis.lint.catalogue import rule_info
 from podfence.analysis.lint.context import LintContext
 from podfence.analysis.lint.finding import Finding
-from podfence.analysis.lint.samples import outside_samples, port_samples
 from podfence.analysis.lint.words import and_join, who
+from podfence.analysis.samples import (
+    outside_samples,
+    port_samples,
+    rule_port_sets,
+)
+from podfence.engine.resolve import declared_ports
 from podfence.model import (
     Connection,
     Direction,
@@ -31,6 +37,7 @@ from podfence.model import (
     External,
     NetworkPolicy,
     Protocol,
+    ProtocolPort,
     RuleRef,
 )
 
@@ -41,6 +48,10 @@ DEFAULT_WORK_LIMIT = 200_000
 
 _Key = tuple[str, Direction, int]
 _Sets = set[frozenset[_Key]]
+_Pair = tuple[
+    Endpoint | External, Endpoint | External, tuple[ProtocolPort, ...], tuple[int | None, ...]
+]
+"""(source, destination, the ports to ask, the IP families to ask them over)."""
 
 
 def _collect(ctx: LintContext, limit: int) -> _Sets | int:
@@ -48,44 +59,54 @@ def _collect(ctx: LintContext, limit: int) -> _Sets | int:
 
     For a pair, only the rules of the policies isolating the source (egress) and the
     destination (ingress) can allow, and named ports resolve on the destination only: the
-    ports sampled for the pair come from those rules and the destination's container ports.
+    ports sampled for the pair come from those rules and the destination's declared ports.
+    A pair that can connect over IPv4 and IPv6 is asked once per family (an ipBlock may
+    allow one family and not the other), so a rule is redundant only if it is for both.
     """
-    outside = outside_samples(ctx.cluster)
-    policies = {p.key: p for p in ctx.cluster.policies}
+    engine = ctx.engine
+    outside = outside_samples(engine)
     parties: list[Endpoint | External] = [*ctx.cluster.endpoints, *outside]
-    cache: dict[tuple[object, ...], tuple[tuple[int, Protocol], ...]] = {}
-    plan: list[tuple[Endpoint | External, Endpoint | External, tuple[tuple[int, Protocol], ...]]]
-    plan = []
+    cache: dict[tuple[object, ...], tuple[ProtocolPort, ...]] = {}
+    plan: list[_Pair] = []
     work = 0
-    for src in parties:
-        out = _selecting(ctx, src, Direction.EGRESS)
-        for dst in parties:
-            if src == dst or (isinstance(src, External) and isinstance(dst, External)):
+    selecting = {
+        d: [_selecting(ctx, party, d) for party in parties]
+        for d in (Direction.EGRESS, Direction.INGRESS)
+    }
+    for i, src in enumerate(parties):
+        out = selecting[Direction.EGRESS][i]
+        for j, dst in enumerate(parties):
+            if i == j or (isinstance(src, External) and isinstance(dst, External)):
                 continue
-            into = _selecting(ctx, dst, Direction.INGRESS)
+            into = selecting[Direction.INGRESS][j]
             if not out and not into:
                 continue
             declared = dst.ports if isinstance(dst, Endpoint) else ()
             key = (out, into, declared)
             ports = cache.get(key)
             if ports is None:
-                rules = [r for k in out for r in policies[k].egress]
-                rules += [r for k in into for r in policies[k].ingress]
-                ports = cache[key] = port_samples(rules, declared)
-            plan.append((src, dst, ports))
-            work += len(ports)
+                rules = [r for k in out for r in engine.compiled(k).egress]
+                rules += [r for k in into for r in engine.compiled(k).ingress]
+                allowing = rule_port_sets(engine, rules, dst) | {declared_ports(dst)}
+                ports = cache[key] = port_samples(allowing)
+            families = engine.families(Connection(src, dst, 0, Protocol.TCP))
+            plan.append((src, dst, ports, families))
+            work += len(ports) * len(families)
     if work > limit:
         return work
     sets: _Sets = set()
-    for src, dst, ports in plan:
-        for port, proto in ports:
-            verdict = ctx.engine.evaluate(Connection(src, dst, port, proto))
-            for side in (verdict.egress, verdict.ingress):
-                keys = frozenset(
-                    (r.policy, r.direction, r.rule) for r in side.allowed_by if r.rule is not None
-                )
-                if keys:
-                    sets.add(keys)
+    for src, dst, ports, families in plan:
+        for port in ports:
+            for family in families:
+                verdict = engine.evaluate(Connection(src, dst, port.port, port.protocol, family))
+                for side in (verdict.egress, verdict.ingress):
+                    keys = frozenset(
+                        (r.policy, r.direction, r.rule)
+                        for r in side.allowed_by
+                        if r.rule is not None
+                    )
+                    if keys:
+                        sets.add(keys)
     return sets
 
 
