@@ -1,4 +1,5 @@
-"""Fast parsing for large dumps: JSON with orjson, YAML with libyaml, no field positions.
+"""Fast parsing for large dumps: JSON with orjson, YAML with rapidyaml (see `yaml_values`),
+no field positions.
 
 The exact loader records the line of every field; here only the line of each object is
 recovered, from the layout `kubectl get -o json|yaml` prints (items of a `List` one per
@@ -15,20 +16,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import orjson
-import yaml
+from podfence.load.fast.yaml_values import FastParseError, json_value, yaml_value
 
 __all__ = ["FastParseError", "Located", "parse_fast"]
 
 _SEPARATOR = re.compile(r"^---[ \t]*(#.*)?$")
-_KEY_END = re.compile(r'"\s*:')
-"""The end of every key of a JSON text, and of some strings that contain `":`."""
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?')
-"""Every string of a JSON text, in order; group 1 when it is a key."""
-
-
-class FastParseError(Exception):
-    """The fast path cannot read this input exactly; use the exact loader."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,25 +31,8 @@ class Located:
     line: int
     item_lines: tuple[int, ...] | None
     """For a List document, the line of each item; None otherwise."""
-
-
-def _unique_keys_loader() -> type | None:
-    """libyaml's safe loader, refusing a map whose keys collapse (a duplicate, or a merge)."""
-    base = getattr(yaml, "CSafeLoader", None)
-    if base is None:
-        return None
-
-    class Loader(base):  # type: ignore[misc, valid-type]
-        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> object:
-            mapping = super().construct_mapping(node, deep=deep)
-            if len(mapping) != len(node.value):
-                raise FastParseError("a duplicate key or a merge (the exact loader decides)")
-            return mapping
-
-    return Loader
-
-
-_YAML_LOADER = _unique_keys_loader()
+    span: tuple[int, int] = (0, 0)
+    """The document's lines in its file: [first, last) (0-based), for a later exact look."""
 
 
 def _is_list(value: object) -> bool:
@@ -75,48 +50,17 @@ def _first_content_line(lines: list[str], start: int, end: int, comment: str | N
     raise FastParseError("empty document")
 
 
-def _entries(value: object) -> int:
-    """How many keys the maps of a parsed value hold (iterative: any depth is safe)."""
-    entries, stack = 0, [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            entries += len(item)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return entries
-
-
-def _no_duplicate_keys(text: str, value: object) -> None:
-    """Raise unless every key of the JSON text survived parsing (none was a duplicate).
-
-    Cheap first: every key ends with `"` and `:`, so when that pattern occurs exactly as
-    often as the parsed maps hold keys, no key was lost. Only when strings contain it too
-    (an annotation holding JSON) are the keys counted exactly, string by string."""
-    parsed = _entries(value)
-    if len(_KEY_END.findall(text)) == parsed:
-        return
-    keys = sum(1 for match in _STRING.finditer(text) if match.group(1))
-    if keys != parsed:
-        raise FastParseError("a duplicate key (the exact loader reports it)")
-
-
 def _json(text: str) -> list[Located]:
-    try:
-        value = orjson.loads(text)
-    except orjson.JSONDecodeError as exc:
-        raise FastParseError(f"invalid JSON: {exc}") from None
     if "\t" in text:
         raise FastParseError("tabs in JSON")
-    _no_duplicate_keys(text, value)
+    value = json_value(text)
     lines = text.split("\n")
     root = _first_content_line(lines, 0, len(lines), None)
     item_lines = None
     if _is_list(value):
         assert isinstance(value, dict)
         item_lines = _json_items(text, lines, len(value["items"]), root)
-    return [Located(value, root, item_lines)]
+    return [Located(value, root, item_lines, (0, len(lines)))]
 
 
 def _json_items(text: str, lines: list[str], count: int, root: int) -> tuple[int, ...]:
@@ -145,14 +89,6 @@ def _json_items(text: str, lines: list[str], count: int, root: int) -> tuple[int
 
 
 def _yaml(text: str) -> list[Located]:
-    if _YAML_LOADER is None:
-        raise FastParseError("no libyaml")
-    try:
-        docs = [d for d in yaml.load_all(text, Loader=_YAML_LOADER) if d is not None]
-    except yaml.YAMLError as exc:
-        raise FastParseError(f"invalid YAML: {exc}") from None
-    except RecursionError:
-        raise FastParseError("nested too deeply") from None
     lines = text.split("\n")
     if any(line.startswith(("%", "...")) for line in lines) or "\t" in text:
         raise FastParseError("directives, document ends or tabs")
@@ -161,17 +97,19 @@ def _yaml(text: str) -> list[Located]:
         raise FastParseError("content after ---")
     starts = [0, *(i + 1 for i in bounds)]
     ends = [*bounds, len(lines)]
-    spans = [(s, e) for s, e in zip(starts, ends, strict=True) if _has_content(lines, s, e)]
-    if len(spans) != len(docs):
-        raise FastParseError("documents do not line up")
     out = []
-    for doc, (s, e) in zip(docs, spans, strict=True):
+    for s, e in zip(starts, ends, strict=True):
+        if not _has_content(lines, s, e):
+            continue
+        doc = yaml_value("\n".join(lines[s:e]))
+        if doc is None:
+            raise FastParseError("an empty document (null)")
         root = _first_content_line(lines, s, e, "#")
         items = None
         if _is_list(doc):
             assert isinstance(doc, dict)
             items = _yaml_items(lines, s, e, len(doc["items"]))
-        out.append(Located(doc, root, items))
+        out.append(Located(doc, root, items, (s, e)))
     return out
 
 
