@@ -21,6 +21,7 @@ from podfence.cli.common import (
     EXIT_OK,
     BadInput,
     input_options,
+    load_with_positions,
     namespace_option,
     paths_argument,
 )
@@ -120,7 +121,7 @@ def lint(
             raise BadInput(
                 f"--disable: unknown rule {exc.args[0]!r} (see podfence lint --list-rules)"
             ) from None
-    loaded = load_input(paths, namespace, live, loading)
+    loaded = load_input(paths, namespace, live, loading, load_files=load_with_positions)
     result = run_lint(loaded, disabled=sorted(off), max_work=max_work)
     if output == "text":
         click.echo(render_lint_text(result, color=use_color), nl=False, color=use_color)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from podfence.load.fast.yaml_values import FastParseError, json_value, yaml_value
 
-__all__ = ["FastParseError", "Located", "parse_fast"]
+__all__ = ["FastParseError", "Located", "is_json", "parse_fast"]
 
 _SEPARATOR = re.compile(r"^---[ \t]*(#.*)?$")
 
@@ -131,9 +131,13 @@ def _yaml_items(lines: list[str], start: int, end: int, count: int) -> tuple[int
     return found
 
 
+def is_json(name: str, text: str) -> bool:
+    """Whether the fast path reads a file as JSON (by its name, or its first character)."""
+    return name.endswith(".json") or text.removeprefix("\ufeff").lstrip()[:1] in ("{", "[")
+
+
 def parse_fast(name: str, text: str) -> list[Located]:
     """The documents of a file (JSON when it looks like JSON, else YAML)."""
-    text = text.removeprefix("\ufeff")
-    if name.endswith(".json") or text.lstrip()[:1] in ("{", "["):
-        return _json(text)
-    return _yaml(text)
+    if is_json(name, text):
+        return _json(text.removeprefix("\ufeff"))
+    return _yaml(text.removeprefix("\ufeff"))

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator
 import orjson
 import yaml
 
-from podfence.load.parse import scalar_value
+from podfence.load.parse import MAX_NODES, scalar_value
 
 __all__ = ["FastParseError", "yaml_value", "json_value", "HAVE_RAPIDYAML"]
 
@@ -114,14 +114,24 @@ def _compose(text: str) -> yaml.Node | None:
 
 def _plain(root: yaml.Node) -> object:
     """A composed document as the exact loader reads it (keys are their text; scalars typed
-    by `podfence.load.parse.scalar_value`), or FastParseError for what it would report or
-    expand: a duplicate key, a merge, an alias, a key that is not a scalar, a bad value."""
-    seen: set[int] = set()
+    by `podfence.load.parse.scalar_value`; aliases expanded), or FastParseError for what it
+    would report: a duplicate key, a key that is not a scalar, a bad value, a recursive
+    alias, too many nodes; and for a merge key (expanded there)."""
+    active: set[int] = set()
+    count = 0
 
     def convert(node: yaml.Node, depth: int) -> object:
-        if depth > MAX_DEPTH or id(node) in seen:
-            raise FastParseError("nested too deeply, or an alias (the exact loader decides)")
-        seen.add(id(node))
+        nonlocal count
+        count += 1
+        if depth > MAX_DEPTH or id(node) in active or count > MAX_NODES:
+            raise FastParseError("too deep, too large or recursive (the exact loader reports it)")
+        active.add(id(node))
+        try:
+            return _node(node, depth)
+        finally:
+            active.discard(id(node))
+
+    def _node(node: yaml.Node, depth: int) -> object:
         if isinstance(node, yaml.MappingNode):
             out: dict[str, object] = {}
             for key, value in node.value:
