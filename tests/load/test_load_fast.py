@@ -379,3 +379,17 @@ def test_generated_workloads_as_yaml_documents(dump: Path, tmp_path: Path) -> No
             docs.append(item)
     (tmp_path / "all.yaml").write_text(yaml.safe_dump_all(docs))
     _same(tmp_path)
+
+
+@pytest.mark.parametrize("depth", [197, 198, 199, 200, 201, 260])
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_nesting_as_deep_as_the_exact_loader_allows(
+    depth: int, suffix: str, tmp_path: Path
+) -> None:
+    deep: object = 1
+    for _ in range(depth):
+        deep = [deep]
+    pod = {**POD, "spec": {"unread": deep}}
+    text = json.dumps({"apiVersion": "v1", "kind": "List", "items": [NS, pod]}, indent=2)
+    (tmp_path / f"in{suffix}").write_text(text)
+    _same(tmp_path)

@@ -88,47 +88,68 @@ def _json_items(text: str, lines: list[str], count: int, root: int) -> tuple[int
     return tuple(found)
 
 
+_DOC_BREAK = re.compile(r"^---.*$", re.M)
+_DIRECTIVE = re.compile(r"^(?:%|\.\.\.)", re.M)
+_CONTENT = re.compile(r"^[ ]*[^\s#]", re.M)
+"""The first line with content (not blank, not a comment)."""
+_ITEMS = re.compile(r"^items:[ ]*$", re.M)
+_NEXT_LINE = re.compile(r"\n([ ]*)(?=\S)")
+
+
 def _yaml(text: str) -> list[Located]:
-    lines = text.split("\n")
-    if any(line.startswith(("%", "...")) for line in lines) or "\t" in text:
+    """Each document of a YAML stream (split at `---` lines: regular expressions, in C)."""
+    if "\t" in text or _DIRECTIVE.search(text):
         raise FastParseError("directives, document ends or tabs")
-    bounds = [i for i, line in enumerate(lines) if line.startswith("---")]
-    if any(not _SEPARATOR.match(lines[i]) for i in bounds):
-        raise FastParseError("content after ---")
-    starts = [0, *(i + 1 for i in bounds)]
-    ends = [*bounds, len(lines)]
+    pieces: list[tuple[int, int, int]] = []  # (first offset, end offset, first line)
+    at, line = 0, 0
+    for match in _DOC_BREAK.finditer(text):
+        if not _SEPARATOR.match(match.group(0)):
+            raise FastParseError("content after ---")
+        pieces.append((at, match.start(), line))
+        line += text.count("\n", at, match.start()) + 1
+        at = match.end() + 1
+    pieces.append((at, len(text), line))
     out = []
-    for s, e in zip(starts, ends, strict=True):
-        if not _has_content(lines, s, e):
+    for first, end, line in pieces:
+        doc_text = text[first:end]
+        content = _CONTENT.search(doc_text)
+        if content is None:
             continue
-        doc = yaml_value("\n".join(lines[s:e]))
+        doc = yaml_value(doc_text)
         if doc is None:
             raise FastParseError("an empty document (null)")
-        root = _first_content_line(lines, s, e, "#")
+        root = line + doc_text.count("\n", 0, content.start()) + 1
+        last = line + doc_text.count("\n") + (1 if end == len(text) else 0)
         items = None
         if _is_list(doc):
             assert isinstance(doc, dict)
-            items = _yaml_items(lines, s, e, len(doc["items"]))
-        out.append(Located(doc, root, items, (s, e)))
+            items = _yaml_items(doc_text, line, len(doc["items"]))
+        out.append(Located(doc, root, items, (line, last)))
     return out
 
 
-def _has_content(lines: list[str], start: int, end: int) -> bool:
-    return any(line.strip() and not line.strip().startswith("#") for line in lines[start:end])
-
-
-def _yaml_items(lines: list[str], start: int, end: int, count: int) -> tuple[int, ...]:
-    head = next((i for i in range(start, end) if lines[i].rstrip() == "items:"), None)
+def _yaml_items(doc_text: str, line: int, count: int) -> tuple[int, ...]:
+    """The line of each item of the document's top-level `items:` (one per `- `)."""
+    head = _ITEMS.search(doc_text)
     if head is None:
         raise FastParseError("no top-level items: line")
-    first = next((i for i in range(head + 1, end) if lines[i].strip()), None)
-    if first is None or not lines[first].lstrip().startswith("- "):
+    first = _NEXT_LINE.search(doc_text, head.end())
+    if first is None or not doc_text.startswith("- ", first.end()):
         raise FastParseError("unexpected items layout")
-    dash = lines[first][: len(lines[first]) - len(lines[first].lstrip())] + "- "
-    found = tuple(i + 1 for i in range(head + 1, end) if lines[i].startswith(dash))
-    if len(found) != count or any(lines[i - 1][len(dash)] in " #" for i in found):
+    dash = first.group(1) + "- "
+    found = []
+    at, number = 0, line + 1
+    for match in re.finditer("^" + re.escape(dash), doc_text[head.end() :], re.M):
+        start = head.end() + match.start()
+        number += doc_text.count("\n", at, start)
+        at = start
+        after = doc_text[start + len(dash) : start + len(dash) + 1]
+        if after in ("", " ", "#", "\n"):
+            raise FastParseError("items not one per dash")
+        found.append(number)
+    if len(found) != count:
         raise FastParseError("items not one per dash")
-    return found
+    return tuple(found)
 
 
 def is_json(name: str, text: str) -> bool:

@@ -171,13 +171,29 @@ def _entries(value: object) -> int:
     return entries
 
 
+def _parsed_keys(value: object) -> int:
+    """How many keys the maps of a parsed value hold; FastParseError when nested deeper than
+    the exact loader allows. In C where it can: orjson writes the value indented, where a
+    node at depth d starts a line indented 2d, and every key ends with `": ` (inside a
+    string, a quote is escaped: `\\": `, then the value is walked in Python instead)."""
+    try:
+        dumped = orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    except orjson.JSONEncodeError:
+        raise FastParseError("nested too deeply (the exact loader reports it)") from None
+    if b"\n" + b" " * (2 * (MAX_DEPTH + 1)) in dumped:
+        raise FastParseError("nested too deeply (the exact loader reports it)")
+    if b'\\": ' in dumped:
+        return _entries(value)
+    return dumped.count(b'": ')
+
+
 def no_duplicate_keys(text: str, value: object) -> None:
     """Raise unless every key of the JSON text survived parsing (none was a duplicate).
 
     Cheap first: every key ends with `"` and `:`, so when that pattern occurs exactly as
     often as the parsed maps hold keys, no key was lost. Only when strings contain it too
     (an annotation holding JSON) are the keys counted exactly, string by string."""
-    parsed = _entries(value)
+    parsed = _parsed_keys(value)
     if len(_KEY_END.findall(text)) == parsed:
         return
     keys = sum(1 for match in _STRING.finditer(text) if match.group(1))
