@@ -254,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="", help="comma-separated case names (first word)")
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--big", action="store_true", help="matrix --group at 150k pods / 15k")
+    ap.add_argument(
+        "--yaml", action="store_true", help="YAML parsing: PyYAML's C loader against the fast path"
+    )
     ap.add_argument("--output", type=Path, default=OUT / "commands.json")
     args = ap.parse_args(argv)
     OUT.mkdir(exist_ok=True)
@@ -286,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
     if args.big:
         results += big(trees, args.timeout, scratch)
+    yaml_speed = yaml_parsing(inputs.get("yaml") or as_yaml(base)) if args.yaml else None
     names = [t.name for t in trees]
     print()
     print(table(results, names, args.timeout))
@@ -293,9 +297,41 @@ def main(argv: list[str] | None = None) -> int:
         "trees": [str(t) for t in trees],
         "timeout_s": args.timeout,
         "results": [asdict(m) for m in results],
+        "yaml_parsing": yaml_speed,
     }
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     return 0
+
+
+def yaml_parsing(path: Path) -> dict[str, float]:
+    """Seconds to parse the YAML files of `path`: PyYAML's C loader (`yaml.load` with
+    CSafeLoader, values only) against podfence's fast path (values, each object's line, every
+    check), in a child process of this tree; and the ratio."""
+    code = (
+        "import sys, time, yaml\n"
+        "from pathlib import Path\n"
+        "from podfence.load.fast.parse import parse_fast\n"
+        "texts = [(str(f), f.read_text()) for f in sorted(Path(sys.argv[1]).glob('*.yaml'))]\n"
+        "t = time.perf_counter()\n"
+        "for _, text in texts: yaml.load(text, Loader=yaml.CSafeLoader)\n"
+        "t1 = time.perf_counter()\n"
+        "for name, text in texts: parse_fast(name, text)\n"
+        "t2 = time.perf_counter()\n"
+        "print(t1 - t, t2 - t1)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env,
+        check=True,
+    )  # fmt: skip
+    libyaml, fast = map(float, proc.stdout.split())
+    found = {"pyyaml_c_s": libyaml, "podfence_fast_s": fast, "ratio": libyaml / fast}
+    print(
+        f"YAML parsing ({path.name}): PyYAML C loader {libyaml:.2f} s, fast path {fast:.2f} s: "
+        f"{libyaml / fast:.1f}x",
+        flush=True,
+    )
+    return found
 
 
 def big(trees: list[Path], timeout: float, scratch: Path) -> list[Measured]:
