@@ -9,6 +9,7 @@ from podfence.analysis.lint.catalogue import rule_info
 from podfence.analysis.lint.finding import Finding, Level
 from podfence.engine import Engine
 from podfence.engine.compiled import CompiledPolicy, CompiledRule
+from podfence.engine.match import PodPeer, compile_peer
 from podfence.model import (
     Cluster,
     Direction,
@@ -75,6 +76,9 @@ class LintContext:
         for ep in cluster.endpoints:
             by_ns.setdefault(ep.namespace, []).append(ep)
         self._by_ns = {k: tuple(v) for k, v in by_ns.items()}
+        universe = self.engine.resolver.universe
+        self._peer_ids = {peer: i for i, peer in enumerate(universe.pod_peers)}
+        self._peers: dict[object, tuple[Endpoint, ...]] = {}
 
     # -- lookups ----------------------------------------------------------------------
 
@@ -108,10 +112,21 @@ class LintContext:
         )
 
     def peer_endpoints(self, policy: NetworkPolicy, peer: Peer) -> tuple[Endpoint, ...]:
-        """Endpoints a `from`/`to` item matches, by the engine's own matcher."""
-        return tuple(
-            ep for ep in self.cluster.endpoints if self.engine.peer_matches(policy, peer, ep)
-        )
+        """Endpoints a `from`/`to` item matches, by the engine's own matcher: the resolver's
+        members of a pod peer (found for every peer in one pass over the endpoints), or
+        `peer_matches` endpoint by endpoint for the others; once per compiled item."""
+        matcher = compile_peer(peer, policy_namespace=policy.namespace)
+        found = self._peers.get(matcher)
+        if found is None:
+            endpoints = self.cluster.endpoints
+            pid = self._peer_ids.get(matcher) if isinstance(matcher, PodPeer) else None
+            if pid is not None:
+                members = self.engine.resolver.members(endpoints, pid)
+                found = tuple(endpoints[i] for i in members)
+            else:
+                found = tuple(ep for ep in endpoints if self.engine.peer_matches(policy, peer, ep))
+            self._peers[matcher] = found
+        return found
 
     def would_match(self, peer: Peer, policy_namespace: str) -> tuple[Endpoint, ...]:
         """What-if: the endpoints a `from`/`to` item would match, written in a policy of

@@ -12,11 +12,15 @@ decoder), any other document its own lines; lines are then shifted back to the f
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import yaml
+
 from podfence.load.nodes import Node, to_plain
 from podfence.load.parse import parse_text
+from podfence.load.tree import child, index
 from podfence.model import ObjectRef
 
 __all__ = ["Document", "Place", "object_lines", "LazyPositions"]
@@ -36,6 +40,14 @@ class Document:
     _lines: list[str] | None = field(default=None, repr=False)
     _offsets: list[int] | None = field(default=None, repr=False)
     _items: list[tuple[Node, int]] | None = field(default=None, repr=False)
+    _shared: bool | None = field(default=None, repr=False)
+
+    @property
+    def shared_lines(self) -> bool:
+        """Whether some items share a line (then they are cut out of the whole document)."""
+        if self._shared is None:
+            self._shared = len(set(self.items or ())) != len(self.items or ())
+        return self._shared
 
     @property
     def lines(self) -> list[str]:
@@ -46,11 +58,7 @@ class Document:
     def offset(self, line: int) -> int:
         """The character offset of a 0-based line."""
         if self._offsets is None:
-            offsets, at = [0], 0
-            for text in self.lines[:-1]:
-                at += len(text) + 1
-                offsets.append(at)
-            self._offsets = offsets
+            self._offsets = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
         return self._offsets[line]
 
 
@@ -65,11 +73,54 @@ class Place:
 
 
 def _parsed(file: str, snippet: str, shift: int) -> dict[str, int] | None:
-    docs, problems = parse_text(file, snippet)
-    if problems or len(docs) != 1:
-        return None
-    _, lines = to_plain(docs[0])
+    """The line of every field path of the one document in `snippet`, plus `shift`: from
+    libyaml's composed nodes directly (the lines the exact parser gives: a map entry at its
+    key, a list item at its start), or by the exact parser itself for anything unusual."""
+    lines = _composed_lines(snippet)
+    if lines is None:
+        docs, problems = parse_text(file, snippet)
+        if problems or len(docs) != 1:
+            return None
+        _, lines = to_plain(docs[0])
     return {path: line + shift for path, line in lines.items()}
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_NEWLINE = re.compile("\n")
+
+
+def _composed_lines(snippet: str) -> dict[str, int] | None:
+    """Field path -> line, for plain documents only (no alias, merge, duplicate key or
+    key that is not a scalar); None otherwise, or when libyaml rejects the text."""
+    try:
+        root = yaml.compose(snippet.removeprefix("\ufeff"), Loader=_LOADER)
+    except yaml.YAMLError:
+        return None
+    if root is None:
+        return None
+    lines: dict[str, int] = {}
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, str, int]] = [(root, "", root.start_mark.line + 1)]
+    while stack:
+        node, path, line = stack.pop()
+        if id(node) in seen:
+            return None  # an alias: the exact parser expands it
+        seen.add(id(node))
+        lines[path] = line
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode) or key.tag.endswith(":merge"):
+                    return None
+                name = str(key.value)
+                if name in keys:
+                    return None
+                keys.add(name)
+                stack.append((value, child(path, name), key.start_mark.line + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                stack.append((item, index(path, i), item.start_mark.line + 1))
+    return lines
 
 
 def _yaml_item(doc: Document, k: int) -> dict[str, int] | None:
@@ -111,8 +162,7 @@ def object_lines(place: Place) -> dict[str, int] | None:
     if place.item is None:
         first, last = doc.span
         return _parsed(doc.file, "\n".join(doc.lines[first:last]), first)
-    several = len(set(doc.items or ())) != len(doc.items or ())  # items sharing a line
-    found = None if several else (_json_item if doc.json else _yaml_item)(doc, place.item)
+    found = None if doc.shared_lines else (_json_item if doc.json else _yaml_item)(doc, place.item)
     return found if found is not None else _whole_item(doc, place.item)
 
 
