@@ -79,6 +79,7 @@ class LintContext:
         universe = self.engine.resolver.universe
         self._peer_ids = {peer: i for i, peer in enumerate(universe.pod_peers)}
         self._peers: dict[object, tuple[Endpoint, ...]] = {}
+        self._namespaces: dict[LabelSelector, tuple[Namespace, ...]] = {}
 
     # -- lookups ----------------------------------------------------------------------
 
@@ -136,9 +137,14 @@ class LintContext:
         )
 
     def namespaces_matching(self, selector: LabelSelector) -> tuple[Namespace, ...]:
-        return tuple(
-            ns for ns in self.cluster.namespaces if self.engine.namespace_matches(selector, ns.name)
-        )
+        found = self._namespaces.get(selector)
+        if found is None:
+            found = self._namespaces[selector] = tuple(
+                ns
+                for ns in self.cluster.namespaces
+                if self.engine.namespace_matches(selector, ns.name)
+            )
+        return found
 
     def isolated(self, endpoint: Endpoint, direction: Direction) -> bool:
         return self.engine.is_isolated(endpoint, direction)
