@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from podfence.engine import Engine
 from podfence.engine.compiled import CompiledRule
+from podfence.engine.match import NamedPortMatcher
 from podfence.engine.resolve import declared_ports
 from podfence.model import (
     AddressSet,
@@ -139,10 +140,16 @@ _OUTSIDE = External(ipaddress.IPv4Address(0))
 def policy_port_sets(engine: Engine) -> frozenset[PortSet]:
     """Every set of ports some rule of a live policy allows towards some endpoint of the
     engine's cluster or the outside, and every endpoint's declared ports."""
-    rules = tuple(_live_rules(engine))
-    found: set[PortSet] = set(rule_port_sets(engine, rules, _OUTSIDE))
+    matchers = {matcher for rule in _live_rules(engine) for matcher in rule.ports}
+    found: set[PortSet] = {engine.resolver.ports(m, _OUTSIDE) for m in matchers}
+    # only a named port resolves on its destination: by the ports the endpoint declares
+    named = [m for m in matchers if isinstance(m, NamedPortMatcher)]
+    seen: set[object] = set()
     for ep in engine.cluster.endpoints:
-        found |= rule_port_sets(engine, rules, ep)
+        if ep.ports in seen:
+            continue
+        seen.add(ep.ports)
+        found |= {engine.resolver.ports(m, ep) for m in named}
         found.add(declared_ports(ep))
     return frozenset(found)
 

@@ -174,6 +174,10 @@ def diff(
     old = load_input(old_paths, namespace, live, loading)
     new = load_or_exit(new_paths, namespace, loading)
     result = diff_clusters(old, new)
+    if result.per_pair is not None:
+        click.echo(
+            f"podfence: note: every pair was compared one by one: {result.per_pair}", err=True
+        )
     if output == "text":
         click.echo(render_diff_text(result), nl=False)
     elif output == "markdown":
