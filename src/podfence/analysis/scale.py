@@ -12,7 +12,11 @@ from __future__ import annotations
 
 from podfence.model import Cluster
 
-__all__ = ["class_engine_gap"]
+__all__ = ["NOTE_ABOVE", "class_engine_gap"]
+
+NOTE_ABOVE = 200
+"""Commands say that they ask every pair one by one only above this many endpoints (below,
+it takes no time worth a note)."""
 
 
 def class_engine_gap(cluster: Cluster) -> str | None:

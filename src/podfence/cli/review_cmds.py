@@ -12,6 +12,7 @@ import click
 
 from podfence.analysis.diff import diff_clusters
 from podfence.analysis.graph import GraphOptions, build_graph
+from podfence.analysis.scale import NOTE_ABOVE
 from podfence.analysis.samples import PortSpan
 from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
@@ -174,7 +175,7 @@ def diff(
     old = load_input(old_paths, namespace, live, loading)
     new = load_or_exit(new_paths, namespace, loading)
     result = diff_clusters(old, new)
-    if result.per_pair is not None:
+    if result.per_pair is not None and len(result.parties) > NOTE_ABOVE:
         click.echo(
             f"podfence: note: every pair was compared one by one: {result.per_pair}", err=True
         )

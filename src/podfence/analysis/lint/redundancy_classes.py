@@ -1,0 +1,210 @@
+"""The rule sets of PF011 at cluster scale: side by side, subject by subject kind, class by
+class of peers, instead of every pair of parties.
+
+A side of a connection (the egress of the source, the ingress of the destination) is allowed
+only by rules of the policies isolating its subject for that direction, and only when one of
+their peers matches the other party. So, per direction:
+
+- subjects are grouped by what decides that side's answer on their end: the policies that
+  isolate them, their addresses' families, and (for ingress, where named ports resolve on the
+  subject) the ports they declare;
+- the peers worth asking are the endpoint classes (and the outside samples) that some peer of
+  those rules matches, found in bulk by the resolver; within a class, every endpoint is
+  answered alike (`engine.classes`);
+- for one representative pair per (subject group, peer class), the rules that allow that
+  side are those with a peer that matches the peer party (the resolver's answer, above) and
+  a `ports` item that allows the port (`resolver.ports`, named ports resolved on the
+  destination), on one port per span those items cut: the sets of `allowed_by` that the
+  per-pair engine gives that side.
+
+The sets are the ones the pair-by-pair collection finds, asking the per-pair engine about
+every pair (a property test compares them).
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Sequence
+
+from podfence.analysis.lint.context import LintContext
+from podfence.analysis.samples import outside_samples, port_samples
+from podfence.engine.classes import ClassEngine
+from podfence.engine.compiled import CompiledRule
+from podfence.engine.match import AnyPeer, IPPeer, PodPeer
+from podfence.engine.resolve import Resolver
+from podfence.model import (
+    Direction,
+    Endpoint,
+    External,
+    Party,
+    PortSet,
+)
+
+__all__ = ["collect_by_class"]
+
+_Key = tuple[str, Direction, int]
+_Sets = set[frozenset[_Key]]
+
+
+class _Peers:
+    """Which endpoint classes and outside samples each peer of a rule matches (memoised)."""
+
+    def __init__(self, ctx: LintContext, classes: dict[str, int], outside: Sequence[External]):
+        self.ctx = ctx
+        self.endpoints = ctx.cluster.endpoints
+        self.classes = classes
+        self.outside = outside
+        resolver = ctx.engine.resolver
+        self.resolver = resolver
+        self.peer_ids = {peer: i for i, peer in enumerate(resolver.universe.pod_peers)}
+        self._found: dict[object, tuple[frozenset[int], frozenset[int]]] = {}
+        self._rules: dict[CompiledRule, tuple[frozenset[int], frozenset[int]]] = {}
+        self.every = (frozenset(classes.values()), frozenset(range(len(outside))))
+
+    def of(self, rule: CompiledRule) -> tuple[frozenset[int], frozenset[int]]:
+        """(classes, outside sample indexes) some peer of `rule` matches."""
+        found = self._rules.get(rule)
+        if found is None:
+            found = self._rules[rule] = self._of(rule)
+        return found
+
+    def _of(self, rule: CompiledRule) -> tuple[frozenset[int], frozenset[int]]:
+        groups: set[int] = set()
+        outside: set[int] = set()
+        for matcher in rule.peers:
+            found = self._found.get(matcher)
+            if found is None:
+                found = self._found[matcher] = self._matching(matcher)
+            groups |= found[0]
+            outside |= found[1]
+        return frozenset(groups), frozenset(outside)
+
+    def _matching(self, matcher: object) -> tuple[frozenset[int], frozenset[int]]:
+        if isinstance(matcher, AnyPeer):
+            return self.every
+        if isinstance(matcher, PodPeer):
+            pid = self.peer_ids[matcher]
+            members = self.resolver.members(self.endpoints, pid)
+            return frozenset(self.classes[self.endpoints[i].id] for i in members), frozenset()
+        assert isinstance(matcher, IPPeer)
+        groups = frozenset(
+            self.classes[ep.id]
+            for ep in self.endpoints
+            if self.resolver.peer_matches(matcher, ep, None)
+        )
+        outside = frozenset(
+            i for i, x in enumerate(self.outside) if self.resolver.peer_matches(matcher, x, None)
+        )
+        return groups, outside
+
+
+def _families(party: Party) -> frozenset[int]:
+    if isinstance(party, External):
+        return frozenset((party.ip.version,))
+    return frozenset(ip.version for ip in party.ips)
+
+
+def collect_by_class(ctx: LintContext, limit: int) -> _Sets | int:
+    """The distinct sets of rules that allow some side; the work count when over `limit`."""
+    engine = ctx.engine
+    endpoints = ctx.cluster.endpoints
+    outside = outside_samples(engine)
+    classes = {m: g.id for g in ClassEngine(ctx.cluster).classes for m in g.members}
+    members: dict[int, list[Endpoint]] = {}
+    for ep in endpoints:
+        members.setdefault(classes[ep.id], []).append(ep)
+    peers = _Peers(ctx, classes, outside)
+    plan: list[tuple[Direction, Party, Party, tuple[CompiledRule, ...]]] = []
+    for direction in (Direction.EGRESS, Direction.INGRESS):
+        subjects: dict[tuple[object, ...], list[Endpoint]] = {}
+        rules_of: dict[tuple[object, ...], tuple[CompiledRule, ...]] = {}
+        for ep in endpoints:
+            policies = engine.selecting(ep, direction)
+            if not policies:
+                continue
+            named = ep.ports if direction is Direction.INGRESS else ()
+            kind = (tuple(p.key for p in policies), _families(ep), named)
+            found = subjects.setdefault(kind, [])
+            if len(found) < 2:
+                found.append(ep)
+            if kind not in rules_of:
+                rules_of[kind] = tuple(r for p in policies for r in p.rules(direction))
+        for each, chosen in subjects.items():
+            rules = rules_of[each]
+            groups: set[int] = set()
+            samples: set[int] = set()
+            for rule in rules:
+                found_groups, found_outside = peers.of(rule)
+                groups |= found_groups
+                samples |= found_outside
+            for group in sorted(groups):
+                pick = _pair(chosen, members[group])
+                if pick is not None:
+                    allowing = tuple(r for r in rules if group in peers.of(r)[0])
+                    plan.append(_oriented(direction, pick[0], pick[1], allowing))
+            for i in sorted(samples):
+                allowing = tuple(r for r in rules if i in peers.of(r)[1])
+                plan.append(_oriented(direction, chosen[0], outside[i], allowing))
+    return _sets(ctx, plan, limit)
+
+
+def _pair(
+    subjects: Sequence[Endpoint], peers: Sequence[Endpoint]
+) -> tuple[Endpoint, Endpoint] | None:
+    """A subject and a peer that are two different endpoints, if there are."""
+    for s in subjects:
+        for p in peers[:2]:
+            if s.id != p.id:
+                return s, p
+    return None
+
+
+def _oriented(
+    direction: Direction, subject: Party, peer: Party, rules: tuple[CompiledRule, ...]
+) -> tuple[Direction, Party, Party, tuple[CompiledRule, ...]]:
+    if direction is Direction.EGRESS:
+        return direction, subject, peer, rules
+    return direction, peer, subject, rules
+
+
+def _sets(
+    ctx: LintContext,
+    plan: list[tuple[Direction, Party, Party, tuple[CompiledRule, ...]]],
+    limit: int,
+) -> _Sets | int:
+    """Per planned side (the rules whose peers match its peer party), the distinct sets of
+    those rules that allow one port, over the spans their `ports` items cut. The work is one
+    per side and sampled port; above `limit`, that count instead."""
+    resolver = ctx.engine.resolver
+    cache: dict[tuple[object, ...], tuple[int, frozenset[frozenset[_Key]]]] = {}
+    sets: _Sets = set()
+    work = 0
+    for _, _, dst, rules in plan:
+        # named ports resolve on the destination, by the ports it declares
+        key = (rules, dst.ports if isinstance(dst, Endpoint) else ())
+        found = cache.get(key)
+        if found is None:
+            allows = [(rule, _ports(resolver, rule, dst)) for rule in rules]
+            samples = port_samples(ports for _, ports in allows)
+            found = cache[key] = (
+                len(samples),
+                frozenset(
+                    frozenset(
+                        (r.policy, r.direction, r.index)
+                        for r, ports in allows
+                        if ports.contains(port.port, port.protocol)
+                    )
+                    for port in samples
+                ),
+            )
+        work += found[0]
+        sets.update(s for s in found[1] if s)
+    return work if work > limit else sets
+
+
+def _ports(resolver: Resolver, rule: CompiledRule, destination: Party) -> PortSet:
+    """Every port the `ports` items of `rule` allow towards `destination`."""
+    return functools.reduce(
+        operator.or_, (resolver.ports(m, destination) for m in rule.ports), PortSet()
+    )
