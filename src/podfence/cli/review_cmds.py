@@ -12,8 +12,8 @@ import click
 
 from podfence.analysis.diff import diff_clusters
 from podfence.analysis.graph import GraphOptions, build_graph
-from podfence.analysis.scale import NOTE_ABOVE
 from podfence.analysis.samples import PortSpan
+from podfence.analysis.scale import NOTE_ABOVE
 from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
     EXIT_FINDINGS,
