@@ -12,8 +12,9 @@ import click
 
 from podfence.analysis.diff import diff_clusters
 from podfence.analysis.graph import GraphOptions, build_graph
+from podfence.analysis.graph_classes import COLLAPSE_ABOVE
 from podfence.analysis.samples import PortSpan
-from podfence.analysis.scale import NOTE_ABOVE
+from podfence.analysis.scale import NOTE_ABOVE, class_engine_gap
 from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
     EXIT_FINDINGS,
@@ -79,6 +80,15 @@ def _write(data: str | bytes, out_file: str | None) -> None:
     help="Merge look-alike pods into one node when at least this many (0: never).",
 )
 @click.option(
+    "--collapse",
+    "collapse_above",
+    type=click.IntRange(min=0),
+    default=COLLAPSE_ABOVE,
+    show_default=True,
+    help="Above this many pods and workloads, draw classes of pods that no policy tells "
+    "apart instead of pods (0: never).",
+)
+@click.option(
     "--max-denied",
     type=click.IntRange(min=0),
     default=12,
@@ -96,6 +106,7 @@ def graph(
     show_denied: bool,
     show_policies: bool,
     merge_min: int,
+    collapse_above: int,
     max_denied: int,
     namespace: str,
     live: Live,
@@ -109,8 +120,17 @@ def graph(
         show_policies=show_policies,
         merge_min=merge_min,
         max_denied=max_denied,
+        collapse_above=collapse_above,
     )
     result = build_graph(loaded, options)
+    big = collapse_above and len(loaded.endpoints) > max(collapse_above, NOTE_ABOVE)
+    if big and not result.collapsed:
+        gap = class_engine_gap(loaded)
+        click.echo(
+            f"podfence: note: every pair of pods was asked one by one: the class engine does "
+            f"not cover this input yet ({gap})",
+            err=True,
+        )
     if output == "mermaid":
         _write(render_mermaid(result), out_file)
         return
