@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from podfence.analysis.classes import Conn, merge_classes
-from podfence.analysis.graph_classes import COLLAPSE_ABOVE, class_view
+from podfence.analysis.graph_classes import COLLAPSE_ABOVE, ClassView
 from podfence.analysis.samples import PortSpan, address_atoms, policy_port_sets, port_spans
 from podfence.analysis.scale import class_engine_gap
 from podfence.engine import Engine
@@ -310,13 +310,18 @@ class _Builder:
 
 
 def build_graph(
-    cluster: Cluster, options: GraphOptions | None = None, *, engine: Engine | None = None
+    cluster: Cluster,
+    options: GraphOptions | None = None,
+    *,
+    engine: Engine | None = None,
+    classes: ClassEngine | None = None,
 ) -> Graph:
+    """The graph; `engine` and `classes`: engines of this cluster already built."""
     options = options or GraphOptions()
     engine = engine or Engine(cluster)
     big = options.collapse_above and len(cluster.endpoints) > options.collapse_above
     if big and class_engine_gap(cluster) is None:
-        return _collapsed(cluster, options, engine)
+        return _collapsed(cluster, options, engine, classes or ClassEngine(cluster))
     b = _Builder(cluster, options, engine)
     nodes = b.nodes()
     nodes += b.externals
@@ -335,11 +340,13 @@ def build_graph(
     return Graph(namespaces, tuple(nodes), tuple(edges), b.probes, pods=len(cluster.endpoints))
 
 
-def _collapsed(cluster: Cluster, options: GraphOptions, engine: Engine) -> Graph:
+def _collapsed(
+    cluster: Cluster, options: GraphOptions, engine: Engine, classes: ClassEngine
+) -> Graph:
     """One node per class of endpoints, one edge per pair of classes with anything allowed
     (ports only: the rules are the per-pair graph's detail)."""
     probes = options.ports or port_spans(policy_port_sets(engine))
-    view = class_view(engine, probes)
+    view = ClassView(engine, classes, probes)
     nodes: list[Node] = []
     for g in view.groups:
         first = view.member(g.id)

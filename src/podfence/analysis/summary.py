@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from dataclasses import dataclass
 
 from podfence.engine import Engine
-from podfence.model import Cluster, Direction
+from podfence.model import Cluster, Direction, Endpoint
 
 __all__ = ["Openness", "NamespaceSummary", "LintSummary", "summarize", "lint_summary"]
 
@@ -57,16 +58,20 @@ def summarize(cluster: Cluster, engine: Engine | None = None) -> tuple[Namespace
     names = sorted(
         {ns.name for ns in cluster.namespaces} | {e.namespace for e in cluster.endpoints}
     )
+    by_namespace: dict[str, list[Endpoint]] = {}
+    for e in cluster.endpoints:
+        by_namespace.setdefault(e.namespace, []).append(e)
+    policies = Counter(p.namespace for p in cluster.policies)
     out = []
     for name in names:
-        eps = [e for e in cluster.endpoints if e.namespace == name]
+        eps = by_namespace.get(name, [])
         out.append(
             NamespaceSummary(
                 name,
                 len(eps),
                 sum(engine.is_isolated(e, Direction.INGRESS) for e in eps),
                 sum(engine.is_isolated(e, Direction.EGRESS) for e in eps),
-                sum(p.namespace == name for p in cluster.policies),
+                policies[name],
             )
         )
     return tuple(out)

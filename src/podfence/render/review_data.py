@@ -12,7 +12,7 @@ from typing import Any
 from podfence.analysis.review import Review
 from podfence.model import Direction
 from podfence.render.data import account_data
-from podfence.render.html import matrix_json
+from podfence.render.html import heatmap_json, matrix_json
 from podfence.render.mermaid import render_mermaid
 
 __all__ = ["review_data"]
@@ -55,7 +55,11 @@ def review_data(review: Review) -> dict[str, Any]:
         },
         "summary": _summary(review),
         "lint": _lint(review),
-        "matrix": matrix_json(review),
+        **(
+            {"heatmap": heatmap_json(review.heatmap)}
+            if review.heatmap is not None
+            else {"matrix": matrix_json(review)}
+        ),
         "graph": {"mermaid": render_mermaid(review.graph)},
         "policies": [account_data(a) for a in review.accounts],
     }

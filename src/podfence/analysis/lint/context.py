@@ -9,7 +9,7 @@ from podfence.analysis.lint.catalogue import rule_info
 from podfence.analysis.lint.finding import Finding, Level
 from podfence.engine import Engine
 from podfence.engine.compiled import CompiledPolicy, CompiledRule
-from podfence.engine.match import PodPeer, compile_peer
+from podfence.engine.match import PeerMatcher, PodPeer
 from podfence.model import (
     Cluster,
     Direction,
@@ -79,6 +79,7 @@ class LintContext:
         universe = self.engine.resolver.universe
         self._peer_ids = {peer: i for i, peer in enumerate(universe.pod_peers)}
         self._peers: dict[object, tuple[Endpoint, ...]] = {}
+        self._matchers: dict[tuple[str, Peer], PeerMatcher] | None = None
         self._namespaces: dict[LabelSelector, tuple[Namespace, ...]] = {}
 
     # -- lookups ----------------------------------------------------------------------
@@ -116,8 +117,8 @@ class LintContext:
         """Endpoints a `from`/`to` item matches, by the engine's own matcher: the resolver's
         members of a pod peer (found for every peer in one pass over the endpoints), or
         `peer_matches` endpoint by endpoint for the others; once per compiled item."""
-        matcher = compile_peer(peer, policy_namespace=policy.namespace)
-        found = self._peers.get(matcher)
+        matcher = self._matcher(policy, peer)
+        found = self._peers.get(matcher if matcher is not None else (policy.key, peer))
         if found is None:
             endpoints = self.cluster.endpoints
             pid = self._peer_ids.get(matcher) if isinstance(matcher, PodPeer) else None
@@ -126,8 +127,24 @@ class LintContext:
                 found = tuple(endpoints[i] for i in members)
             else:
                 found = tuple(ep for ep in endpoints if self.engine.peer_matches(policy, peer, ep))
-            self._peers[matcher] = found
+            self._peers[matcher if matcher is not None else (policy.key, peer)] = found
         return found
+
+    def _matcher(self, policy: NetworkPolicy, peer: Peer) -> PeerMatcher | None:
+        """The engine's compiled form of a `from`/`to` item of a live rule (None if not)."""
+        if self._matchers is None:
+            self._matchers = {}
+            for p in self.cluster.policies:
+                compiled = self.compiled(p)
+                for d in Direction:
+                    written, rules = p.rules(d), compiled.rules(d)
+                    if len(written) != len(rules):
+                        continue
+                    for rule, done in zip(written, rules, strict=True):
+                        if len(rule.peers) == len(done.peers):
+                            for item, matcher in zip(rule.peers, done.peers, strict=True):
+                                self._matchers[(p.key, item)] = matcher
+        return self._matchers.get((policy.key, peer))
 
     def would_match(self, peer: Peer, policy_namespace: str) -> tuple[Endpoint, ...]:
         """What-if: the endpoints a `from`/`to` item would match, written in a policy of

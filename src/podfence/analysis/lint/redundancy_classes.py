@@ -13,8 +13,8 @@ their peers matches the other party. So, per direction:
   answered alike (`engine.classes`);
 - for one representative pair per (subject group, peer class), the rules that allow that
   side are those with a peer that matches the peer party (the resolver's answer, above) and
-  a `ports` item that allows the port (`resolver.ports`, named ports resolved on the
-  destination), on one port per span those items cut: the sets of `allowed_by` that the
+  a `ports` item that matches the port (`resolver.port_matches`, named ports resolved on
+  the destination), on one port per span those items cut: the sets of `allowed_by` that the
   per-pair engine gives that side.
 
 The sets are the ones the pair-by-pair collection finds, asking the per-pair engine about
@@ -23,8 +23,6 @@ every pair (a property test compares them).
 
 from __future__ import annotations
 
-import functools
-import operator
 from collections.abc import Sequence
 
 from podfence.analysis.lint.context import LintContext
@@ -32,13 +30,11 @@ from podfence.analysis.samples import outside_samples, port_samples
 from podfence.engine.classes import ClassEngine
 from podfence.engine.compiled import CompiledRule
 from podfence.engine.match import AnyPeer, IPPeer, PodPeer
-from podfence.engine.resolve import Resolver
 from podfence.model import (
     Direction,
     Endpoint,
     External,
     Party,
-    PortSet,
 )
 
 __all__ = ["collect_by_class"]
@@ -185,15 +181,19 @@ def _sets(
         key = (rules, dst.ports if isinstance(dst, Endpoint) else ())
         found = cache.get(key)
         if found is None:
-            allows = [(rule, _ports(resolver, rule, dst)) for rule in rules]
-            samples = port_samples(ports for _, ports in allows)
+            samples = port_samples(resolver.ports(m, dst) for r in rules for m in r.ports)
             found = cache[key] = (
                 len(samples),
                 frozenset(
                     frozenset(
                         (r.policy, r.direction, r.index)
-                        for r, ports in allows
-                        if ports.contains(port.port, port.protocol)
+                        for r in rules
+                        if any(
+                            resolver.port_matches(
+                                m, destination=dst, port=port.port, protocol=port.protocol
+                            )
+                            for m in r.ports
+                        )
                     )
                     for port in samples
                 ),
@@ -201,10 +201,3 @@ def _sets(
         work += found[0]
         sets.update(s for s in found[1] if s)
     return work if work > limit else sets
-
-
-def _ports(resolver: Resolver, rule: CompiledRule, destination: Party) -> PortSet:
-    """Every port the `ports` items of `rule` allow towards `destination`."""
-    return functools.reduce(
-        operator.or_, (resolver.ports(m, destination) for m in rule.ports), PortSet()
-    )
