@@ -9,10 +9,13 @@ every file change and prints what became allowed or denied.
 
 from __future__ import annotations
 
+import sys
 import time
+from collections.abc import Iterable, Sequence
 
 import click
 
+from podfence.analysis.grouped import allowed_entries
 from podfence.analysis.named_ports import (
     NamedPort,
     QueryPort,
@@ -33,14 +36,15 @@ from podfence.cli.scale_load import load_scaled
 from podfence.cli.scale_watch import Watcher
 from podfence.engine.classes import ClassEngine
 from podfence.load import LoadOptions
-from podfence.model import ProtocolPort
+from podfence.model import Cluster, ProtocolPort
 from podfence.render.data import matrix_data
 from podfence.render.grouped import (
-    grouped_data,
-    grouped_ports_data,
+    MAX_GRID,
     render_grouped,
+    render_grouped_pairs,
     render_grouped_ports,
 )
+from podfence.render.grouped_stream import stream_grouped
 from podfence.render.serialize import dump
 from podfence.render.text import render_matrix
 
@@ -49,6 +53,8 @@ __all__ = ["matrix", "watch", "GROUP_ABOVE"]
 GROUP_ABOVE = 200
 """Without --group/--no-group, the text view groups when the input has more endpoints than
 this (machine output keeps the dense shape; a note on stderr points at --group)."""
+SPIN_ABOVE = 5000
+"""Above this many endpoints, a spinner shows on a terminal while classes are computed."""
 
 
 @click.command()
@@ -101,7 +107,7 @@ def matrix(
             "it needs the ungrouped matrix (drop --group/--all-ports, or give numbers)"
         )
     cluster = load_input(paths, namespace, live, loading, load_files=load_scaled)
-    engine = ClassEngine(cluster)
+    engine = _classes(cluster)
     if named and group is None and len(cluster.endpoints) > GROUP_ABOVE:
         raise BadInput(
             f"a named port ({', '.join(named)}) is resolved on each destination pod: with "
@@ -110,9 +116,10 @@ def matrix(
         )
     unique = list(dict.fromkeys(ports))
     if all_ports:
-        result = engine.grouped_ports()
-        text = render_grouped_ports(result) if output == "text" else None
-        click.echo(text if text is not None else dump(grouped_ports_data(result), output), nl=False)
+        if output == "text":
+            click.echo(render_grouped_ports(engine.grouped_ports()), nl=False)
+        else:
+            _stream(engine, None, output)
         return
     large = len(cluster.endpoints) > GROUP_ABOVE
     if group is None and large and output != "text":
@@ -122,11 +129,14 @@ def matrix(
             err=True,
         )
     if group or (group is None and large and output == "text"):
-        grouped = engine.grouped([p for p in unique if isinstance(p, ProtocolPort)])
-        if output == "text":
-            click.echo(render_grouped(grouped), nl=False)
+        numbers = [p for p in unique if isinstance(p, ProtocolPort)]
+        if output != "text":
+            _stream(engine, numbers, output)
+        elif len(engine.classes) > MAX_GRID:
+            entries = allowed_entries(engine, numbers)
+            _write_lines(render_grouped_pairs(engine.classes, numbers, entries))
         else:
-            click.echo(dump(grouped_data(grouped), output), nl=False)
+            click.echo(render_grouped(engine.grouped(numbers)), nl=False)
         return
     resolve = resolver(cluster.endpoints)
     by_number = engine.matrix(numbers_needed(unique, resolve))
@@ -135,6 +145,39 @@ def matrix(
         click.echo(render_matrix(dense), nl=False)
     else:
         click.echo(dump(matrix_data(dense), output), nl=False)
+
+
+def _write_lines(chunks: Iterable[str]) -> None:
+    out = sys.stdout
+    for chunk in chunks:
+        out.write(chunk)
+    out.flush()
+
+
+def _stream(engine: ClassEngine, ports: Sequence[ProtocolPort] | None, output: str) -> None:
+    """The grouped document (see render.grouped_stream), written as it is produced."""
+    stream_grouped(
+        engine.classes,
+        allowed_entries(engine, ports),
+        ports=ports,
+        output=output,
+        write=sys.stdout.write,
+    )
+    sys.stdout.flush()
+
+
+def _classes(cluster: Cluster) -> ClassEngine:
+    """The class engine of `cluster`, with a spinner on a terminal (it takes seconds for
+    large clusters)."""
+    if not sys.stderr.isatty() or len(cluster.endpoints) < SPIN_ABOVE:
+        return ClassEngine(cluster)
+    from rich.console import Console
+
+    with Console(stderr=True).status(
+        f"computing classes of {len(cluster.endpoints)} endpoints and "
+        f"{len(cluster.policies)} policies"
+    ):
+        return ClassEngine(cluster)
 
 
 @click.command()
