@@ -163,7 +163,8 @@ class ApiServer:
         """Start the same kube-apiserver again: same port, flags and etcd state."""
         if self.process.poll() is None:
             _stop(self.process)
-        self.pool.clear()
+        self.pool.close()
+        self.__post_init__()  # a fresh connection pool
         self.process = _spawn([str(arg) for arg in self.process.args], self.log)
 
     def wait_ready(self) -> None:

@@ -127,6 +127,10 @@ class Kube:
         pod["metadata"]["labels"] = labels
         return self.ok("PUT", path, pod)
 
+    def delete_pod(self, namespace: str, name: str) -> dict[str, Any]:
+        """Delete at once (`gracePeriodSeconds=0`: there is no kubelet to finish it)."""
+        return self.ok("DELETE", f"/api/v1/namespaces/{namespace}/pods/{name}?gracePeriodSeconds=0")
+
     def apply_policy(self, body: dict[str, Any]) -> dict[str, Any]:
         """Create or replace a NetworkPolicy (like `kubectl apply`); the stored object."""
         meta = body["metadata"]

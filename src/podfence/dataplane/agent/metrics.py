@@ -47,10 +47,8 @@ _HELP: dict[str, tuple[str, str]] = {
 }
 
 
-def _labels(labels: Labels, extra: str = "") -> str:
+def _labels(labels: Labels) -> str:
     parts = [f'{k}="{_escape(v)}"' for k, v in labels]
-    if extra:
-        parts.append(extra)
     return "{" + ",".join(parts) + "}" if parts else ""
 
 
