@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 from podfence.dataplane.agent.logs import JsonLog
 from podfence.dataplane.agent.loop import Agent, AgentConfig
@@ -119,9 +120,10 @@ def test_a_pod_change_is_applied_as_set_elements() -> None:
     web2 = pod("shop", "web2", node="n3", ip="10.0.3.1", rv="6", app="web")
     agent.sink(Changed("pods", "ADDED", web2, "6"))
     agent.step(0)
-    assert _applied(runner)[-1].splitlines()[1:] == [
-        "add element inet podfence peer0-v4 { 10.0.3.1 }"
-    ]
+    [command] = _applied(runner)[-1].splitlines()[1:]
+    assert re.fullmatch(
+        r"add element inet podfence peer-[0-9a-f]{10}-v4 \{ 10\.0\.3\.1 \}", command
+    )
     assert agent.metrics.get("podfence_agent_applies_total", mode="incremental") == 1
     assert agent.metrics.count("podfence_agent_sync_duration_seconds") == 2
     assert agent.applied_versions["pods"] == "6"

@@ -5,6 +5,7 @@ source's node, ingress on the destination's); quarantine and bootstrap drop new 
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import replace
 
 from hypothesis import given, settings
@@ -14,7 +15,7 @@ from tests.dataplane.irsim import forward_accepts
 from tests.dataplane.reference import addresses, allowed
 from tests.dataplane.strategies import PORTS, clusters
 
-from podfence.dataplane.agent.ruleset import bootstrap, node_view, with_quarantine
+from podfence.dataplane.agent.ruleset import bootstrap, node_view, stable_names, with_quarantine
 from podfence.dataplane.nft import compile_ruleset, emit
 from podfence.dataplane.nft.ir import Ruleset
 from podfence.model import Cluster, Direction, IPAddress, Protocol
@@ -134,4 +135,23 @@ def test_bootstrap_drops_every_new_forwarded_connection() -> None:
     assert (
         text.splitlines()[1]
         == "# bootstrap: the agent has not listed the cluster yet; new connections drop"
+    )
+
+
+def test_sets_keep_their_names_when_another_set_empties() -> None:
+    """The compiler numbers sets in order of use; named after what they stand for, they keep
+    their names when an earlier one disappears."""
+    tool = policy("a/tool", sel(app="tool"), INGRESS, ingress=[rule([peer(sel(app="gone"))])])
+    tool_pod = pod("a/tool", {"app": "tool"}, ips=["10.0.9.2"])
+    gone = pod("a/gone", {"app": "gone"}, ips=["10.0.9.1"])
+    base = replace(SHOP, namespaces=(ns("a"), *SHOP.namespaces), policies=(tool, *SHOP.policies))
+    with_gone = replace(base, endpoints=(gone, tool_pod, *SHOP.endpoints))
+    without = replace(base, endpoints=(tool_pod, *SHOP.endpoints))
+    before, after = (compile_ruleset(c) for c in (with_gone, without))
+    renumbered = [rs.set("peer1-v4") for rs in (before, after)]
+    assert [s.comment for s in renumbered if s] == ["pods app=web in shop", "pods app=db in shop"]
+    local = [_ip("10.0.2.1")]
+    names = [{s.name for s in stable_names(node_view(rs, local)).sets} for rs in (before, after)]
+    assert names[0] == names[1] and all(
+        re.fullmatch(r"(peer|pol)-[0-9a-f]{10}-v4", n) for n in names[0]
     )

@@ -28,7 +28,7 @@ from podfence.dataplane.agent.logs import JsonLog
 from podfence.dataplane.agent.metrics import Metrics
 from podfence.dataplane.agent.nft import ApplyError, NftTarget
 from podfence.dataplane.agent.objects import ObjectCache, Rejected
-from podfence.dataplane.agent.ruleset import bootstrap, node_view, with_quarantine
+from podfence.dataplane.agent.ruleset import bootstrap, node_view, stable_names, with_quarantine
 from podfence.dataplane.agent.snapshot import Snapshot, build_snapshot
 from podfence.dataplane.agent.store import Store
 from podfence.dataplane.nft import FAMILY, TABLE, compile_ruleset, emit
@@ -98,7 +98,8 @@ class Agent:
         self.retry_at: float | None = None
         self._failures = 0
         self.heartbeat = clock()
-        self._reported: set[tuple[str, str, str, str]] = set()
+        self._logged: set[tuple[str, str, str, str]] = set()
+        self._evented: set[tuple[str, str, str, str]] = set()
         self._said_cnp = -1
 
     # events in
@@ -162,7 +163,7 @@ class Agent:
         cfg = self.config
         full = replace(compile_ruleset(snapshot.cluster), family=cfg.family, table=cfg.table)
         local = [ip for ep in snapshot.local for ip in ep.ips]
-        ruleset = node_view(full, local)
+        ruleset = stable_names(node_view(full, local))
         ruleset = with_quarantine(
             ruleset, snapshot.quarantine.addresses, snapshot.quarantine.reasons
         )
@@ -241,21 +242,25 @@ class Agent:
         m.set("podfence_agent_cluster_network_policies", snapshot.cluster_network_policies)
 
     def _report(self, snapshot: Snapshot) -> None:
+        """Log each rejected object once (per resourceVersion); write an Event once it
+        quarantines a pod of this node."""
         for rejected in snapshot.rejected:
             version = str(_meta(rejected.raw).get("resourceVersion") or "")
             key = (rejected.kind, rejected.namespace, rejected.name, version)
-            if key in self._reported:
-                continue
-            self._reported.add(key)
-            self.log.warning(
-                "rejected: failing closed",
-                kind=rejected.kind,
-                object=rejected.key,
-                rv=version,
-                errors=rejected.message,
-            )
-            if self.events is not None and rejected.namespace:
-                self.events.warning(self._event(rejected, version))
+            pods = snapshot.quarantine.pods.get(f"{rejected.kind} {rejected.key}", ())
+            if key not in self._logged:
+                self._logged.add(key)
+                self.log.warning(
+                    "rejected: failing closed",
+                    kind=rejected.kind,
+                    object=rejected.key,
+                    rv=version,
+                    errors=rejected.message,
+                    quarantined=list(pods),
+                )
+            if pods and key not in self._evented and rejected.namespace and self.events:
+                self._evented.add(key)
+                self.events.warning(self._event(rejected, version, pods))
         if snapshot.cluster_network_policies != self._said_cnp:
             self._said_cnp = snapshot.cluster_network_policies
             if snapshot.cluster_network_policies:
@@ -264,12 +269,12 @@ class Agent:
                     count=snapshot.cluster_network_policies,
                 )
 
-    def _event(self, rejected: Rejected, version: str) -> EventReport:
+    def _event(self, rejected: Rejected, version: str, pods: tuple[str, ...]) -> EventReport:
         api = {"NetworkPolicy": "networking.k8s.io/v1"}.get(rejected.kind, "v1")
-        what = {"NetworkPolicy": "the pods it selects"}.get(rejected.kind, "this pod")
+        governs = {"NetworkPolicy": " in the direction(s) it governs"}.get(rejected.kind, "")
         message = (
-            f"podfence cannot enforce this {rejected.kind} exactly, so {what} on node "
-            f"{self.config.node} get no new connection in the direction(s) it governs "
+            f"podfence cannot enforce this {rejected.kind} exactly, so on node "
+            f"{self.config.node} {', '.join(pods)} get(s) no new connection{governs} "
             f"(fail closed): {rejected.message}"
         )
         return EventReport(

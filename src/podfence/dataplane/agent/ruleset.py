@@ -8,12 +8,19 @@
 - `with_quarantine`: a base chain hooked before the compiler's (priority `filter - 1`) drops
   every new connection from (egress) or to (ingress) quarantined local addresses. A drop in
   any base chain is final, so nothing the other chain allows can open them.
+- `stable_names`: the compiler numbers its sets in order of use (`peer0`, `peer1`...), so a
+  set that empties renumbers every later one and a change of contents looks like a new
+  table. Named after what they stand for instead (`peer-3fa2c1d09b-v4`, from the set's
+  prefix, comment and declaration), sets keep their names while only their elements change,
+  and the agent can update them in place.
 - `bootstrap`: what a node with no ruleset gets before the agent is synced: every new
   forwarded connection is dropped (replies of established ones pass).
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -43,6 +50,7 @@ __all__ = [
     "node_view",
     "referenced_chains",
     "referenced_sets",
+    "stable_names",
     "with_quarantine",
 ]
 
@@ -114,6 +122,43 @@ def node_view(ruleset: Ruleset, local: Iterable[IPAddress]) -> Ruleset:
         maps=tuple(maps),
         chains=tuple(chains),
         notes=notes,
+    )
+
+
+_NUMBERED = re.compile(r"^([a-z]+)[0-9]+(-v[46])?$")
+
+
+def _stable(named: NamedSet) -> str | None:
+    found = _NUMBERED.match(named.name)
+    if found is None:
+        return None
+    identity = f"{found[1]}|{named.comment}|{[k.value for k in named.key]}|{named.interval}"
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:10]
+    return f"{found[1]}-{digest}{found[2] or ''}"
+
+
+def stable_names(ruleset: Ruleset) -> Ruleset:
+    """`ruleset` with each numbered set named after what it stands for (unchanged when two
+    sets would get one name: then the compiler's names stay)."""
+    renames = {s.name: _stable(s) for s in ruleset.sets}
+    wanted = [new for new in renames.values() if new is not None]
+    if len(set(wanted)) != len(wanted) or set(wanted) & set(renames):
+        return ruleset
+    names = {old: new for old, new in renames.items() if new is not None}
+
+    def rule(r: Rule) -> Rule:
+        matches = tuple(
+            replace(m, set_name=names.get(m.set_name, m.set_name))
+            if isinstance(m, AddrInSet | ProtoPortInSet | AddrProtoPortInSet)
+            else m
+            for m in r.matches
+        )
+        return replace(r, matches=matches)
+
+    return replace(
+        ruleset,
+        sets=tuple(replace(s, name=names.get(s.name, s.name)) for s in ruleset.sets),
+        chains=tuple(replace(c, rules=tuple(rule(r) for r in c.rules)) for c in ruleset.chains),
     )
 
 

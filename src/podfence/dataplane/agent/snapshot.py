@@ -49,6 +49,8 @@ class Quarantine:
 
     addresses: dict[Direction, frozenset[IPAddress]] = field(default_factory=dict)
     reasons: tuple[str, ...] = ()
+    pods: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The local pods each rejected object (`kind ns/name`) quarantines."""
 
     def __bool__(self) -> bool:
         return any(self.addresses.values())
@@ -155,6 +157,7 @@ def build_snapshot(store: Store, cache: ObjectCache, node: str) -> Snapshot:
     local: list[Endpoint] = []
     drop_both: set[IPAddress] = set()
     reasons: list[str] = []
+    pods_of: dict[str, list[str]] = {}
     for obj, loaded in load("pods"):
         status = obj.get("status")
         if isinstance(status, dict) and status.get("phase") in _FINISHED:
@@ -166,7 +169,11 @@ def build_snapshot(store: Store, cache: ObjectCache, node: str) -> Snapshot:
                 rejected.append(loaded)
             if here:
                 drop_both |= _pod_addresses(obj)
-                reasons.append(f"pod {namespace}/{_meta(obj).get('name')} rejected: isolated")
+                ident = f"{namespace}/{_meta(obj).get('name')}"
+                reasons.append(f"pod {ident} rejected: isolated")
+                culprit = loaded if isinstance(loaded, Rejected) else None
+                key = f"Pod {ident}" if culprit else f"Namespace {namespace}"
+                pods_of.setdefault(key, []).append(ident)
             continue
         assert isinstance(loaded.value, Endpoint)
         endpoints.append(loaded.value)
@@ -197,9 +204,16 @@ def build_snapshot(store: Store, cache: ObjectCache, node: str) -> Snapshot:
         engine = Engine(Cluster(cluster.namespaces, tuple(local), tuple(stand_ins)))
         for ep in local:
             for d in Direction:
-                if engine.is_isolated(ep, d):
+                for stand_in in engine.selecting(ep, d):
                     addresses[d].update(ep.ips)
-    quarantine = Quarantine({d: frozenset(a) for d, a in addresses.items()}, tuple(reasons))
+                    found = pods_of.setdefault(f"NetworkPolicy {stand_in.key}", [])
+                    if ep.id not in found:
+                        found.append(ep.id)
+    quarantine = Quarantine(
+        {d: frozenset(a) for d, a in addresses.items()},
+        tuple(reasons),
+        {key: tuple(sorted(ids)) for key, ids in pods_of.items()},
+    )
     nodes = store.collections.get("nodes")
     node_known = nodes is not None and ("", node) in nodes.objects
     cnp = store.collections.get("clusternetworkpolicies")
