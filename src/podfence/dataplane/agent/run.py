@@ -71,16 +71,16 @@ def run_agent(config: AgentConfig, options: RunOptions, *, out: TextIO, err: Tex
     """Run until stopped (or once); the exit status."""
     log = JsonLog(err, node=config.node)
     try:
+        target = None if config.dry_run else NftTarget(options.netns)
+    except (ValueError, RuntimeError) as exc:
+        raise AgentFailed(str(exc)) from None
+    try:
         api_client = connect(options.kubeconfig, options.context)
     except ClusterError as exc:
         raise AgentFailed(str(exc)) from None
     config = replace(config, options=_options(api_client, options.kube_version, log))
     listwatch = KubeListWatch(api_client)
     watched = (*WATCHED, CLUSTER_NETWORK_POLICIES)
-    try:
-        target = None if config.dry_run else NftTarget(options.netns)
-    except (ValueError, RuntimeError) as exc:
-        raise AgentFailed(str(exc)) from None
     events = (
         None if config.dry_run else KubeEvents(api_client, component=COMPONENT, host=config.node)
     )
