@@ -102,12 +102,14 @@ def measure_changes(
         for agent in agents:
             agent.wait_applied(resource, version)
         marks.append((start, version))
-    latencies, modes = [], {}
+    latencies: list[float] = []
+    modes: dict[str, dict[str, int]] = {}
     for start, version in marks:
         done = [applied_at(a, resource, version) for a in agents]
         latencies.append(max(t for t, _ in done) - start)
-        for _, mode in done:
-            modes[mode] = modes.get(mode, 0) + 1
+        for agent, (_, mode) in zip(agents, done, strict=True):
+            counts = modes.setdefault(agent.node, {})
+            counts[mode] = counts.get(mode, 0) + 1
     return {**percentiles(latencies), "modes": modes}
 
 
@@ -157,9 +159,8 @@ def lab_part(changes: int, work: Path) -> dict[str, Any]:
                 return lambda: kube.apply_policy({**t.WEB, "spec": spec})
 
             def relabel(i: int) -> Callable[[], dict[str, Any]]:
-                return lambda: kube.relabel_pod(
-                    "ops", "tool", {"app": "web" if i % 2 == 0 else "tool"}
-                )
+                labels = {"app": "web" if i % 2 == 0 else "api"}
+                return lambda: kube.relabel_pod("shop", "api", labels)
 
             policy = measure_changes(
                 agents, "networkpolicies", [web_port(i + 1) for i in range(changes)]

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import yaml
 from tests.support.kube import Plane
 
 from podfence.kube.client import connect
@@ -214,3 +215,38 @@ def test_an_api_server_restart_keeps_the_ruleset_reports_not_ready_and_relists(
     finally:
         agent.stop()
         shop.kube.apply_policy(DB)
+
+
+CRDS = Path(__file__).resolve().parents[3] / "shared" / "k8s" / "crds"
+
+
+def test_cluster_network_policies_are_watched_once_served_and_said_not_enforced(
+    shop: Plane,
+) -> None:
+    crd_file = CRDS / "standard-clusternetworkpolicies.yaml"
+    if not crd_file.is_file():
+        pytest.skip(f"no ClusterNetworkPolicy CRD at {crd_file}")
+    crd = yaml.safe_load(crd_file.read_text())
+    crd.pop("status", None)
+    shop.kube.ok("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
+    collection = "/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies"
+    wait_for("the CRD to be served", lambda: shop.kube.call("GET", collection).status == 200)
+    cnp = {
+        "apiVersion": "policy.networking.k8s.io/v1alpha2",
+        "kind": "ClusterNetworkPolicy",
+        "metadata": {"name": "admin-deny"},
+        "spec": {
+            "tier": "Admin",
+            "priority": 10,
+            "subject": {"namespaces": {}},
+            "ingress": [{"action": "Deny", "from": [{"namespaces": {}}]}],
+        },
+    }
+    shop.kube.ok("POST", collection, cnp)
+    done = _once(shop, "n2")
+    assert done.returncode == 0, done.stderr
+    assert (
+        "# 1 ClusterNetworkPolicy object(s) seen: not enforced by this podfence version"
+        in done.stdout
+    )
+    assert "ClusterNetworkPolicies are watched but not enforced by this version" in done.stderr
