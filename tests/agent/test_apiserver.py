@@ -20,6 +20,7 @@ from podfence.kube.watch import (
     CLUSTER_NETWORK_POLICIES,
     WATCHED,
     Backoff,
+    Bookmarked,
     Broken,
     Changed,
     Event,
@@ -27,6 +28,7 @@ from podfence.kube.watch import (
     Listed,
     NotServed,
     Reflector,
+    Watching,
 )
 
 from .agentproc import AgentProcess, wait_for
@@ -92,7 +94,7 @@ class Collect:
 def test_the_reflector_lists_then_watches_the_real_server(shop: Plane) -> None:
     api = connect(str(shop.kubeconfig), None)
     seen = Collect()
-    reflector = Reflector(KubeListWatch(api), PODS, seen, watch_timeout=30)
+    reflector = Reflector(KubeListWatch(api), PODS, seen, watch_timeout=5)
     reflector.start()
     try:
         wait_for("the list", lambda: bool(seen.of(Listed)))
@@ -103,6 +105,9 @@ def test_the_reflector_lists_then_watches_the_real_server(shop: Plane) -> None:
         wait_for("the deletion", lambda: any(e.type == "DELETED" for e in seen.of(Changed)))  # type: ignore[attr-defined]
         kinds = [(e.type, e.obj["metadata"]["name"]) for e in seen.of(Changed)]  # type: ignore[attr-defined]
         assert kinds[0] == ("ADDED", "extra") and kinds[-1] == ("DELETED", "extra")
+        # kube-apiserver sends a bookmark before it ends a watch; the watch is then resumed
+        wait_for("a bookmark", lambda: bool(seen.of(Bookmarked)))
+        wait_for("a watch resumed", lambda: len(seen.of(Watching)) >= 2)
     finally:
         reflector.stop()
         api.close()

@@ -11,7 +11,7 @@ import pytest
 from tests.dataplane.builders import block, cluster, ns, peer, pod, policy, rule, sel
 
 from podfence.dataplane.agent.delta import plan_change
-from podfence.dataplane.agent.nft import NftTarget
+from podfence.dataplane.agent.nft import ApplyError, NftTarget
 from podfence.dataplane.agent.ruleset import node_view
 from podfence.dataplane.nft import compile_ruleset, emit
 from podfence.dataplane.nft.ir import Ruleset
@@ -102,3 +102,16 @@ def test_the_kernel_holds_the_same_table_after_elements_or_a_replacement(
         assert a.list_table("inet", "podfence") == b.list_table("inet", "podfence")
         previous = rs
     assert modes == [False, True, True, True]
+
+
+@pytest.mark.netns
+def test_a_script_nft_refuses_leaves_the_table_in_force(two_netns: tuple[str, str]) -> None:
+    target = NftTarget(two_netns[0])
+    rs = _view(_shop(("a", "10.0.2.1")))
+    target.apply(emit(rs))
+    before = target.list_table("inet", "podfence")
+    broken = emit(rs).replace("ip saddr @", "ip saddr @nosuchset", 1)
+    with pytest.raises(ApplyError, match="nft -c rejected the ruleset in podfence-agentd-a"):
+        target.apply(broken)
+    assert target.list_table("inet", "podfence") == before
+    assert target.has_table("inet", "podfence") and not target.has_table("inet", "other")
