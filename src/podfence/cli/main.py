@@ -40,6 +40,7 @@ __all__ = ["cli", "main"]
 
 
 _LAZY: dict[str, tuple[str, str]] = {
+    "agent": ("podfence.cli.agent_cmd", "agent"),
     "matrix": ("podfence.cli.scale_cmds", "matrix"),
     "watch": ("podfence.cli.scale_cmds", "watch"),
     "lint": ("podfence.cli.lint_cmd", "lint"),
