@@ -1,13 +1,18 @@
 """Random small clusters for the class engine, built as model objects.
 
-Endpoints are drawn from a few label/port templates so that classes with several members are
-common; everything else (selectors with every operator, ipBlocks with except, numeric, named,
-range and protocol-only ports, hostNetwork) varies freely over tiny vocabularies.
+Endpoints are drawn from a few label templates and a few port templates (independently) so
+that classes with several members are common; everything else (selectors with every operator,
+ipBlocks with except, numeric, named, range and protocol-only ports, hostNetwork) varies
+freely over tiny vocabularies. Named ports are drawn as upstream allows them: a name is
+unique per container only, so one pod may declare the same name twice (two containers, other
+numbers), the same name on two protocols, and one name may stand for different numbers on
+different pods. Pods have no address, IPv4 or IPv6 only, or both (dual-stack).
 """
 
 from __future__ import annotations
 
 import ipaddress
+from typing import Literal
 
 from hypothesis import strategies as st
 
@@ -31,7 +36,7 @@ from podfence.model import (
     frozen_labels,
 )
 
-__all__ = ["clusters", "policies", "endpoints", "probe_ports", "NAMESPACES"]
+__all__ = ["Focus", "clusters", "policies", "endpoints", "probe_ports", "NAMESPACES"]
 
 NAMESPACES = ("ns0", "ns1", "ns2")
 POD_KEYS = ("app", "tier")
@@ -39,14 +44,24 @@ POD_VALUES = ("a", "b", "c")
 NS_KEYS = ("team",)
 NS_VALUES = ("x", "y")
 PORT_NAMES = ("http", "dns")
-PORT_NUMBERS = (53, 80, 81, 8080)
+PORT_NUMBERS = (53, 80, 81, 8080, 9090)
 PROTOCOLS = tuple(Protocol)
-IPS = tuple(ipaddress.ip_address(f"10.0.0.{i}") for i in range(1, 9)) + tuple(
-    ipaddress.ip_address(f"fd00::{i}") for i in range(1, 4)
-)
+MOSTLY_TCP = (Protocol.TCP, Protocol.TCP, *PROTOCOLS)
+"""Named ports meet more often when most of them are TCP."""
+V4 = tuple(ipaddress.ip_address(f"10.0.0.{i}") for i in range(1, 9))
+V6 = tuple(ipaddress.ip_address(f"fd00::{i}") for i in range(1, 5))
+IPS = V4 + V6
 CIDRS: tuple[IPNetwork, ...] = tuple(
     ipaddress.ip_network(c)
-    for c in ("10.0.0.0/24", "10.0.0.0/30", "10.0.0.4/30", "0.0.0.0/0", "fd00::/120")
+    for c in (
+        "10.0.0.0/24",
+        "10.0.0.0/30",
+        "10.0.0.4/30",
+        "0.0.0.0/0",
+        "fd00::/120",
+        "fd00::/126",
+        "::/0",
+    )
 )
 EXCEPTS: tuple[IPNetwork, ...] = tuple(
     ipaddress.ip_network(c) for c in ("10.0.0.2/32", "10.0.0.4/31", "fd00::2/128")
@@ -98,7 +113,7 @@ _PEERS = st.one_of(
 @st.composite
 def _port(draw: st.DrawFn) -> PolicyPort:
     proto = draw(st.sampled_from(PROTOCOLS))
-    kind = draw(st.sampled_from(("number", "range", "named", "protocol")))
+    kind = draw(st.sampled_from(("number", "range", "named", "named", "protocol")))
     if kind == "number":
         return PolicyPort(proto, draw(st.sampled_from((53, 80, 81, 443, 1, 65535))))
     if kind == "range":
@@ -106,15 +121,37 @@ def _port(draw: st.DrawFn) -> PolicyPort:
         last = draw(st.sampled_from((53, 80, 81, 100, 65535)).filter(lambda n: n >= first))
         return PolicyPort(proto, first, last)
     if kind == "named":
+        proto = draw(st.sampled_from(MOSTLY_TCP))
         return PolicyPort(proto, draw(st.sampled_from((*PORT_NAMES, "nope"))))
     return PolicyPort(proto)
 
 
-_RULES = st.builds(
-    Rule,
-    peers=st.lists(_PEERS, max_size=3).map(tuple),
-    ports=st.lists(_port(), max_size=3).map(tuple),
+_NAMED_PORTS = st.builds(
+    PolicyPort, st.sampled_from(MOSTLY_TCP), st.sampled_from(("http", *PORT_NAMES, "nope"))
 )
+_BLOCK_PEERS = st.builds(Peer, ip_block=_block())
+
+Focus = Literal["any", "named", "blocks"]
+"""What the rules of a cluster stress: anything; named ports only (on few peers); ipBlock
+peers only (the answer then depends on the IP families of the parties)."""
+
+_RULES: dict[Focus, st.SearchStrategy[Rule]] = {
+    "any": st.builds(
+        Rule,
+        peers=st.lists(_PEERS, max_size=3).map(tuple),
+        ports=st.lists(_port(), max_size=3).map(tuple),
+    ),
+    "named": st.builds(
+        Rule,
+        peers=st.lists(_PEERS, max_size=1).map(tuple),
+        ports=st.lists(_NAMED_PORTS, min_size=1, max_size=2).map(tuple),
+    ),
+    "blocks": st.builds(
+        Rule,
+        peers=st.lists(_BLOCK_PEERS, min_size=1, max_size=2).map(tuple),
+        ports=st.lists(_port(), max_size=1).map(tuple),
+    ),
+}
 _TYPES = st.sampled_from(
     (
         frozenset({Direction.INGRESS}),
@@ -124,31 +161,61 @@ _TYPES = st.sampled_from(
 )
 
 
-def policies(namespace: str, name: str) -> st.SearchStrategy[NetworkPolicy]:
+def policies(namespace: str, name: str, focus: Focus = "any") -> st.SearchStrategy[NetworkPolicy]:
+    rules = _RULES[focus]
     return st.builds(
         NetworkPolicy,
         namespace=st.just(namespace),
         name=st.just(name),
-        pod_selector=_POD_SEL,
+        pod_selector=st.one_of(st.just(LabelSelector()), _POD_SEL),
         policy_types=_TYPES,
-        ingress=st.lists(_RULES, max_size=2).map(tuple),
-        egress=st.lists(_RULES, max_size=2).map(tuple),
+        ingress=st.lists(rules, min_size=focus != "any", max_size=2).map(tuple),
+        egress=st.lists(rules, min_size=focus != "any", max_size=2).map(tuple),
     )
+
+
+_CONTAINER_PORTS = st.builds(
+    ContainerPort,
+    st.sampled_from(PORT_NUMBERS),
+    st.sampled_from(MOSTLY_TCP),
+    st.sampled_from(("http", *PORT_NAMES, None)),
+)
 
 
 @st.composite
 def _ports(draw: st.DrawFn) -> tuple[ContainerPort, ...]:
-    names = draw(st.lists(st.sampled_from(PORT_NAMES), max_size=2, unique=True))
-    return tuple(
-        ContainerPort(draw(st.sampled_from(PORT_NUMBERS)), draw(st.sampled_from(PROTOCOLS)), n)
-        for n in names
-    )
+    """Container ports of a pod: names may repeat (several containers), with any number and
+    protocol; often a second container gives a named port's name and protocol another
+    number. An exact duplicate (same number and protocol) is left out."""
+    found = draw(st.lists(_CONTAINER_PORTS, max_size=3))
+    named = [cp for cp in found if cp.name is not None]
+    if named and draw(st.booleans()):
+        first = named[0]
+        found.append(ContainerPort(draw(st.sampled_from(PORT_NUMBERS)), first.protocol, first.name))
+    seen: set[tuple[int, Protocol]] = set()
+    out = []
+    for cp in found:
+        if (cp.port, cp.protocol) not in seen:
+            seen.add((cp.port, cp.protocol))
+            out.append(cp)
+    return tuple(out)
+
+
+_IPS = st.one_of(
+    st.just(()),
+    st.lists(st.sampled_from(V4), min_size=1, max_size=2, unique=True).map(tuple),
+    st.lists(st.sampled_from(V6), min_size=1, max_size=1).map(tuple),
+    st.tuples(st.sampled_from(V4), st.sampled_from(V6)),
+)
 
 
 @st.composite
 def endpoints(draw: st.DrawFn, name: str, templates: list[tuple[object, ...]]) -> Endpoint:
+    """An endpoint with the labels of one template and the ports of another (often the same)."""
     labels, ports = draw(st.sampled_from(templates))
-    ips = draw(st.lists(st.sampled_from(IPS), max_size=2, unique=True))
+    if draw(st.integers(0, 3)) == 0:
+        _, ports = draw(st.sampled_from(templates))
+    ips = draw(_IPS)
     return Endpoint(
         namespace=draw(st.sampled_from(NAMESPACES)),
         name=name,
@@ -160,7 +227,9 @@ def endpoints(draw: st.DrawFn, name: str, templates: list[tuple[object, ...]]) -
 
 
 @st.composite
-def clusters(draw: st.DrawFn, max_endpoints: int = 8, max_policies: int = 4) -> Cluster:
+def clusters(
+    draw: st.DrawFn, max_endpoints: int = 8, max_policies: int = 4, focus: Focus = "any"
+) -> Cluster:
     namespaces = tuple(
         Namespace(n, frozen_labels({**draw(_labels(NS_KEYS, NS_VALUES)), NAME_LABEL: n}))
         for n in NAMESPACES[: draw(st.integers(2, 3))]
@@ -182,7 +251,7 @@ def clusters(draw: st.DrawFn, max_endpoints: int = 8, max_policies: int = 4) -> 
         for e in eps
     ]
     pols = tuple(
-        draw(policies(draw(st.sampled_from(names)), f"pol{i}"))
+        draw(policies(draw(st.sampled_from(names)), f"pol{i}", focus))
         for i in range(draw(st.integers(0, max_policies)))
     )
     return Cluster(

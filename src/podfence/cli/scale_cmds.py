@@ -11,6 +11,7 @@ import time
 
 import click
 
+from podfence.analysis.matrix import class_matrix
 from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
     BadInput,
@@ -88,7 +89,7 @@ def matrix(
         else:
             click.echo(dump(grouped_data(grouped), output), nl=False)
         return
-    dense = engine.matrix(unique)
+    dense = class_matrix(engine, unique)
     if output == "text":
         click.echo(render_matrix(dense), nl=False)
     else:

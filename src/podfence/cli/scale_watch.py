@@ -101,7 +101,7 @@ class Watcher:
             how = "from scratch"
         else:
             for update in updates:
-                if self.engine.update(**update).rebuilt:  # type: ignore[arg-type]
+                if self.engine.update(update).rebuilt:
                     how = "from scratch"
         after = snapshot(self.engine, self.ports)
         changes = pair_changes(self.before, after)
