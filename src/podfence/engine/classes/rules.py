@@ -90,9 +90,10 @@ def class_rules(universe: Universe, policy_id: int) -> dict[Direction, tuple[Cla
 
 
 def range_sets(universe: Universe, policy_ids: Iterable[int] | None = None) -> list[PortSet]:
-    """The numeric port ranges of the rules of some policies (default: every live one)."""
+    """The distinct numeric port ranges of the rules of some policies (default: every live
+    one), as port sets."""
     ids = [pid for pid, _ in universe.live()] if policy_ids is None else policy_ids
-    out: list[PortSet] = []
+    found: set[tuple[Protocol, int, int]] = set()
     for pid in ids:
         policy = universe.policies[pid]
         if policy is None:
@@ -100,5 +101,5 @@ def range_sets(universe: Universe, policy_ids: Iterable[int] | None = None) -> l
         for rule in (*policy.ingress, *policy.egress):
             for port in rule.ports:
                 if isinstance(port, PortRangeMatcher):
-                    out.append(PortSet.span(port.protocol, port.ports.first, port.ports.last))
-    return out
+                    found.add((port.protocol, port.ports.first, port.ports.last))
+    return [PortSet.span(protocol, first, last) for protocol, first, last in found]
