@@ -80,13 +80,10 @@ class Views:
         self._build = build
         self.reaches: dict[int | None, Reach] = {}
         self.ensure(sorted(views, key=_order))
-        self.codes: _Codes = np.zeros(0, np.int8)
-        self.recode()
-
-    def recode(self) -> None:
-        """Note each class's families (after signatures changed)."""
-        codes = [family_code(sig.families) for sig in self.signatures]
-        self.codes = np.asarray(codes, dtype=np.int8)
+        codes = [family_code(sig.families) for sig in signatures]
+        self.codes: _Codes = np.asarray(codes, dtype=np.int8)
+        """Each class's families as bits (an update never changes them: a class with other
+        families is a new class, which rebuilds)."""
 
     @property
     def main(self) -> Reach:
