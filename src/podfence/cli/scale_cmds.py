@@ -13,6 +13,7 @@ import time
 
 import click
 
+from podfence.analysis.matrix import class_matrix
 from podfence.analysis.named_ports import (
     NamedPort,
     QueryPort,
@@ -129,7 +130,7 @@ def matrix(
             click.echo(dump(grouped_data(grouped), output), nl=False)
         return
     resolve = resolver(cluster.endpoints)
-    by_number = engine.matrix(numbers_needed(unique, resolve))
+    by_number = class_matrix(engine, numbers_needed(unique, resolve))
     dense = query_matrix(unique, by_number, resolve)
     if output == "text":
         click.echo(render_matrix(dense), nl=False)

@@ -11,7 +11,13 @@ with every distinct pod peer, ipBlock and named port numbered once) and answers:
 - per ipBlock: its `AddressSet` (cidr minus except, per family), cached;
 - per endpoint and named port: the *set* of numbers its containers give that name for that
   protocol (names are unique per container only, so two containers may both say `http`);
-- per peer: its members, in bulk (`members`), for the compilers that list them.
+- per peer: its members, in bulk (`members`), for the compilers that list them;
+- per ipBlock, in bulk: which of many endpoints hold an address of a family in it
+  (`block_members`, vectorised by `AddressIndex`).
+
+The universe may grow (an incremental change appends policies and peers, or removes a
+policy): `refresh` brings the index and the cached groups up to date by matching only what
+is new, `reindex` starts over.
 
 Semantics, with their upstream sources (tests cite them too):
 - a policy selects the pods of its own namespace that its podSelector matches; hostNetwork
@@ -30,6 +36,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import assert_never
 
+import numpy as np
+import numpy.typing as npt
+
+from podfence.engine.address_index import AddressIndex
 from podfence.engine.compiled import CompiledPolicy
 from podfence.engine.match import (
     AnyPeer,
@@ -78,6 +88,9 @@ __all__ = [
 
 _Payload = tuple[bool, int]
 """(True, policy id) or (False, pod peer id)."""
+_Entry = tuple[_Payload, LabelSelector | None]
+_Cross = tuple[int, LabelSelector | None]
+"""A pod peer with a namespaceSelector: (pod peer id, namespace selector)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,36 +167,95 @@ class Resolver:
     """Selectors, ipBlocks and named ports resolved against one cluster's endpoints.
 
     `namespace_labels` are the labels of every namespace (a namespace that is not listed has
-    only its name label). Results are cached; after `universe` grows (an incremental change),
-    call `reindex`.
+    only its name label). Results are cached; after `universe` changed (an incremental
+    change), call `refresh` (or `reindex`, which starts over).
     """
 
     def __init__(self, universe: Universe, namespace_labels: Mapping[str, Labels]) -> None:
         self.universe = universe
         self.namespace_labels = namespace_labels
         self._blocks: dict[IPBlock, AddressSet] = {}
+        self._named: dict[tuple[ContainerPort, ...], tuple[frozenset[int], ...]] = {}
         self.reindex()
 
     def reindex(self) -> None:
         """File policies and own-namespace peers by namespace, the others by namespace
         selector (call after the universe changed)."""
-        by_ns: dict[str, list[tuple[_Payload, LabelSelector | None]]] = {}
-        cross: list[tuple[int, LabelSelector | None]] = []
-        for pid, policy in self.universe.live():
-            by_ns.setdefault(policy.namespace, []).append(((True, pid), policy.pod_selector))
-        for mid, peer in enumerate(self.universe.pod_peers):
+        self._indexed: dict[int, str] = {}
+        self._policy_count = self._peer_count = 0
+        self._by_ns, self._cross_entries = self._new_entries()
+        self._cross = SelectorIndex(self._cross_entries)
+        self._programs: dict[str, SelectorIndex[_Payload]] = {}
+        self._groups: dict[str, dict[Labels, Group]] = {}
+        """Cached groups by namespace, then labels."""
+        self._members: dict[int, tuple[int, ...]] | None = None
+
+    def _new_entries(self) -> tuple[dict[str, list[_Entry]], list[_Cross]]:
+        """The live policies and the pod peers added since the last call: policies and
+        own-namespace peers by namespace, and the namespaceSelector peers."""
+        uni = self.universe
+        own: dict[str, list[_Entry]] = {}
+        cross: list[_Cross] = []
+        for pid in range(self._policy_count, len(uni.policies)):
+            policy = uni.policies[pid]
+            if policy is not None:
+                own.setdefault(policy.namespace, []).append(((True, pid), policy.pod_selector))
+                self._indexed[pid] = policy.namespace
+        for mid in range(self._peer_count, len(uni.pod_peers)):
+            peer = uni.pod_peers[mid]
             match peer.namespace:
                 case OwnNamespace(name):
-                    by_ns.setdefault(name, []).append(((False, mid), _pod_selector(peer.pod)))
+                    own.setdefault(name, []).append(((False, mid), _pod_selector(peer.pod)))
                 case NamespaceLabels(selector):
                     cross.append((mid, selector))
                 case _:
                     assert_never(peer.namespace)
-        self._by_ns = by_ns
-        self._cross = SelectorIndex(cross)
-        self._programs: dict[str, SelectorIndex[_Payload]] = {}
-        self._groups: dict[tuple[str, Labels], Group] = {}
-        self._members: dict[int, tuple[int, ...]] | None = None
+        self._policy_count, self._peer_count = len(uni.policies), len(uni.pod_peers)
+        return own, cross
+
+    def refresh(self, removed: Iterable[int] = ()) -> frozenset[str]:
+        """Catch up with the universe after policies were appended, pod peers appended, and
+        the policies `removed` were removed (set to None in the universe): cached groups are
+        updated in place by matching only the new selectors. The namespaces whose groups
+        (may) have changed."""
+        uni = self.universe
+        dead: dict[int, str] = {}
+        for pid in removed:
+            assert uni.policies[pid] is None, f"policy {pid} was not removed"
+            ns = self._indexed.pop(pid, None)
+            if ns is not None:
+                dead[pid] = ns
+        for ns in set(dead.values()):
+            self._by_ns[ns] = [e for e in self._by_ns[ns] if not (e[0][0] and e[0][1] in dead)]
+        new, cross = self._new_entries()
+        for ns, entries in new.items():
+            self._by_ns.setdefault(ns, []).extend(entries)
+        if cross:
+            self._cross_entries += cross
+            self._cross = SelectorIndex(self._cross_entries)
+        affected = set(dead.values()) | set(new)
+        if cross:
+            index = SelectorIndex(cross)
+            for ns in self._groups.keys() | self._programs.keys():
+                for mid in index.matching(self.labels_of_namespace(ns)):
+                    peer = uni.pod_peers[mid]
+                    new.setdefault(ns, []).append(((False, mid), _pod_selector(peer.pod)))
+                    affected.add(ns)
+        gone = frozenset(dead)
+        for ns in affected:
+            self._programs.pop(ns, None)
+            groups = self._groups.get(ns)
+            if not groups:
+                continue
+            delta = SelectorIndex(new.get(ns, ()))
+            for labels, group in groups.items():
+                hits = delta.matching(labels)
+                groups[labels] = Group(
+                    (group.policies - gone) | {i for is_policy, i in hits if is_policy},
+                    group.pod_peers | {i for is_policy, i in hits if not is_policy},
+                )
+        self._members = None
+        return frozenset(affected)
 
     # -- namespaces ----------------------------------------------------------------------
 
@@ -211,11 +283,13 @@ class Resolver:
         labels in `namespace` (nothing for a hostNetwork endpoint)."""
         if host_network:
             return _NOTHING
-        key = (namespace, labels)
-        found = self._groups.get(key)
+        groups = self._groups.get(namespace)
+        if groups is None:
+            groups = self._groups[namespace] = {}
+        found = groups.get(labels)
         if found is None:
             hits = self._program(namespace).matching(labels)
-            found = self._groups[key] = Group(
+            found = groups[labels] = Group(
                 frozenset(i for is_policy, i in hits if is_policy),
                 frozenset(i for is_policy, i in hits if not is_policy),
             )
@@ -250,6 +324,14 @@ class Resolver:
     def in_block(self, block: IPBlock, party: Party, family: int | None) -> bool:
         addresses = self.block(block)
         return any(addresses.contains(ip) for ip in addresses_of(party, family))
+
+    def block_members(
+        self, addresses: AddressIndex, block_ids: Sequence[int], family: int | None
+    ) -> npt.NDArray[np.bool_]:
+        """`in_block` for many endpoints at once: `out[i, k]` says whether endpoint i of
+        `addresses` is in block `block_ids[k]` for a connection of `family`."""
+        sets = [self.block(self.universe.blocks[b]) for b in block_ids]
+        return addresses.members(sets, family)
 
     # -- peers and ports -------------------------------------------------------------------
 
@@ -323,8 +405,17 @@ class Resolver:
         )
 
     def named_ports(self, endpoint: Endpoint) -> tuple[frozenset[int], ...]:
-        """Per named port of the universe, the numbers it has on `endpoint`."""
-        return tuple(named_numbers(endpoint, name, proto) for name, proto in self.universe.named)
+        """Per named port of the universe, the numbers it has on `endpoint` (`named_numbers`;
+        cached per list of container ports)."""
+        named = self.universe.named
+        found = self._named.get(endpoint.ports)
+        if found is None or len(found) != len(named):
+            if not endpoint.ports:
+                found = (frozenset(),) * len(named)
+            else:
+                found = tuple(named_numbers(endpoint, name, proto) for name, proto in named)
+            self._named[endpoint.ports] = found
+        return found
 
     def policy(self, policy_id: int) -> CompiledPolicy:
         found = self.universe.policies[policy_id]
