@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from podfence.analysis.lint.catalogue import rule_info
 from podfence.analysis.lint.finding import Finding, Level
+from podfence.analysis.operators import OperatorPod, operator_pods, unknown_resources
 from podfence.engine import Engine
 from podfence.engine.compiled import CompiledPolicy, CompiledRule
 from podfence.model import (
     NAME_LABEL,
     WELL_KNOWN_NAMESPACES,
     Cluster,
+    CustomResource,
     Direction,
     Endpoint,
     LabelSelector,
@@ -89,11 +91,21 @@ class LintContext:
         )
         """The namespaces of the input and those every cluster has (`WELL_KNOWN_NAMESPACES`),
         the latter, when the input does not define them, with only their name label known."""
+        self._operator_pods = operator_pods(cluster)
 
     # -- lookups ----------------------------------------------------------------------
 
     def endpoints_in(self, namespace: str) -> tuple[Endpoint, ...]:
         return self._by_ns.get(namespace, ())
+
+    def operator_pods_in(self, namespaces: Iterable[str]) -> tuple[OperatorPod, ...]:
+        """The pods operators create from the custom resources of these namespaces."""
+        wanted = set(namespaces)
+        return tuple(p for p in self._operator_pods if p.endpoint.namespace in wanted)
+
+    def unknown_resources(self, namespace: str) -> tuple[CustomResource, ...]:
+        """Custom resources of `namespace` that may create pods podfence cannot foresee."""
+        return tuple(unknown_resources(self.cluster, namespace))
 
     def compiled(self, policy: NetworkPolicy) -> CompiledPolicy:
         return self.engine.compiled(policy.key)

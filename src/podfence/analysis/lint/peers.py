@@ -7,7 +7,17 @@ from collections.abc import Iterator, Sequence
 
 from podfence.analysis.lint.context import LintContext, PeerSite
 from podfence.analysis.lint.finding import Finding, Level
-from podfence.analysis.lint.words import and_join, selector_text, selector_yaml, who, yaml_scalar
+from podfence.analysis.lint.words import (
+    and_join,
+    made_by_operators,
+    operator_note,
+    selector_text,
+    selector_yaml,
+    unknown_resources_note,
+    who,
+    yaml_scalar,
+)
+from podfence.analysis.operators import OperatorPod
 from podfence.model import (
     NAME_LABEL,
     Direction,
@@ -169,6 +179,17 @@ def _check_namespace_selector(ctx: LintContext, ps: PeerSite) -> Finding | None:
     )
 
 
+def _operator_matches(
+    ctx: LintContext, ps: PeerSite, namespaces: Sequence[str]
+) -> list[OperatorPod]:
+    """The operator-created pods of `namespaces` that the peer matches (by the engine)."""
+    return [
+        p
+        for p in ctx.operator_pods_in(namespaces)
+        if ctx.engine.peer_matches(ps.policy, ps.peer, p.endpoint)
+    ]
+
+
 def misplaced_pods(ctx: LintContext, ps: PeerSite) -> tuple[Endpoint, ...]:
     """For a podSelector-only peer that matches nothing in the policy's namespace: the pods
     of other namespaces with those labels (empty otherwise)."""
@@ -180,6 +201,7 @@ def misplaced_pods(ctx: LintContext, ps: PeerSite) -> tuple[Endpoint, ...]:
         or peer.namespace_selector is not None
         or peer.ip_block is not None
         or ctx.peer_endpoints(ps.policy, peer)
+        or _operator_matches(ctx, ps, [ps.policy.namespace])
     ):
         return ()
     anywhere = Peer(pod_selector=selector, namespace_selector=LabelSelector())
@@ -261,6 +283,28 @@ def _check_matches_nothing(ctx: LintContext, ps: PeerSite) -> Finding | None:
         if len(namespaces) == 1
         else (f"namespaces {and_join(namespaces)}")
     )
+    made = _operator_matches(ctx, ps, namespaces)
+    if made:
+        return ctx.policy_finding(
+            "PF007",
+            ps.policy,
+            f"{ps.field}.podSelector",
+            message=(
+                f"podSelector {selector_text(selector)} matches no pod of {where} in the input, "
+                f"but it matches {made_by_operators(made)}"
+            ),
+            consequence=(
+                f"the peer {ps.site.direction.peers_field}[{ps.index}] allows those pods once "
+                f"the operator runs them: {operator_note()}"
+            ),
+            fix=(
+                "nothing to fix if these are the pods meant; to check them like any pod, add "
+                f"them to the input (kubectl get pods -n {made[0].endpoint.namespace} -o yaml)"
+            ),
+            level=Level.INFO,
+        )
+    unknown = [r for name in namespaces for r in ctx.unknown_resources(name)]
+    note = unknown_resources_note(unknown, namespaces[0]) if len(namespaces) == 1 else ""
     return ctx.policy_finding(
         "PF007",
         ps.policy,
@@ -268,7 +312,7 @@ def _check_matches_nothing(ctx: LintContext, ps: PeerSite) -> Finding | None:
         message=f"podSelector {selector_text(selector)} matches no pod in {where}",
         consequence=(
             f"the peer {ps.site.direction.peers_field}[{ps.index}] allows nothing: no pod of "
-            f"{where} has the labels {selector_text(selector)}"
+            f"{where} has the labels {selector_text(selector)}{note}"
         ),
         fix=(
             f"fix the selector or the pods' labels; pods there have "
