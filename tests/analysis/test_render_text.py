@@ -20,18 +20,21 @@ from engine.builders import (
 )
 from podfence.analysis.explain import account_policy
 from podfence.analysis.matrix import compute_matrix
-from podfence.engine import Engine
+from podfence.engine import Engine, Miss, NearMiss, PeerMiss
 from podfence.model import (
     Cluster,
     Diagnostic,
+    Direction,
     Location,
     NetworkPolicy,
     Protocol,
     ProtocolPort,
     Rule,
+    RuleRef,
     Severity,
 )
 from podfence.render.text import (
+    near_miss_text,
     render_account,
     render_diagnostics,
     render_matrix,
@@ -89,7 +92,8 @@ VERDICTS = [
         "  egress of y/a: allowed: not isolated (no policy selects it for Egress)\n"
         "  ingress of x/a: DENIED: isolated by x/allow-b, x/deny-a, no rule allows it\n"
         "    closest rules:\n"
-        "      x/allow-b ingress[0]: the port matched, the peer did not\n"
+        "      x/allow-b ingress[0]: the port matched, the peer did not: from[0]: a podSelector "
+        "alone selects pods of the policy's own namespace only\n"
         "      x/deny-a: the policy has no rule for this direction: it only isolates\n",
         id="denied-peer-and-no-rules",
     ),
@@ -230,3 +234,10 @@ def test_render_diagnostics() -> None:
         "a.yaml:2 error: NetworkPolicy x/p spec.podSelector: bad\na.yaml warning: empty file\n"
     )
     assert render_diagnostics([]) == ""
+
+
+def test_every_peer_miss_has_words() -> None:
+    ref = RuleRef("x/p", Direction.EGRESS, 0)
+    texts = {near_miss_text(NearMiss(ref, Miss.PEER, (p,))) for p in PeerMiss}
+    assert len(texts) == len(PeerMiss)
+    assert all(t.startswith("the port matched, the peer did not: to[0]: ") for t in texts)

@@ -45,6 +45,18 @@ CASES: list[tuple[str, list[str]]] = [
         ],
     ),
     (
+        # the namespace gotcha: `can` says why the peer did not match, as lint does (PF003)
+        "can-namespace-selects-none",
+        [
+            "can",
+            "monitoring/prometheus",
+            "secure/db",
+            "-p",
+            "9187",
+            f"{SEED}/monitoring-unlabelled",
+        ],
+    ),
+    (
         "can-frontend-backend-wrong-port",
         ["can", "default/frontend", "default/backend", "-p", "80", f"{SEED}/frontend-backend"],
     ),

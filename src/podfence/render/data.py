@@ -29,7 +29,10 @@ def _side(v: DirectionVerdict) -> dict[str, Any]:
         "isolated": v.isolated,
         "selectedBy": list(v.selected_by),
         "allowedBy": [str(r) for r in v.allowed_by],
-        "nearMisses": [{"rule": str(m.ref), "miss": m.miss.value} for m in v.near_misses],
+        "nearMisses": [
+            {"rule": str(m.ref), "miss": m.miss.value, "peers": [p.value for p in m.peers]}
+            for m in v.near_misses
+        ],
     }
 
 

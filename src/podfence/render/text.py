@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from podfence.analysis.explain import DirectionAccount, Isolation, PodAccount, PolicyAccount
 from podfence.analysis.matrix import Matrix, PortMatrix
 from podfence.analysis.named_ports import NamedPort, NamedPortMatrix, Query, QueryMatrix, port_names
-from podfence.engine import DirectionVerdict, Miss, Reason, Verdict
+from podfence.engine import DirectionVerdict, Miss, NearMiss, PeerMiss, Reason, Verdict
 from podfence.model import Diagnostic, Direction, Endpoint, Party
 from podfence.render.phrases import peer_phrase, ports_phrase, selector_phrase
 from podfence.render.words import count
 
 __all__ = [
+    "near_miss_text",
     "render_account",
     "render_diagnostics",
     "render_matrix",
@@ -27,6 +28,36 @@ _MISS = {
     Miss.PEER: "the port matched, the peer did not",
     Miss.NO_RULES: "the policy has no rule for this direction: it only isolates",
 }
+
+_PEER_MISS = {
+    PeerMiss.NOT_A_POD: "it selects pods, and the other side is an address outside the cluster",
+    PeerMiss.HOST_NETWORK: "pod and namespace selectors never match a hostNetwork pod",
+    PeerMiss.OTHER_NAMESPACE: (
+        "a podSelector alone selects pods of the policy's own namespace only"
+    ),
+    PeerMiss.NAMESPACE_SELECTS_NONE: "its namespaceSelector selects no namespace in the input",
+    PeerMiss.NAMESPACE_NOT_SELECTED: (
+        "its namespaceSelector does not select the other side's namespace"
+    ),
+    PeerMiss.POD_LABELS: (
+        "the namespace fits, its podSelector does not match the other side's labels"
+    ),
+    PeerMiss.NO_ADDRESS: (
+        "an ipBlock matches addresses, and the other side's address (of this IP family) is "
+        "not in the input"
+    ),
+    PeerMiss.OUTSIDE_BLOCK: "the address is outside its ipBlock",
+    PeerMiss.EXCEPTED: "the address is inside its ipBlock, in an except",
+}
+
+
+def near_miss_text(miss: NearMiss) -> str:
+    """`the port matched, the peer did not: from[0]: its namespaceSelector selects ...`."""
+    text = _MISS[miss.miss]
+    if miss.peers:
+        field = miss.ref.direction.peers_field
+        text += ": " + "; ".join(f"{field}[{i}]: {_PEER_MISS[p]}" for i, p in enumerate(miss.peers))
+    return text
 
 
 def _side(v: DirectionVerdict) -> list[str]:
@@ -49,7 +80,7 @@ def _side(v: DirectionVerdict) -> list[str]:
             lines = [head + f"DENIED: isolated by {', '.join(v.selected_by)}, no rule allows it"]
             if v.near_misses:
                 lines.append("    closest rules:")
-                lines += [f"      {m.ref}: {_MISS[m.miss]}" for m in v.near_misses]
+                lines += [f"      {m.ref}: {near_miss_text(m)}" for m in v.near_misses]
             return lines
     raise AssertionError(v.reason)  # pragma: no cover
 
