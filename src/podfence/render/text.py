@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from podfence.analysis.explain import DirectionAccount, Isolation, PodAccount, PolicyAccount
+from podfence.analysis.explain import (
+    DirectionAccount,
+    Isolation,
+    PeerAccount,
+    PodAccount,
+    PolicyAccount,
+)
 from podfence.analysis.matrix import Matrix, PortMatrix
 from podfence.analysis.named_ports import NamedPort, NamedPortMatrix, Query, QueryMatrix, port_names
 from podfence.engine import DirectionVerdict, Miss, NearMiss, PeerMiss, Reason, Verdict
@@ -15,6 +21,7 @@ from podfence.render.words import count
 __all__ = [
     "near_miss_text",
     "render_account",
+    "render_accounts",
     "render_diagnostics",
     "render_matrix",
     "render_query",
@@ -129,9 +136,34 @@ def _direction(acc: DirectionAccount, policy_namespace: str) -> list[str]:
             )
         lines.append(f"    {rule.ref.field}: {who}, {ports_phrase(rule.ports)}")
         for p in rule.peers:
-            matched = ", ".join(p.matched) if p.matched else "nothing in the input"
-            lines.append(f"      [{p.ref.peer}] matches: {matched}")
+            lines.append(f"      [{p.ref.peer}] matches: {_matches(p)}")
     return lines
+
+
+def _matches(account: PeerAccount) -> str:
+    """What a peer matches: the endpoints of the input; for an ipBlock, its range first."""
+    block = account.peer.ip_block
+    pods = ", ".join(account.matched)
+    if block is None or account.addresses is None:
+        return pods or "nothing in the input"
+    if not account.addresses:
+        return "no address at all: its except entries cover the cidr"
+    excepts = ", ".join(str(e) for e in block.excepts)
+    where = f"addresses {block.cidr}" + (f" except {excepts}" if excepts else "")
+    outside = "parties outside the cluster with those addresses"
+    if pods:
+        return f"{where} ({outside}, and the pods of the input with one: {pods})"
+    return f"{where} ({outside}; no pod of the input has one)"
+
+
+def render_accounts(accounts: Sequence[PolicyAccount]) -> str:
+    """Every policy's account; with none, that nothing isolates any pod."""
+    if not accounts:
+        return (
+            "No NetworkPolicy in the input: every pod is open. Nothing isolates any pod, so "
+            "each accepts connections from everywhere and can reach everything, on every port.\n"
+        )
+    return "\n".join(render_account(a) for a in accounts)
 
 
 def render_account(acc: PolicyAccount) -> str:
