@@ -14,6 +14,7 @@ PUBLIC = {
         "AddressAtom",
         "rule_port_sets",
         "policy_port_sets",
+        "rules_port_sets",
         "port_spans",
         "port_samples",
         "mentioned_protocols",

@@ -43,6 +43,7 @@ __all__ = [
     "AddressAtom",
     "rule_port_sets",
     "policy_port_sets",
+    "rules_port_sets",
     "port_spans",
     "port_samples",
     "mentioned_protocols",
@@ -136,15 +137,19 @@ _OUTSIDE = External(ipaddress.IPv4Address(0))
 """A destination outside the cluster (named ports resolve to nothing there)."""
 
 
-def policy_port_sets(engine: Engine) -> frozenset[PortSet]:
+def rules_port_sets(engine: Engine) -> frozenset[PortSet]:
     """Every set of ports some rule of a live policy allows towards some endpoint of the
-    engine's cluster or the outside, and every endpoint's declared ports."""
+    engine's cluster or the outside: the only sets that can tell ports apart in a verdict."""
     rules = tuple(_live_rules(engine))
     found: set[PortSet] = set(rule_port_sets(engine, rules, _OUTSIDE))
     for ep in engine.cluster.endpoints:
         found |= rule_port_sets(engine, rules, ep)
-        found.add(declared_ports(ep))
     return frozenset(found)
+
+
+def policy_port_sets(engine: Engine) -> frozenset[PortSet]:
+    """`rules_port_sets`, and every endpoint's declared ports."""
+    return rules_port_sets(engine) | {declared_ports(ep) for ep in engine.cluster.endpoints}
 
 
 def port_spans(

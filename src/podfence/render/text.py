@@ -96,17 +96,28 @@ def _word(verdict: Verdict) -> str:
     return "ALLOWED" if verdict.allowed else "DENIED"
 
 
-def render_verdict(verdict: Verdict) -> str:
+def _head(verdict: Verdict, ports: str | None) -> str:
+    """`a -> b 80/TCP`, or with `ports` how the port is said (`on every TCP port`)."""
+    c = verdict.connection
+    if ports is None:
+        return str(c)
+    over = f" over IPv{c.family}" if c.family is not None else ""
+    return f"{c.source} -> {c.destination} {ports}{over}"
+
+
+def render_verdict(verdict: Verdict, *, ports: str | None = None) -> str:
     """The answer and both sides; when the answer differs between the IP families the two
     parties can use, the answer of each family and its sides (allowed only if every family
-    allows it)."""
+    allows it). `ports`: how to say the port when the verdict stands for several (the
+    report's port classes), instead of the connection's own number."""
+    head = _head(verdict, ports)
     if not verdict.by_family:
-        lines = [f"{verdict.connection}: {_word(verdict)}"]
+        lines = [f"{head}: {_word(verdict)}"]
         lines += _side(verdict.egress)
         lines += _side(verdict.ingress)
         return "\n".join(lines) + "\n"
     each = ", ".join(f"over IPv{v.connection.family}: {_word(v)}" for v in verdict.by_family)
-    lines = [f"{verdict.connection}: {_word(verdict)} ({each})"]
+    lines = [f"{head}: {_word(verdict)} ({each})"]
     for v in verdict.by_family:
         lines.append(f"over IPv{v.connection.family}: {_word(v)}")
         lines += _side(v.egress)
