@@ -163,7 +163,9 @@ def test_report_in_headless_chromium(tmp_path: Path) -> None:
         ActionChains(driver).move_to_element(cell(HACKER, DB)).perform()
         tip = driver.find_element(By.ID, "tip")
         assert tip.is_displayed()
-        assert tip.text.startswith("default/hacker -> secure/db 5432/TCP: DENIED")
+        assert tip.text.startswith("default/hacker -> secure/db on TCP 5432: DENIED")
+        count = driver.find_element(By.ID, "matrix-count").text
+        assert count.endswith("connections allowed on TCP 5432")
         assert "isolated by secure/db-allow-web" in tip.text
         ActionChains(driver).move_to_element(cell(WEB, DB)).perform()
         assert "allowed by secure/db-allow-web ingress[0]" in driver.find_element(By.ID, "tip").text
@@ -175,6 +177,8 @@ def test_report_in_headless_chromium(tmp_path: Path) -> None:
 
         port.select_by_visible_text("TCP other ports")
         assert "no" in cell(WEB, DB).get_attribute("class")
+        count = driver.find_element(By.ID, "matrix-count").text
+        assert count.endswith("allowed on TCP 1-5431, 5433-65535")
         port.select_by_visible_text("TCP 5432")
         ActionChains(driver).move_to_element(cell(HACKER, DB)).perform()
 
