@@ -23,7 +23,7 @@ MODULES = {
         "resolve_rule",
         "rule_info",
     },
-    "podfence.render.lint_text": {"render_lint_text", "render_rules_text"},
+    "podfence.render.lint_text": {"posture_lines", "render_lint_text", "render_rules_text"},
     "podfence.render.lint_json": {"finding_data", "lint_data", "rules_data"},
     "podfence.render.sarif": {"SARIF_SCHEMA", "artifact_uri", "render_sarif"},
     "podfence.cli.lint_cmd": {"lint"},
@@ -36,6 +36,7 @@ SUBMODULES = [
     "context",
     "dns",
     "finding",
+    "metadata",
     "open_network",
     "peers",
     "policy_types",
@@ -43,6 +44,7 @@ SUBMODULES = [
     "redundancy",
     "runner",
     "selection",
+    "sensitive",
     "words",
 ]
 

@@ -219,3 +219,16 @@ def test_kube_prometheus_folder() -> None:
         ],
         ("PF014", "warning", "NetworkPolicy monitoring/node-exporter", "spec.podSelector"),
     ]
+
+
+def test_operator_pods_are_asked_about_the_metadata_service() -> None:
+    # kube-prometheus gives Prometheus `egress: [{}]`: its pods reach 169.254.169.254 too
+    objs = [
+        ns("monitoring"),
+        _prometheus(pod_labels=KUBE_PROMETHEUS_LABELS),
+        policy("monitoring", "prometheus", KUBE_PROMETHEUS_LABELS, ["Egress"], egress=[{}]),
+    ]
+    (f,) = findings(load(*objs), "PF016")
+    assert f.consequence.startswith("monitoring/k8s (Prometheus) can reach 169.254.169.254")
+    near = [*objs[:2], policy("monitoring", "other", {"app": "x"}, ["Egress"], egress=[{}])]
+    assert not findings(load(*near), "PF016")

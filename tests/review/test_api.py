@@ -20,6 +20,8 @@ PUBLIC = {
         "mentioned_protocols",
         "address_atoms",
         "outside_samples",
+        "NOT_PUBLIC",
+        "public_atoms",
     ],
     "podfence.analysis.classes": ["Conn", "Classes", "merge_classes"],
     "podfence.analysis.graph": [
@@ -39,6 +41,7 @@ PUBLIC = {
         "LintSummary",
         "summarize",
         "lint_summary",
+        "reachable_from_outside",
     ],
     "podfence.analysis.review": ["PortClass", "Review", "build_review"],
     "podfence.render.mermaid": ["render_mermaid", "mermaid_ids", "mermaid_label"],

@@ -49,6 +49,8 @@ __all__ = [
     "mentioned_protocols",
     "address_atoms",
     "outside_samples",
+    "NOT_PUBLIC",
+    "public_atoms",
 ]
 
 _EVERY_PORT = PortRange(1, MAX_PORT)
@@ -232,6 +234,67 @@ def address_atoms(
             if inside in seen:
                 continue
             addr = _pick(version, start, end, avoid)
+            if addr is None:
+                continue
+            seen.add(inside)
+            atoms.append(AddressAtom(inside, addr, version))
+    return tuple(sorted(atoms, key=lambda a: (a.version, not a.inside, a.label)))
+
+
+def _networks(*cidrs: str) -> AddressSet:
+    found = AddressSet()
+    for cidr in cidrs:
+        found = found | AddressSet.of_network(ipaddress.ip_network(cidr))
+    return found
+
+
+NOT_PUBLIC = _networks(
+    # IPv4: IANA special-purpose ranges that are not globally reachable (RFC 6890 and later)
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.0.0.0/24",
+    "192.0.2.0/24",
+    "192.168.0.0/16",
+    "198.18.0.0/15",
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+) | (
+    (AddressSet(v6=AddressSet.everything().v6) - _networks("2000::/3")) | _networks("2001:db8::/32")
+)
+"""Addresses that are not the internet's: private, shared, loopback, link-local, reserved,
+documentation and multicast ranges; for IPv6, everything outside global unicast (2000::/3)
+and the documentation range."""
+
+
+def public_atoms(engines: Sequence[Engine]) -> tuple[AddressAtom, ...]:
+    """Like `address_atoms`, restricted to public addresses (outside `NOT_PUBLIC`): one
+    internet address per distinct set of blocks, for IPv4, and for IPv6 when some block has
+    IPv6 addresses."""
+    blocks = _blocks(engines)
+    pods = {ip for e in engines for ep in e.cluster.endpoints for ip in ep.ips}
+    atoms: list[AddressAtom] = []
+    for version in (4, 6):
+        family = [(b, s) for b, s in blocks if s.family(version)]
+        if not family and version == 6:
+            continue
+        avoid = frozenset(int(ip) for ip in pods if ip.version == version)
+        private = NOT_PUBLIC.family(version)
+        points = address_boundaries([*(s for _, s in family), NOT_PUBLIC], version)
+        seen: set[tuple[IPBlock, ...]] = set()
+        for start, end in zip(points, points[1:], strict=False):
+            if start in private:
+                continue
+            inside = tuple(b for b, s in family if start in s.family(version))
+            if inside in seen:
+                continue
+            # not a network's first address, when the region is larger than one
+            addr = _pick(version, start + 1 if end - start > 2 else start, end, avoid)
             if addr is None:
                 continue
             seen.add(inside)

@@ -105,13 +105,23 @@ def _summary(review: Review) -> str:
             if state is Openness.PARTIAL:
                 text = f"partial: {s.isolated(d)} of {s.endpoints} isolated"
             cells.append(_badge(state.value, text))
+        cells.append(escape(", ".join(s.reachable_from_outside)) or "none")
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     head = "".join(
-        f"<th>{h}</th>" for h in ("Namespace", "Pods/workloads", "Policies", "Ingress", "Egress")
+        f"<th>{h}</th>"
+        for h in (
+            "Namespace",
+            "Pods/workloads",
+            "Policies",
+            "Ingress",
+            "Egress",
+            "Reachable from outside the cluster",
+        )
     )
     note = (
         '<p class="note">open: nothing isolates the pods for that direction, so every '
-        "connection is allowed; isolated: only what a rule allows gets through.</p>"
+        "connection is allowed; isolated: only what a rule allows gets through. Reachable "
+        "from outside the cluster: some address outside it may connect on some port.</p>"
     )
     return f'<table class="plain" id="summary-table"><tr>{head}</tr>{"".join(rows)}</table>{note}'
 

@@ -98,6 +98,12 @@ class LintContext:
     def endpoints_in(self, namespace: str) -> tuple[Endpoint, ...]:
         return self._by_ns.get(namespace, ())
 
+    @property
+    def operator_pods(self) -> tuple[OperatorPod, ...]:
+        """The pods operators create from the custom resources of the input (as endpoints
+        with the labels the operator gives them)."""
+        return self._operator_pods
+
     def operator_pods_in(self, namespaces: Iterable[str]) -> tuple[OperatorPod, ...]:
         """The pods operators create from the custom resources of these namespaces."""
         wanted = set(namespaces)
