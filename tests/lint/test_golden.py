@@ -23,6 +23,7 @@ CASES: list[tuple[str, list[str]]] = [
     ("monitoring-unlabelled", ["examples/seed/monitoring-unlabelled", "--disable", "PF001"]),
     ("kube-prometheus", ["tests/lint/inputs/kube-prometheus"]),
     ("sock-shop", ["tests/lint/inputs/sock-shop"]),
+    ("sock-shop-json", ["tests/lint/inputs/sock-shop", "-o", "json"]),
 ]
 
 
