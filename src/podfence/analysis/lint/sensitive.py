@@ -20,14 +20,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import assert_never
 
 from podfence.analysis.lint.context import LintContext
 from podfence.analysis.lint.finding import Finding
 from podfence.analysis.lint.open_network import SYSTEM_NAMESPACES
 from podfence.analysis.lint.words import agree, who
 from podfence.analysis.samples import AddressAtom, public_atoms
+from podfence.engine.match import AnyPort, NamedPortMatcher, PortMatcher, PortRangeMatcher
 from podfence.engine.resolve import party_families
 from podfence.model import Connection, Direction, Endpoint, Protocol, RuleRef
+from podfence.model.intervals import MAX_PORT
 
 __all__ = ["SENSITIVE_PORTS", "check_sensitive_ports", "exposed_ports"]
 
@@ -63,11 +66,30 @@ def _candidates(ctx: LintContext, pod: Endpoint) -> list[int]:
     for policy in ctx.engine.selecting(pod, Direction.INGRESS):
         for rule in policy.ingress:
             for matcher in rule.ports:
-                allowed = resolver.ports(matcher, pod)
-                if allowed.is_every(Protocol.TCP):
-                    continue  # every port: nothing named
-                ports |= {p for p in SENSITIVE_PORTS if allowed.contains(p, Protocol.TCP)}
+                if not _names_ports(matcher):
+                    continue
+                ports |= {
+                    p
+                    for p in SENSITIVE_PORTS
+                    if resolver.port_matches(
+                        matcher, destination=pod, port=p, protocol=Protocol.TCP
+                    )
+                }
     return sorted(p for p in ports if p in SENSITIVE_PORTS)
+
+
+def _names_ports(matcher: PortMatcher) -> bool:
+    """Whether a `ports` entry names ports: a number, a name, or a range short of every port
+    (an entry without `port` allows every port of its protocol, as no `ports` at all does)."""
+    match matcher:
+        case AnyPort():
+            return False
+        case PortRangeMatcher(_, ports):
+            return (ports.first, ports.last) != (1, MAX_PORT)
+        case NamedPortMatcher():
+            return True
+        case _:
+            assert_never(matcher)
 
 
 def exposed_ports(ctx: LintContext, pod: Endpoint, atoms: Sequence[AddressAtom]) -> list[Exposure]:
