@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import podfence.engine
 
-ENGINE_API = ["DirectionVerdict", "Engine", "Miss", "NearMiss", "Reason", "Verdict"]
+ENGINE_API = ["DirectionVerdict", "Engine", "Miss", "NearMiss", "PeerMiss", "Reason", "Verdict"]
 
 
 def test_engine_exports() -> None:

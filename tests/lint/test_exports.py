@@ -23,7 +23,7 @@ MODULES = {
         "resolve_rule",
         "rule_info",
     },
-    "podfence.render.lint_text": {"render_lint_text", "render_rules_text"},
+    "podfence.render.lint_text": {"posture_lines", "render_lint_text", "render_rules_text"},
     "podfence.render.lint_json": {"finding_data", "lint_data", "rules_data"},
     "podfence.render.sarif": {"SARIF_SCHEMA", "artifact_uri", "render_sarif"},
     "podfence.cli.lint_cmd": {"lint"},
@@ -36,6 +36,7 @@ SUBMODULES = [
     "context",
     "dns",
     "finding",
+    "metadata",
     "open_network",
     "peers",
     "policy_types",
@@ -43,6 +44,7 @@ SUBMODULES = [
     "redundancy",
     "runner",
     "selection",
+    "sensitive",
     "words",
 ]
 
@@ -79,3 +81,10 @@ def test_analysis_does_not_import_rich_or_click() -> None:
         text = Path(source).read_text()
         assert "import rich" not in text and "from rich" not in text
         assert "import click" not in text
+
+
+def test_the_readme_table_lists_every_rule() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = [line for line in readme.splitlines() if line.startswith("| PF")]
+    listed = [tuple(cell.strip() for cell in row.split("|")[1:3]) for row in rows]
+    assert listed == [(r.id, r.slug) for r in RULES]

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 
 from podfence.analysis.explain import PolicyAccount, account_policy
 from podfence.analysis.graph import Graph, GraphOptions, build_graph
-from podfence.analysis.samples import PortSpan, mentioned_protocols, policy_port_sets, port_spans
+from podfence.analysis.samples import (
+    PortSpan,
+    mentioned_protocols,
+    policy_port_sets,
+    port_spans,
+    rules_port_sets,
+)
 from podfence.analysis.summary import LintSummary, NamespaceSummary, lint_summary, summarize
 from podfence.engine import Engine, Verdict
 from podfence.model import Cluster, Connection, Protocol
@@ -25,6 +31,9 @@ class PortClass:
     allowed: tuple[tuple[bool, ...], ...]
     verdicts: tuple[tuple[Verdict, ...], ...]
     """verdicts[i][j]: endpoints[i] -> endpoints[j] on the first probe's port."""
+    same_reasons: bool = True
+    """Whether every port of the class gets the verdicts' very reasons, not only their
+    answers: no rule tells its ports apart (declared ports may cut it, rules do not)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +53,7 @@ def _port_classes(cluster: Cluster, engine: Engine) -> tuple[PortClass, ...]:
     sets = policy_port_sets(engine)
     protocols = {Protocol.TCP, *mentioned_protocols(sets)}
     probes = port_spans(sets, tuple(protocols))
+    by_rules = port_spans(rules_port_sets(engine), tuple(protocols))
     merged: dict[tuple[Protocol, tuple[tuple[bool, ...], ...]], list[PortSpan]] = {}
     for probe in probes:
         allowed = tuple(
@@ -57,7 +67,8 @@ def _port_classes(cluster: Cluster, engine: Engine) -> tuple[PortClass, ...]:
         verdicts = tuple(
             tuple(engine.evaluate(Connection(s, d, first.port, protocol)) for d in eps) for s in eps
         )
-        classes.append(PortClass(protocol, tuple(members), allowed, verdicts))
+        rule_spans = {next(i for i, r in enumerate(by_rules) if m.sample in r) for m in members}
+        classes.append(PortClass(protocol, tuple(members), allowed, verdicts, len(rule_spans) == 1))
     # single ports someone named first, then the wide "every other port" classes
     classes.sort(
         key=lambda c: (

@@ -36,6 +36,7 @@ from podfence.model import (
     Protocol,
     ProtocolPort,
 )
+from podfence.model.internet import NOT_PUBLIC
 from podfence.model.intervals import MAX_PORT, address_boundaries, address_of, port_boundaries
 
 __all__ = [
@@ -43,11 +44,14 @@ __all__ = [
     "AddressAtom",
     "rule_port_sets",
     "policy_port_sets",
+    "rules_port_sets",
     "port_spans",
     "port_samples",
     "mentioned_protocols",
     "address_atoms",
     "outside_samples",
+    "NOT_PUBLIC",
+    "public_atoms",
 ]
 
 _EVERY_PORT = PortRange(1, MAX_PORT)
@@ -136,15 +140,19 @@ _OUTSIDE = External(ipaddress.IPv4Address(0))
 """A destination outside the cluster (named ports resolve to nothing there)."""
 
 
-def policy_port_sets(engine: Engine) -> frozenset[PortSet]:
+def rules_port_sets(engine: Engine) -> frozenset[PortSet]:
     """Every set of ports some rule of a live policy allows towards some endpoint of the
-    engine's cluster or the outside, and every endpoint's declared ports."""
+    engine's cluster or the outside: the only sets that can tell ports apart in a verdict."""
     rules = tuple(_live_rules(engine))
     found: set[PortSet] = set(rule_port_sets(engine, rules, _OUTSIDE))
     for ep in engine.cluster.endpoints:
         found |= rule_port_sets(engine, rules, ep)
-        found.add(declared_ports(ep))
     return frozenset(found)
+
+
+def policy_port_sets(engine: Engine) -> frozenset[PortSet]:
+    """`rules_port_sets`, and every endpoint's declared ports."""
+    return rules_port_sets(engine) | {declared_ports(ep) for ep in engine.cluster.endpoints}
 
 
 def port_spans(
@@ -227,6 +235,36 @@ def address_atoms(
             if inside in seen:
                 continue
             addr = _pick(version, start, end, avoid)
+            if addr is None:
+                continue
+            seen.add(inside)
+            atoms.append(AddressAtom(inside, addr, version))
+    return tuple(sorted(atoms, key=lambda a: (a.version, not a.inside, a.label)))
+
+
+def public_atoms(engines: Sequence[Engine]) -> tuple[AddressAtom, ...]:
+    """Like `address_atoms`, restricted to public addresses (outside `NOT_PUBLIC`): one
+    internet address per distinct set of blocks, for IPv4, and for IPv6 when some block has
+    IPv6 addresses."""
+    blocks = _blocks(engines)
+    pods = {ip for e in engines for ep in e.cluster.endpoints for ip in ep.ips}
+    atoms: list[AddressAtom] = []
+    for version in (4, 6):
+        family = [(b, s) for b, s in blocks if s.family(version)]
+        if not family and version == 6:
+            continue
+        avoid = frozenset(int(ip) for ip in pods if ip.version == version)
+        private = NOT_PUBLIC.family(version)
+        points = address_boundaries([*(s for _, s in family), NOT_PUBLIC], version)
+        seen: set[tuple[IPBlock, ...]] = set()
+        for start, end in zip(points, points[1:], strict=False):
+            if start in private:
+                continue
+            inside = tuple(b for b, s in family if start in s.family(version))
+            if inside in seen:
+                continue
+            # not a network's first address, when the region is larger than one
+            addr = _pick(version, start + 1 if end - start > 2 else start, end, avoid)
             if addr is None:
                 continue
             seen.add(inside)

@@ -33,7 +33,7 @@ from podfence.load import LoadOptions, LoadResult
 from podfence.model import External
 from podfence.render.data import account_data, diagnostics_data, pod_account_data, query_data
 from podfence.render.serialize import dump
-from podfence.render.text import render_account, render_pod_account, render_query
+from podfence.render.text import render_accounts, render_pod_account, render_query
 from podfence.render.words import count
 
 __all__ = ["cli", "main"]
@@ -197,7 +197,7 @@ def explain(
         policies = (found,)
     accounts = [account_policy(engine, p) for p in policies]
     if output == "text":
-        click.echo("\n".join(render_account(a) for a in accounts), nl=False)
+        click.echo(render_accounts(accounts), nl=False)
     else:
         click.echo(dump({"policies": [account_data(a) for a in accounts]}, output), nl=False)
 

@@ -269,7 +269,8 @@ class Engine:
             )
             return None, NearMiss(base, Miss.NAMED_PORT if unresolved else Miss.PORT)
         if port_i is not None:
-            return None, NearMiss(base, Miss.PEER)
+            misses = tuple(self.resolver.peer_miss(m, peer, family) for m in rule.peers)
+            return None, NearMiss(base, Miss.PEER, tuple(m for m in misses if m is not None))
         return None, None
 
 

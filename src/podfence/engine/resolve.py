@@ -57,6 +57,7 @@ from podfence.engine.match import (
 )
 from podfence.engine.selector_index import SelectorIndex
 from podfence.engine.universe import NamedPort, Universe
+from podfence.engine.verdict import PeerMiss
 from podfence.model import (
     NAME_LABEL,
     AddressSet,
@@ -189,6 +190,7 @@ class Resolver:
         self._groups: dict[str, dict[Labels, Group]] = {}
         """Cached groups by namespace, then labels."""
         self._members: dict[int, tuple[int, ...]] | None = None
+        self._selects_none: dict[LabelSelector, bool] = {}
 
     def _new_entries(self) -> tuple[dict[str, list[_Entry]], list[_Cross]]:
         """The live policies and the pod peers added since the last call: policies and
@@ -346,6 +348,50 @@ class Resolver:
                 return self.pod_peer_matches(matcher, party)
             case _:
                 assert_never(matcher)
+
+    def peer_miss(self, matcher: PeerMatcher, party: Party, family: int | None) -> PeerMiss | None:
+        """Why a `from`/`to` item does not match `party` over `family` (None: it matches)."""
+        if self.peer_matches(matcher, party, family):
+            return None
+        match matcher:
+            case AnyPeer():  # pragma: no cover - it always matches
+                return None
+            case IPPeer(block):
+                addresses = addresses_of(party, family)
+                if not addresses:
+                    return PeerMiss.NO_ADDRESS
+                inside = any(
+                    ip.version == block.cidr.version and ip in block.cidr for ip in addresses
+                )
+                return PeerMiss.EXCEPTED if inside else PeerMiss.OUTSIDE_BLOCK
+            case PodPeer(namespace):
+                if isinstance(party, External):
+                    return PeerMiss.NOT_A_POD
+                if party.host_network:
+                    return PeerMiss.HOST_NETWORK
+                match namespace:
+                    case OwnNamespace(name):
+                        if party.namespace != name:
+                            return PeerMiss.OTHER_NAMESPACE
+                    case NamespaceLabels(selector):
+                        if not self.namespace_matches(selector, party.namespace):
+                            if self._selects_no_namespace(selector):
+                                return PeerMiss.NAMESPACE_SELECTS_NONE
+                            return PeerMiss.NAMESPACE_NOT_SELECTED
+                    case _:
+                        assert_never(namespace)
+                return PeerMiss.POD_LABELS
+            case _:
+                assert_never(matcher)
+
+    def _selects_no_namespace(self, selector: LabelSelector) -> bool:
+        """Whether a namespaceSelector selects none of the namespaces the resolver knows."""
+        found = self._selects_none.get(selector)
+        if found is None:
+            found = self._selects_none[selector] = not any(
+                self.namespace_matches(selector, name) for name in self.namespace_labels
+            )
+        return found
 
     def ports(self, matcher: PortMatcher, destination: Party) -> PortSet:
         """The ports a `ports` item allows towards `destination` (named ports resolved on it)."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from podfence.model import Connection, Direction, RuleRef
 
-__all__ = ["Reason", "Miss", "NearMiss", "DirectionVerdict", "Verdict"]
+__all__ = ["Reason", "Miss", "PeerMiss", "NearMiss", "DirectionVerdict", "Verdict"]
 
 
 class Reason(enum.Enum):
@@ -39,10 +39,36 @@ class Miss(enum.Enum):
     """The policy has no rule for this direction: it only isolates (deny all)."""
 
 
+class PeerMiss(enum.Enum):
+    """Why one `from`/`to` item of a rule did not match the other party of a connection."""
+
+    NOT_A_POD = "not-a-pod"
+    """The item selects pods; the party is an address outside the cluster."""
+    HOST_NETWORK = "host-network"
+    """Pod and namespace selectors never match a hostNetwork pod."""
+    OTHER_NAMESPACE = "other-namespace"
+    """A podSelector alone selects pods of the policy's own namespace; the party is elsewhere."""
+    NAMESPACE_SELECTS_NONE = "namespace-selects-none"
+    """The namespaceSelector selects no namespace of the input at all."""
+    NAMESPACE_NOT_SELECTED = "namespace-not-selected"
+    """The namespaceSelector selects other namespaces, not the party's."""
+    POD_LABELS = "pod-labels"
+    """The party's namespace fits; the podSelector does not match its labels."""
+    NO_ADDRESS = "no-address"
+    """An ipBlock matches addresses; the pod's address (of the connection's family) is not
+    known."""
+    OUTSIDE_BLOCK = "outside-block"
+    """The party's address is outside the ipBlock's cidr."""
+    EXCEPTED = "excepted"
+    """The party's address is inside the cidr, in one of its `except` ranges."""
+
+
 @dataclass(frozen=True, slots=True)
 class NearMiss:
     ref: RuleRef
     miss: Miss
+    peers: tuple[PeerMiss, ...] = ()
+    """With `Miss.PEER`: why each `from`/`to` item of the rule did not match, in order."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,15 @@ The model knows nothing of files or of evaluation; it only describes.
 """
 
 from podfence.model.addresses import IPAddress, IPBlock, IPNetwork, parse_ip
-from podfence.model.cluster import NAME_LABEL, WORKLOAD_KINDS, Cluster, Endpoint, Namespace
+from podfence.model.cluster import (
+    NAME_LABEL,
+    WELL_KNOWN_NAMESPACES,
+    WORKLOAD_KINDS,
+    Cluster,
+    CustomResource,
+    Endpoint,
+    Namespace,
+)
 from podfence.model.cnp import (
     CNP_KIND,
     Action,
@@ -70,10 +78,12 @@ __all__ = [
     "PortSet",
     "ProtocolPort",
     "NAME_LABEL",
+    "WELL_KNOWN_NAMESPACES",
     "WORKLOAD_KINDS",
     "Cluster",
     "Connection",
     "ContainerPort",
+    "CustomResource",
     "Diagnostic",
     "Direction",
     "Endpoint",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from podfence.analysis.explain import DirectionAccount, PodAccount, PodDirection, PolicyAccount
 from podfence.analysis.matrix import Matrix, PortMatrix
 from podfence.analysis.named_ports import NamedPort, NamedPortMatrix, Query, QueryMatrix
+from podfence.analysis.summary import NamespaceSummary
 from podfence.engine import DirectionVerdict, Verdict
-from podfence.model import Diagnostic, PolicyPort
+from podfence.model import Diagnostic, Direction, PolicyPort
 from podfence.render.phrases import peer_phrase
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "pod_account_data",
     "diagnostics_data",
     "query_data",
+    "summary_data",
 ]
 
 
@@ -29,7 +32,10 @@ def _side(v: DirectionVerdict) -> dict[str, Any]:
         "isolated": v.isolated,
         "selectedBy": list(v.selected_by),
         "allowedBy": [str(r) for r in v.allowed_by],
-        "nearMisses": [{"rule": str(m.ref), "miss": m.miss.value} for m in v.near_misses],
+        "nearMisses": [
+            {"rule": str(m.ref), "miss": m.miss.value, "peers": [p.value for p in m.peers]}
+            for m in v.near_misses
+        ],
     }
 
 
@@ -178,3 +184,21 @@ def diagnostics_data(diagnostics: tuple[Diagnostic, ...]) -> dict[str, Any]:
             for d in diagnostics
         ]
     }
+
+
+def summary_data(summaries: Sequence[NamespaceSummary]) -> list[dict[str, Any]]:
+    """The posture per namespace: endpoints, policies, each direction's openness (isolated,
+    partial, open, empty) with its count of isolated endpoints, and the endpoints reachable
+    from outside the cluster."""
+    return [
+        {
+            "namespace": s.namespace,
+            "endpoints": s.endpoints,
+            "policies": s.policies,
+            **{d.value.lower(): s.openness(d).value for d in Direction},
+            "isolatedIngress": s.isolated_ingress,
+            "isolatedEgress": s.isolated_egress,
+            "reachableFromOutside": list(s.reachable_from_outside),
+        }
+        for s in summaries
+    ]

@@ -150,6 +150,27 @@ RULES: tuple[RuleInfo, ...] = (
         "The redundancy check evaluates every pair of endpoints on every port that matters; above "
         "a limit it is skipped so that lint stays fast.",
     ),
+    RuleInfo(
+        "PF016",
+        "cloud-metadata",
+        Level.WARNING,
+        "Egress lets pods reach the cloud metadata service (169.254.169.254, fd00:ec2::254).",
+        "On a cloud VM the instance metadata service hands the node's credentials to whoever "
+        "asks on port 80. A rule that allows 0.0.0.0/0 (or every destination) without an "
+        "except for it lets its pods take them. Asked of the engine on TCP 80 for each pod "
+        "isolated for egress; pods that nothing isolates reach it too (PF001).",
+    ),
+    RuleInfo(
+        "PF017",
+        "sensitive-port-exposed",
+        Level.WARNING,
+        "The internet can reach SSH, etcd, kubelet, API server or database ports of a pod.",
+        "TCP 22, 2379-2380, 6443, 10250, 3306, 5432, 6379 and 27017 should be reachable only "
+        "by the clients that need them. Asked of the engine from one public address per "
+        "region the ipBlocks tell apart, on the ports a pod declares or its policies name. "
+        "Something else must still expose the pod (a Service, a host port), but NetworkPolicy "
+        "is the last gate.",
+    ),
 )
 
 _BY_KEY = {r.id.upper(): r for r in RULES} | {r.slug.upper(): r for r in RULES}

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from podfence.analysis.lint.catalogue import rule_info
 from podfence.analysis.lint.finding import Finding, Level
+from podfence.analysis.operators import OperatorPod, operator_pods, unknown_resources
 from podfence.engine import Engine
 from podfence.engine.compiled import CompiledPolicy, CompiledRule
 from podfence.model import (
+    NAME_LABEL,
+    WELL_KNOWN_NAMESPACES,
     Cluster,
+    CustomResource,
     Direction,
     Endpoint,
     LabelSelector,
+    Location,
     Namespace,
     NetworkPolicy,
     Peer,
@@ -22,6 +27,9 @@ from podfence.model import (
 )
 
 __all__ = ["LintContext", "RuleSite", "PeerSite"]
+
+_WELL_KNOWN = Location("<every cluster>")
+"""Where a well-known namespace that the input does not define comes from."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +83,35 @@ class LintContext:
         for ep in cluster.endpoints:
             by_ns.setdefault(ep.namespace, []).append(ep)
         self._by_ns = {k: tuple(v) for k, v in by_ns.items()}
+        given = {ns.name for ns in cluster.namespaces}
+        self.known_namespaces = cluster.namespaces + tuple(
+            Namespace(name, ((NAME_LABEL, name),), implicit=True, location=_WELL_KNOWN)
+            for name in WELL_KNOWN_NAMESPACES
+            if name not in given
+        )
+        """The namespaces of the input and those every cluster has (`WELL_KNOWN_NAMESPACES`),
+        the latter, when the input does not define them, with only their name label known."""
+        self._operator_pods = operator_pods(cluster)
 
     # -- lookups ----------------------------------------------------------------------
 
     def endpoints_in(self, namespace: str) -> tuple[Endpoint, ...]:
         return self._by_ns.get(namespace, ())
+
+    @property
+    def operator_pods(self) -> tuple[OperatorPod, ...]:
+        """The pods operators create from the custom resources of the input (as endpoints
+        with the labels the operator gives them)."""
+        return self._operator_pods
+
+    def operator_pods_in(self, namespaces: Iterable[str]) -> tuple[OperatorPod, ...]:
+        """The pods operators create from the custom resources of these namespaces."""
+        wanted = set(namespaces)
+        return tuple(p for p in self._operator_pods if p.endpoint.namespace in wanted)
+
+    def unknown_resources(self, namespace: str) -> tuple[CustomResource, ...]:
+        """Custom resources of `namespace` that may create pods podfence cannot foresee."""
+        return tuple(unknown_resources(self.cluster, namespace))
 
     def compiled(self, policy: NetworkPolicy) -> CompiledPolicy:
         return self.engine.compiled(policy.key)
@@ -120,10 +152,27 @@ class LintContext:
             peer, policy_namespace=policy_namespace, endpoints=self.cluster.endpoints
         )
 
-    def namespaces_matching(self, selector: LabelSelector) -> tuple[Namespace, ...]:
-        return tuple(
-            ns for ns in self.cluster.namespaces if self.engine.namespace_matches(selector, ns.name)
-        )
+    def namespaces_matching(
+        self, selector: LabelSelector, *, well_known: bool = False
+    ) -> tuple[Namespace, ...]:
+        """The namespaces of the input a namespaceSelector selects (and, with `well_known`,
+        the namespaces every cluster has, by their name label)."""
+        candidates = self.known_namespaces if well_known else self.cluster.namespaces
+        return tuple(ns for ns in candidates if self.engine.namespace_matches(selector, ns.name))
+
+    def known_namespace(self, name: str) -> Namespace | None:
+        """A namespace of the input, or one every cluster has."""
+        return next((ns for ns in self.known_namespaces if ns.name == name), None)
+
+    @staticmethod
+    def labels_unknown(namespace: Namespace) -> bool:
+        """Whether the input does not say the namespace's labels: it was only referred to
+        (a policy or pod in it), or it is a well-known namespace the input does not define."""
+        return namespace.implicit
+
+    @staticmethod
+    def is_well_known_absent(namespace: Namespace) -> bool:
+        return namespace.location == _WELL_KNOWN
 
     def isolated(self, endpoint: Endpoint, direction: Direction) -> bool:
         return self.engine.is_isolated(endpoint, direction)

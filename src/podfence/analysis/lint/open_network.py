@@ -61,7 +61,8 @@ def check_open_namespaces(ctx: LintContext) -> Iterator[Finding]:
                 )
                 consequence = (
                     f"{who(open_pods)} can open connections to every pod of every namespace and "
-                    "to any address, on every port: no NetworkPolicy selects them for Egress"
+                    "to any address (the cloud metadata service 169.254.169.254 included), on "
+                    "every port: no NetworkPolicy selects them for Egress"
                 )
                 extra = "then allow DNS (UDP and TCP 53 to CoreDNS) and each real flow out"
             fix = (

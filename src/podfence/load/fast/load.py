@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from podfence.load import LoadOptions, LoadResult, load_sources
+from podfence.load.custom import unique_resources
 from podfence.load.fast.objects import Collected, Unsupported, collect
 from podfence.load.fast.parse import FastParseError, parse_fast
 from podfence.load.options import DEFAULT_OPTIONS
@@ -66,6 +67,7 @@ def load_sources_fast(
         namespaces=tuple(sorted(out.namespaces, key=lambda n: n.name)),
         endpoints=tuple(sorted(out.endpoints, key=lambda e: e.id)),
         policies=tuple(sorted(out.policies, key=lambda p: (p.namespace, p.name))),
+        custom_resources=unique_resources(out.custom_resources),
     )
 
 

@@ -25,6 +25,7 @@ from podfence.load.convert import (
     to_rule,
     to_selector,
 )
+from podfence.load.custom import custom_resource
 from podfence.load.decode import skipped_kind_warning
 from podfence.load.kinds import KINDS, NETWORK_POLICY_API
 from podfence.load.names import (
@@ -45,6 +46,7 @@ from podfence.load.validate_policy import validate_policy_spec
 from podfence.model import (
     NAME_LABEL,
     ContainerPort,
+    CustomResource,
     Diagnostic,
     Direction,
     Endpoint,
@@ -87,6 +89,7 @@ class Collected:
     namespaces: list[Namespace] = field(default_factory=list)
     endpoints: list[Endpoint] = field(default_factory=list)
     policies: list[NetworkPolicy] = field(default_factory=list)
+    custom_resources: list[CustomResource] = field(default_factory=list)
     seen: set[tuple[str, str | None, str]] = field(default_factory=set)
 
 
@@ -453,6 +456,9 @@ def collect(body: object, file: str, line: int, default_namespace: str, out: Col
         assert isinstance(kind, str)
         _need(kind not in KINDS and not kind.endswith("List"), f"kind {kind}")
         _need(skipped_kind_warning(kind) is None, "a kind skipped with a warning")
+        found = custom_resource(body, location, default_namespace=default_namespace)
+        if found is not None:
+            out.custom_resources.append(found)
 
 
 def _tree(value: Mapping[str, object]) -> _Tree:
