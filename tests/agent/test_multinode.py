@@ -189,8 +189,8 @@ class Cluster3:
     def expected(self, *, rejected: Sequence[str] = (), no_egress: Sequence[str] = ()) -> Matrix:
         """The engine's matrix for the cluster as `podfence --cluster` reads it from the API
         server, without the `rejected` policies; pods in `no_egress` open nothing."""
-        texts = read_cluster(kubeconfig=str(self.plane.kubeconfig), context=None, namespace=None)
-        texts = [(name, _without(text, rejected)) for name, text in texts]
+        read = read_cluster(kubeconfig=str(self.plane.kubeconfig), context=None, namespace=None)
+        texts = [(name, _without(text, rejected)) for name, text in read.texts]
         result = load_texts(texts)
         assert result.cluster is not None, [str(d) for d in result.diagnostics]
         matrix = engine_matrix(result.cluster, PORTS)
