@@ -51,6 +51,7 @@ __all__ = [
     "Tier",
     "UnknownPeer",
     "UnknownProtocol",
+    "domain_matches",
 ]
 
 CNP_KIND = "ClusterNetworkPolicy"
@@ -140,6 +141,26 @@ class DomainNamesPeer:
     matching one or more whole labels. What they resolve to is only known at run time."""
 
     names: tuple[str, ...]
+
+
+def _canonical_name(name: str) -> str:
+    """DNS names compare case-insensitively, with or without the root's trailing dot."""
+    return name.lower().removesuffix(".")
+
+
+def domain_matches(pattern: str, name: str) -> bool:
+    """Does a `domainNames` entry match the DNS name `name`?
+
+    Upstream (v1alpha2 `DomainName`): an exact name matches only itself
+    (`kubernetes.io` does not match `www.kubernetes.io`); `*.` matches one or more entire
+    labels, only as a prefix (`*.kubernetes.io` matches `www.kubernetes.io` and
+    `latest.blog.kubernetes.io`, not `kubernetes.io`).
+    """
+    pattern, name = _canonical_name(pattern), _canonical_name(name)
+    if pattern.startswith("*."):
+        suffix = pattern[1:]
+        return name.endswith(suffix) and len(name) > len(suffix)
+    return name == pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,12 +321,16 @@ class ClusterRuleRef:
         path = f"{self.direction.rules_field}[{self.rule}]"
         if self.peer is not None:
             path += f".{self.direction.peers_field}[{self.peer}]"
-        if self.protocol is not None:
+        elif self.protocol is not None:
             path += f".protocols[{self.protocol}]"
         return path
 
     def __str__(self) -> str:
+        """`cnp/NAME egress[0].to[1] protocols[0] "rule-name"` (peer and protocol entry both
+        set: the protocol entry follows, as a NetworkPolicy rule's `ports[k]` does)."""
         text = f"{self.key} {self.field}".rstrip()
+        if self.peer is not None and self.protocol is not None:
+            text += f" protocols[{self.protocol}]"
         if self.rule is not None and self.name:
             text += f' "{self.name}"'
         return text
