@@ -174,8 +174,12 @@ class Engine:
         if isinstance(src, Endpoint) and src == dst:
             return Verdict(
                 connection,
-                egress=DirectionVerdict(Direction.EGRESS, src.id, True, Reason.SELF),
-                ingress=DirectionVerdict(Direction.INGRESS, src.id, True, Reason.SELF),
+                egress=DirectionVerdict(
+                    Direction.EGRESS, src.id, True, Reason.SELF, tiers=self.tiered
+                ),
+                ingress=DirectionVerdict(
+                    Direction.INGRESS, src.id, True, Reason.SELF, tiers=self.tiered
+                ),
             )
         return Verdict(
             connection,
