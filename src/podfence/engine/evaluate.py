@@ -16,7 +16,7 @@ from podfence.engine.compiled import CompiledPolicy, CompiledRule
 from podfence.engine.match import NamedPortMatcher, PeerMatcher, PodPeer, compile_peer
 from podfence.engine.resolve import Resolver, connection_families, named_numbers
 from podfence.engine.tier_walk import Step, TierWalk
-from podfence.engine.tiers import NetworksMatcher, NodesMatcher
+from podfence.engine.tiers import CompiledClusterPolicy, NetworksMatcher, NodesMatcher
 from podfence.engine.universe import Universe
 from podfence.engine.verdict import (
     DirectionVerdict,
@@ -137,6 +137,38 @@ class Engine:
         matcher = compile_peer(peer, policy_namespace=policy_namespace)
         resolver = self._resolver_for(matcher)
         return tuple(ep for ep in endpoints if resolver.peer_matches(matcher, ep, None))
+
+    # -- ClusterNetworkPolicies, for the analyses ----------------------------------------
+
+    def cluster_compiled(self, key: str) -> CompiledClusterPolicy:
+        """The compiled ClusterNetworkPolicy `cnp/NAME`."""
+        for policy in self.resolver.universe.cluster_policies:
+            if policy.key == key:
+                return policy
+        raise KeyError(key)
+
+    def cluster_selecting(
+        self, endpoint: Endpoint, direction: Direction, tier: Tier
+    ) -> tuple[str, ...]:
+        """Keys of the CNPs of `tier` that apply to `endpoint` for `direction`, in
+        evaluation order (none for a hostNetwork pod)."""
+        return self.tiers.selecting(endpoint, direction, tier)
+
+    def cluster_selects(self, key: str, endpoint: Endpoint) -> bool:
+        """Does CNP `key`'s subject select `endpoint` (never a hostNetwork pod)?"""
+        policy = self.cluster_compiled(key)
+        return not endpoint.host_network and bool(
+            self.resolver.pod_peer_matches(policy.subject, endpoint)
+        )
+
+    def cluster_peer_matches(
+        self, key: str, direction: Direction, rule: int, peer: int, party: Party
+    ) -> bool | None:
+        """Does peer `peer` of rule `rule` of CNP `key` match `party` (any IP family)? None:
+        only DNS can tell at run time. A rule that fails closed has no peers to ask about."""
+        compiled = self.cluster_compiled(key).rules(direction)[rule]
+        assert not compiled.unknown, "a fail-closed rule has no peers of its own"
+        return self.resolver.cluster_peer_matches(compiled.peers[peer], party, None)
 
     def families(self, connection: Connection) -> tuple[int | None, ...]:
         """The families to answer for: the connection's own, or every family the two parties

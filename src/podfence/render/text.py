@@ -10,6 +10,7 @@ from podfence.analysis.named_ports import NamedPort, NamedPortMatrix, Query, Que
 from podfence.engine import DirectionVerdict, Miss, Reason, Verdict
 from podfence.model import Diagnostic, Direction, Endpoint, Party
 from podfence.render.phrases import peer_phrase, ports_phrase, selector_phrase
+from podfence.render.tiers import tiered_side
 from podfence.render.words import count
 
 __all__ = [
@@ -29,7 +30,15 @@ _MISS = {
 }
 
 
+def _misses(v: DirectionVerdict, pad: str = "    ") -> list[str]:
+    if not v.near_misses:
+        return []
+    return [f"{pad}closest rules:"] + [f"{pad}  {m.ref}: {_MISS[m.miss]}" for m in v.near_misses]
+
+
 def _side(v: DirectionVerdict) -> list[str]:
+    if v.tiers:
+        return tiered_side(v, _misses)
     what = "egress of" if v.direction is Direction.EGRESS else "ingress of"
     head = f"  {what} {v.party}: "
     match v.reason:
@@ -47,10 +56,7 @@ def _side(v: DirectionVerdict) -> list[str]:
             return lines
         case Reason.DENIED:
             lines = [head + f"DENIED: isolated by {', '.join(v.selected_by)}, no rule allows it"]
-            if v.near_misses:
-                lines.append("    closest rules:")
-                lines += [f"      {m.ref}: {_MISS[m.miss]}" for m in v.near_misses]
-            return lines
+            return lines + _misses(v)
     raise AssertionError(v.reason)  # pragma: no cover
 
 
