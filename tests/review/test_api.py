@@ -18,6 +18,7 @@ PUBLIC = {
         "port_samples",
         "mentioned_protocols",
         "address_atoms",
+        "address_blocks",
         "outside_samples",
     ],
     "podfence.analysis.classes": ["Conn", "Classes", "merge_classes"],
