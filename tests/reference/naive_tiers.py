@@ -29,6 +29,7 @@ matching. Per side of a connection:
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 from collections.abc import Callable, Mapping
 
@@ -92,10 +93,8 @@ def _ips_of(node: Node) -> list[Address]:
     """The entries of `status.addresses` that are IP addresses."""
     out: list[Address] = []
     for entry in node.addresses:
-        try:
+        with contextlib.suppress(ValueError):
             out.append(ipaddress.ip_address(entry.address))
-        except ValueError:
-            pass
     return out
 
 

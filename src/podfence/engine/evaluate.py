@@ -170,6 +170,47 @@ class Engine:
         assert not compiled.unknown, "a fail-closed rule has no peers of its own"
         return self.resolver.cluster_peer_matches(compiled.peers[peer], party, None)
 
+    def cluster_rule_matches(
+        self,
+        key: str,
+        direction: Direction,
+        rule: int,
+        *,
+        subject: Party,
+        peer: Party,
+        c: Connection,
+        family: int | None,
+    ) -> bool:
+        """Would rule `rule` of CNP `key` match this side of the connection on its own:
+        its subject selects `subject`, a peer matches `peer` (an unresolvable domain name
+        does not) and a protocol entry the port? A fail-closed Deny or Pass matches
+        everything its subject sends or receives; a fail-closed Accept nothing."""
+        if isinstance(subject, External) or not self.cluster_selects(key, subject):
+            return False
+        compiled = self.cluster_compiled(key).rules(direction)[rule]
+        r = self.resolver
+        if not any(r.cluster_peer_matches(m, peer, family) is True for m in compiled.peers):
+            return False
+        return any(
+            r.cluster_port_matches(m, destination=c.destination, port=c.port, protocol=c.protocol)
+            for m in compiled.ports
+        )
+
+    def network_policy_allows(
+        self,
+        direction: Direction,
+        *,
+        subject: Endpoint,
+        peer: Party,
+        c: Connection,
+        family: int | None,
+    ) -> bool:
+        """The NetworkPolicy tier alone for one side (allowed when no policy isolates it):
+        what the namespace's policies say, whatever the Admin and Baseline tiers decide."""
+        if subject.host_network:
+            return True
+        return self._np_allows(direction, subject=subject, peer=peer, c=c, family=family)
+
     def families(self, connection: Connection) -> tuple[int | None, ...]:
         """The families to answer for: the connection's own, or every family the two parties
         can use when the answer could depend on it (some ipBlock exists)."""
