@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from podfence.analysis.named_ports import Query, QueryPort, ask
 from podfence.analysis.query import QueryError
-from podfence.analysis.samples import address_atoms
+from podfence.analysis.samples import AddressAtom, address_atoms
 from podfence.engine import Engine
 from podfence.model import External, IPAddress, Party
 
@@ -110,8 +110,19 @@ def ask_by_name(
             NameCase(str(ip), ask(engine, source, External(ip, (name,)), port)) for ip in known
         )
         return NameQuery(source, name, port, True, cases)
+    atoms = address_atoms([engine])
     regions = []
-    for atom in address_atoms([engine]):
-        label = atom.label if not atom.inside else f"addresses in {atom.label}"
+    for atom in atoms:
+        label = _region(atom, atoms)
         regions.append(NameCase(label, ask(engine, source, External(atom.address, (name,)), port)))
     return NameQuery(source, name, port, False, tuple(regions))
+
+
+def _region(atom: AddressAtom, atoms: Sequence[AddressAtom]) -> str:
+    """`addresses in 192.0.2.0/24`; `other addresses in 0.0.0.0/0` when a narrower region
+    inside that block has an answer of its own."""
+    if not atom.inside:
+        return atom.label
+    narrowest = max(atom.inside, key=lambda b: b.cidr.prefixlen)
+    wider = any(narrowest in other.inside and other is not atom for other in atoms)
+    return f"{'other addresses' if wider else 'addresses'} in {narrowest}"

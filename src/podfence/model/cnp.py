@@ -7,8 +7,8 @@ closed union of small types, and the awkward cases are types of their own, not N
 - `protocols` absent is `EveryPort` (every port of every protocol), not an empty tuple;
 - a peer with no field podfence knows (a future peer type, under a newer CRD) is `UnknownPeer`,
   and a protocol entry with no field it knows is `UnknownProtocol`. The API asks implementations
-  to fail closed on them: such a peer matches nothing in an Accept rule and everything in a
-  Deny or Pass rule (the types only carry the fact; the engine applies it);
+  to fail closed on them: an Accept rule with one matches nothing, a Deny or Pass rule with one
+  is a "Deny all" (the types only carry the fact; the engine applies it);
 - `pods.namespaceSelector` absent is the empty selector (a Go struct, not a pointer: its zero
   value selects every namespace);
 - `destinationNamedPort: ""` is a Go zero value, i.e. "no field set", so it is an
@@ -165,8 +165,8 @@ def domain_matches(pattern: str, name: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class UnknownPeer:
-    """A peer with no field podfence knows (`fields` are the ones it has). Fail closed:
-    matches nothing in an Accept rule, everything in a Deny or Pass rule."""
+    """A peer with no field podfence knows (`fields` are the ones it has). Fail closed: an
+    Accept rule with it matches nothing, a Deny or Pass rule with it denies everything."""
 
     fields: tuple[str, ...]
 

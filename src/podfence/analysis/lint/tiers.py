@@ -166,7 +166,7 @@ def _conflicts(walk: _Walk) -> Iterator[Finding]:
                 "spec.priority",
                 message=(
                     f"{and_join(sorted(f'cnp/{n}' for n in names))} share {tier} priority "
-                    f"{priority} and disagree on {_conn(s)}"
+                    f"{priority} and disagree (e.g. on {_conn(s)})"
                 ),
                 consequence=(
                     f"{what} all match it; upstream leaves their order undefined, so an "
