@@ -105,7 +105,7 @@ def _shadowed(walk: _Walk) -> Iterator[Finding]:
     for policy, direction, i in walk.rules():
         used = False
         before: dict[str, None] = {}
-        for s in walk.matches(policy, direction, i):
+        for s in walk.rule_samples(policy, direction, i):
             for o in outcomes(s.side):
                 if not reached(o, policy.tier):
                     continue
@@ -228,7 +228,7 @@ def _overridden(walk: _Walk) -> Iterator[Finding]:
         rule = policy.rules(direction)[i]
         if policy.tier is not Tier.BASELINE or rule.action is not Action.DENY:
             continue
-        matched = list(walk.matches(policy, direction, i))
+        matched = list(walk.rule_samples(policy, direction, i))
         if not matched or not all(o.isolated for s in matched for o in outcomes(s.side)):
             continue
         by = sorted({k for s in matched for k in s.side.selected_by})
