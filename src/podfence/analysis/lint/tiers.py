@@ -77,7 +77,7 @@ class _Walk:
         self.samples = samples
         self.by_name = {p.name: p for p in ctx.cluster.cluster_policies}
 
-    def matches(
+    def rule_samples(
         self, policy: ClusterNetworkPolicy, direction: Direction, index: int
     ) -> Iterator[Sample]:
         """The samples of `direction` where the rule matches on its own."""
