@@ -223,3 +223,13 @@ def test_an_annotation_on_the_cluster_policy_silences_it() -> None:
     noisy = cnp("a", ADMIN, 1, SHOP_SUBJECT, ingress=[crule(PASS, namespaces())])
     quiet = dataclasses.replace(noisy, annotations=(("podfence.io/ignore", "PF032"),))
     assert _found("PF032", [noisy]) and not _found("PF032", [quiet])
+
+
+def test_pf001_a_pod_a_cluster_policy_applies_to_is_not_open() -> None:
+    """PF001 says a pod no policy isolates is open; a pod the administrators' CNPs apply to
+    in a direction is their business in that direction (here: ingress, not egress)."""
+    base = cnp("b", BASELINE, 1, SHOP_SUBJECT, ingress=[crule(DENY, namespaces())])
+    found = [f for f in _found("PF001", [base]) if f.namespace == "shop"]
+    assert [f.message.split(":")[0] for f in found] == ["no egress isolation"]
+    without = [f for f in _found("PF001", []) if f.namespace == "shop"]
+    assert len(without) == 2
