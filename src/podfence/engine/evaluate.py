@@ -45,6 +45,7 @@ from podfence.model import (
 __all__ = ["Engine"]
 
 _FINAL = (Action.ACCEPT, Action.DENY)
+_ACCEPTED = frozenset({Action.ACCEPT})
 
 
 class Engine:
@@ -67,6 +68,7 @@ class Engine:
         self.tiered = bool(resolver.universe.cluster_policies)
         """True when the cluster has ClusterNetworkPolicies (the Admin and Baseline tiers)."""
         self.tiers = TierWalk(resolver)
+        self._np_isolated: dict[tuple[Direction, str], bool] = {}
         self._has_blocks = bool(resolver.universe.blocks) or any(
             isinstance(m, NetworksMatcher | NodesMatcher)
             for p in resolver.universe.cluster_policies
@@ -363,23 +365,22 @@ class Engine:
     ) -> bool:
         """Allowed whatever order equal priorities are taken in."""
         walk = self.tiers
-        for admin in walk.steps(
-            Tier.ADMIN, direction, subject=subject, peer=peer, c=c, family=family
-        )[0]:
-            if admin.effect is Action.DENY:
-                return False
-            if admin.effect is Action.ACCEPT:
-                continue
-            if self.resolver.selecting(subject, direction):
-                if not self._np_allows(direction, subject=subject, peer=peer, c=c, family=family):
-                    return False
-                continue
-            steps = walk.steps(
-                Tier.BASELINE, direction, subject=subject, peer=peer, c=c, family=family
-            )[0]
-            if any(b.effect is Action.DENY for b in steps):
-                return False
-        return True
+        isolated = self._np_isolated.get((direction, subject.id))
+        if isolated is None:
+            isolated = self._np_isolated[direction, subject.id] = bool(
+                self.resolver.selecting(subject, direction)
+            )
+        admin = walk.effects(Tier.ADMIN, direction, subject=subject, peer=peer, c=c, family=family)
+        if Action.DENY in admin:
+            return False
+        if admin == _ACCEPTED:
+            return True
+        if isolated:
+            return self._np_allows(direction, subject=subject, peer=peer, c=c, family=family)
+        baseline = walk.effects(
+            Tier.BASELINE, direction, subject=subject, peer=peer, c=c, family=family
+        )
+        return Action.DENY not in baseline
 
     def _tiered_side(
         self,

@@ -224,6 +224,13 @@ class Resolver:
             )
         )
         self._cluster_selecting: dict[tuple[str, Labels, Direction, Tier], tuple[int, ...]] = {}
+        # the pod peers of the CNPs by object identity (the universe keeps them alive), so a
+        # match does not hash the matcher again
+        self._cluster_peer_ids: dict[int, int] = {}
+        for cnp in self.universe.cluster_policies:
+            for m in (cnp.subject, *(p for r in (*cnp.ingress, *cnp.egress) for p in r.peers)):
+                if isinstance(m, PodPeer):
+                    self._cluster_peer_ids[id(m)] = self.universe.peer_id(m)
 
     # -- namespaces ----------------------------------------------------------------------
 
@@ -422,7 +429,12 @@ class Resolver:
             case AnyPeer():
                 return True
             case PodPeer():
-                return self.pod_peer_matches(matcher, party)
+                if isinstance(party, External):
+                    return False
+                found = self._cluster_peer_ids.get(id(matcher))
+                if found is None:
+                    return self.pod_peer_matches(matcher, party)
+                return found in self.group_of(party).pod_peers
             case NetworksMatcher():
                 addresses = self.networks(matcher)
                 return any(addresses.contains(ip) for ip in addresses_of(party, family))

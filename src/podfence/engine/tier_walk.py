@@ -41,19 +41,40 @@ class Step:
 
 
 _NOTHING = (Step(),)
+_NONE: frozenset[Action | None] = frozenset({None})
 
 
-@dataclass(frozen=True, slots=True)
 class _Candidate:
     """A rule whose peers match the other party (`peer` the first that does), or whose
-    match depends on DNS (`peer` None)."""
+    match depends on DNS (`peer` None); the `TierRule` it gives per protocol entry, made
+    once."""
 
-    rule: CompiledClusterRule
-    peer: int | None
-    dns: DnsDependence | None
+    __slots__ = ("rule", "peer", "note", "_hits")
+
+    def __init__(self, rule: CompiledClusterRule, peer: int | None, dns: DnsDependence | None):
+        self.rule = rule
+        self.peer = peer
+        self.note = DnsNote(rule.ref, dns) if dns is not None else None
+        self._hits: dict[int, TierRule] = {}
+
+    def hit(self, port: int) -> TierRule:
+        found = self._hits.get(port)
+        if found is None:
+            rule = self.rule
+            ref = replace(
+                rule.ref,
+                peer=self.peer if not rule.unknown else None,
+                protocol=port if rule.ports_listed else None,
+            )
+            found = TierRule(ref, rule.tier, rule.priority, rule.action, rule.unknown)
+            self._hits[port] = found
+        return found
 
 
-_Key = tuple[Direction, str, str, int | None, Tier]
+_Policies = tuple[tuple[int, tuple[_Candidate, ...]], ...]
+"""(priority, candidates) of the CNPs of a tier that apply and have a candidate, in order."""
+_Key = tuple[bool, str, str, int | None]
+"""(ingress?, subject, peer, family)."""
 
 
 class TierWalk:
@@ -62,7 +83,7 @@ class TierWalk:
 
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
-        self._candidates: dict[_Key, tuple[tuple[int, tuple[_Candidate, ...]], ...]] = {}
+        self._candidates: dict[Tier, dict[_Key, _Policies]] = {t: {} for t in Tier}
 
     def selecting(self, endpoint: Endpoint, direction: Direction, tier: Tier) -> tuple[str, ...]:
         """Keys of the CNPs of `tier` that apply to `endpoint` for `direction`, in order."""
@@ -84,20 +105,49 @@ class TierWalk:
         """What `tier` does to the connection on `subject`'s side (`peer` the other party):
         one step, or several when equal priorities disagree; and the DNS notes of the
         rules it looked at."""
+        policies = self._of(tier, direction, subject, peer, family)
+        if not policies:
+            return _NOTHING, ()
         notes: list[DnsNote] = []
         hits: list[TierRule] = []
-        for pid, candidates in self._of(tier, direction, subject, peer, family):
-            if hits and self.resolver.cluster_policy(pid).priority != hits[0].priority:
+        for priority, candidates in policies:
+            if hits and priority != hits[0].priority:
                 break
             hit = self._first(candidates, c, notes)
             if hit is not None:
                 hits.append(hit)
         if not hits:
             return _NOTHING, tuple(notes)
+        if len(hits) == 1:
+            return (Step(hits[0]),), tuple(notes)
         distinct: dict[Action, TierRule] = {}
         for hit in hits:
             distinct.setdefault(hit.effect, hit)
         return tuple(Step(r) for r in distinct.values()), tuple(notes)
+
+    def effects(
+        self,
+        tier: Tier,
+        direction: Direction,
+        *,
+        subject: Endpoint,
+        peer: Party,
+        c: Connection,
+        family: int | None,
+    ) -> frozenset[Action | None]:
+        """What `steps` decides, without the reasons: the effects it may have (None: no rule
+        of the tier matched). For `Engine.allowed`, asked on every port."""
+        effects: set[Action | None] = set()
+        decided: int | None = None
+        for priority, candidates in self._of(tier, direction, subject, peer, family):
+            if decided is not None and priority != decided:
+                break
+            for cand in candidates:
+                if cand.peer is not None and self._first_port(cand.rule, c) is not None:
+                    effects.add(cand.rule.effect)
+                    decided = priority
+                    break
+        return frozenset(effects) if effects else _NONE
 
     def _first(
         self, candidates: tuple[_Candidate, ...], c: Connection, notes: list[DnsNote]
@@ -107,17 +157,11 @@ class TierWalk:
             port = self._first_port(cand.rule, c)
             if port is None:
                 continue
-            if cand.dns is not None:
-                notes.append(DnsNote(cand.rule.ref, cand.dns))
+            if cand.note is not None:
+                notes.append(cand.note)
             if cand.peer is None:
                 continue
-            rule = cand.rule
-            ref = replace(
-                rule.ref,
-                peer=cand.peer if not rule.unknown else None,
-                protocol=port if rule.ports_listed else None,
-            )
-            return TierRule(ref, rule.tier, rule.priority, rule.action, rule.unknown)
+            return cand.hit(port)
         return None
 
     def _first_port(self, rule: CompiledClusterRule, c: Connection) -> int | None:
@@ -130,16 +174,18 @@ class TierWalk:
 
     def _of(
         self, tier: Tier, direction: Direction, subject: Endpoint, peer: Party, family: int | None
-    ) -> tuple[tuple[int, tuple[_Candidate, ...]], ...]:
-        key = (direction, subject.id, peer.id if not _named(peer) else str(peer), family, tier)
-        found = self._candidates.get(key)
+    ) -> _Policies:
+        cache = self._candidates[tier]
+        ingress = direction is Direction.INGRESS
+        key = (ingress, subject.id, peer.id if not _named(peer) else str(peer), family)
+        found = cache.get(key)
         if found is None:
             r = self.resolver
-            found = tuple(
-                (pid, self._candidates_of(r.cluster_policy(pid), direction, peer, family))
-                for pid in r.cluster_selecting(subject, direction, tier)
+            every = (
+                (p.priority, self._candidates_of(p, direction, peer, family))
+                for p in map(r.cluster_policy, r.cluster_selecting(subject, direction, tier))
             )
-            self._candidates[key] = found
+            found = cache[key] = tuple((prio, cands) for prio, cands in every if cands)
         return found
 
     def _candidates_of(
