@@ -30,6 +30,7 @@ MODEL_API = [
     "Tier",
     "UnknownPeer",
     "UnknownProtocol",
+    "domain_matches",
     "AddressSet",
     "IntervalSet",
     "PortSet",

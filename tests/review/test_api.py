@@ -19,6 +19,7 @@ PUBLIC = {
         "port_samples",
         "mentioned_protocols",
         "address_atoms",
+        "address_blocks",
         "outside_samples",
         "NOT_PUBLIC",
         "public_atoms",

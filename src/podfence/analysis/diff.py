@@ -9,7 +9,9 @@ they are written.
 
 Changed cells are grouped by the side that changed (egress of the source or ingress of the
 destination), the rules that allow them (from the new verdict for a gain, the old one for a
-loss) and their ports.
+loss) and their ports. With ClusterNetworkPolicies the rules are tier by tier: the Pass rules
+on the way, the Admin or Baseline rule that accepted, the NetworkPolicy rules; the denying
+verdict (`now`) names the Admin or Baseline rule that denies.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from podfence.analysis.samples import PortSpan, address_atoms, policy_port_sets, port_spans
 from podfence.engine import DirectionVerdict, Engine, Reason, Verdict
 from podfence.engine.classes import ClassEngine
-from podfence.model import Cluster, Connection, Direction, Party, RuleRef
+from podfence.model import Cluster, ClusterRuleRef, Connection, Direction, Party, RuleRef
 
 __all__ = ["Change", "ChangedCell", "ChangeGroup", "Diff", "diff_clusters"]
 
@@ -40,8 +42,10 @@ class ChangedCell:
     probe: PortSpan
     side: Direction
     """The side that changed: EGRESS of the source or INGRESS of the destination."""
-    via: tuple[RuleRef, ...]
-    """Rules of that side allowing it (new verdict for a gain, old for a loss; ports cut)."""
+    via: tuple[RuleRef | ClusterRuleRef, ...]
+    """Rules of that side allowing it (new verdict for a gain, old for a loss; ports cut):
+    with tiers, the Pass rules, the accepting Admin or Baseline rule, then NetworkPolicy
+    rules."""
     reason: Reason
     """That side's reason in the verdict that allows it (NOT_ISOLATED: no policy applied)."""
     now: DirectionVerdict
@@ -56,7 +60,7 @@ class ChangeGroup:
     """Whose side changed: sources (EGRESS: they reach) or destinations (INGRESS: accept)."""
     peers: tuple[str, ...]
     ports: tuple[PortSpan, ...]
-    via: tuple[RuleRef, ...]
+    via: tuple[RuleRef | ClusterRuleRef, ...]
     reason: Reason
 
 
@@ -110,14 +114,23 @@ def _cell(
     allowing, denying = (new, old) if change is Change.GAINED else (old, new)
     side = _changed_side(denying)
     good = _side(allowing, side)
-    via = tuple(dict.fromkeys(dataclasses.replace(r, port=None) for r in good.allowed_by))
-    return ChangedCell(change, src, dst, probe, side, via, good.reason, _side(denying, side))
+    return ChangedCell(change, src, dst, probe, side, _via(good), good.reason, _side(denying, side))
 
 
-_SubjectKey = tuple[Change, Direction, str, tuple[RuleRef, ...], Reason]
-_GroupKey = tuple[
-    Change, Direction, tuple[str, ...], tuple[PortSpan, ...], tuple[RuleRef, ...], Reason
-]
+def _via(side: DirectionVerdict) -> tuple[RuleRef | ClusterRuleRef, ...]:
+    """The rules that let a side through (rule level: no peer, port or protocol entry)."""
+    found: list[RuleRef | ClusterRuleRef] = [
+        dataclasses.replace(p.ref, peer=None, protocol=None) for p in side.passed
+    ]
+    if side.decided_by is not None:
+        found.append(dataclasses.replace(side.decided_by.ref, peer=None, protocol=None))
+    found += [dataclasses.replace(r, port=None) for r in side.allowed_by]
+    return tuple(dict.fromkeys(found))
+
+
+_Via = tuple[RuleRef | ClusterRuleRef, ...]
+_SubjectKey = tuple[Change, Direction, str, _Via, Reason]
+_GroupKey = tuple[Change, Direction, tuple[str, ...], tuple[PortSpan, ...], _Via, Reason]
 
 
 def _group(cells: Iterable[ChangedCell]) -> tuple[ChangeGroup, ...]:
@@ -173,8 +186,10 @@ def diff_clusters(old: Cluster, new: Cluster) -> Diff:
         outside.add(name)
     # Two different endpoints are reached alike, in each cluster, when their classes are the
     # same there (the class engine is exact): each pair of (old class, new class) is asked once.
-    old_k = {m: c.id for c in ClassEngine(old_c).classes for m in c.members}
-    new_k = {m: c.id for c in ClassEngine(new_c).classes for m in c.members}
+    # The class engine has no tiers yet: with ClusterNetworkPolicies, every pair is asked.
+    tiered = old_e.tiered or new_e.tiered
+    old_k = {} if tiered else {m: c.id for c in ClassEngine(old_c).classes for m in c.members}
+    new_k = {} if tiered else {m: c.id for c in ClassEngine(new_c).classes for m in c.members}
     flips: dict[tuple[int, int, int, int], tuple[tuple[PortSpan, bool], ...]] = {}
     cells: list[ChangedCell] = []
     for a in parties_old:

@@ -15,8 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from podfence.analysis.classes import Conn, merge_classes
-from podfence.analysis.samples import PortSpan, address_atoms, policy_port_sets, port_spans
-from podfence.engine import Engine
+from podfence.analysis.samples import (
+    PortSpan,
+    address_atoms,
+    address_blocks,
+    policy_port_sets,
+    port_spans,
+)
+from podfence.engine import DirectionVerdict, Engine, TierRule
 from podfence.engine.classes import ClassEngine
 from podfence.model import Cluster, Connection, Direction, Endpoint, External, Party, ProtocolPort
 
@@ -67,9 +73,13 @@ class Edge:
     ports: tuple[PortSpan, ...] = ()
     """ALLOWED: the probes on which the connection is allowed."""
     via: tuple[str, ...] = ()
-    """ALLOWED: the rules (`ns/name ingress[0]`) of isolated sides that allow it."""
+    """ALLOWED: the rules (`ns/name ingress[0]`) of isolated sides that allow it; with
+    ClusterNetworkPolicies, each with its tier (`Admin Accept cnp/guard ingress[0]`,
+    `NetworkPolicy shop/web ingress[0]`, `Admin Pass cnp/owners ingress[1]`)."""
     denied_by: frozenset[Direction] = frozenset()
     """DENIED: the sides that deny it (egress of the source, ingress of the target)."""
+    denied_via: tuple[str, ...] = ()
+    """DENIED, with ClusterNetworkPolicies: the Admin or Baseline rules that deny it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +118,22 @@ def _rule_text(policy: str, direction: Direction, rule: int | None) -> str:
     return f"{policy}{field}"
 
 
+def _tier_text(rule: TierRule) -> str:
+    """`Admin Accept cnp/guard ingress[0]`."""
+    ref = rule.ref
+    return f"{rule.tier} {rule.action} {_rule_text(ref.key, ref.direction, ref.rule)}"
+
+
+def _tiered_via(side: DirectionVerdict) -> list[str]:
+    """What let one side through, tier by tier: Pass rules on the way, then the Admin or
+    Baseline Accept, or the NetworkPolicy rules."""
+    found = [_tier_text(p) for p in side.passed]
+    if side.decided_by is not None:
+        found.append(_tier_text(side.decided_by))
+    found += [f"NetworkPolicy {_rule_text(r.policy, r.direction, r.rule)}" for r in side.allowed_by]
+    return found
+
+
 class _Builder:
     def __init__(self, cluster: Cluster, options: GraphOptions, engine: Engine) -> None:
         self.cluster = cluster
@@ -118,8 +144,10 @@ class _Builder:
         self.parties: dict[str, Party] = dict(self.endpoints)
         self.externals: list[Node] = []
         atoms = address_atoms([engine], every_other=False)
-        for block in engine.resolver.universe.blocks:
-            atom = next((a for a in atoms if block in a.inside), None)
+        for block in address_blocks(engine):
+            inside = [a for a in atoms if block in a.inside]
+            # the region of the block that no narrower block takes
+            atom = min(inside, key=lambda a: len(a.inside)) if inside else None
             if atom is None:  # no outside address is in the block: it stands for no node
                 continue
             key = f"cidr:{block}"
@@ -127,8 +155,13 @@ class _Builder:
             self.externals.append(Node(key, NodeKind.EXTERNAL, str(block)))
         # Two different endpoints are reached alike when their classes are the same (no policy
         # can tell the members of a class apart; tests/scale proves the class engine exact),
-        # so each pair of classes is asked once.
-        klass = {m: c.id for c in ClassEngine(cluster).classes for m in c.members}
+        # so each pair of classes is asked once. The class engine has no tiers yet: with
+        # ClusterNetworkPolicies, every pair is asked.
+        klass = (
+            {}
+            if engine.tiered
+            else {m: c.id for c in ClassEngine(cluster).classes for m in c.members}
+        )
         by_class: dict[tuple[int, int], frozenset[PortSpan]] = {}
         self.conn: Conn = {}
         for a, pa in self.parties.items():
@@ -225,6 +258,9 @@ class _Builder:
                 Connection(self.parties[a], self.parties[b], p.port, p.protocol)
             )
             for side in (v.egress, v.ingress):
+                if side.tiers:
+                    found.update(dict.fromkeys(_tiered_via(side)))
+                    continue
                 for ref in side.allowed_by:
                     found.setdefault(_rule_text(ref.policy, ref.direction, ref.rule), None)
         return tuple(sorted(found))
@@ -236,7 +272,8 @@ class _Builder:
             for u in pods:
                 if u.key == v.key or self.conn[u.members[0], v.members[0]]:
                     continue
-                if Direction.INGRESS not in v.isolated and Direction.EGRESS not in u.isolated:
+                isolated = Direction.INGRESS in v.isolated or Direction.EGRESS in u.isolated
+                if not isolated and not self.engine.tiered:
                     continue
                 hacker = any(is_hacker_like(self._ep(m)) for m in u.members)
                 by_target.setdefault(v.key, []).append(((not hacker, u.key), u))
@@ -259,8 +296,10 @@ class _Builder:
             declared = ProtocolPort(dst.ports[0].port, dst.ports[0].protocol)
             probe = next((p for p in self.probes if declared in p), probe)
         verdict = self.engine.evaluate(Connection(src, dst, probe.port, probe.protocol))
-        sides = frozenset(s.direction for s in (verdict.egress, verdict.ingress) if not s.allowed)
-        return Edge(u.key, v.key, EdgeKind.DENIED, denied_by=sides)
+        denying = [s for s in (verdict.egress, verdict.ingress) if not s.allowed]
+        sides = frozenset(s.direction for s in denying)
+        via = tuple(_tier_text(s.decided_by) for s in denying if s.decided_by is not None)
+        return Edge(u.key, v.key, EdgeKind.DENIED, denied_by=sides, denied_via=via)
 
     def policy_nodes(self, nodes: Sequence[Node]) -> tuple[list[Node], list[Edge]]:
         out: list[Node] = []

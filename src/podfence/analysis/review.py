@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from podfence.analysis.explain import PolicyAccount, account_policy
+from podfence.analysis.explain_cnp import ClusterPolicyAccount, account_cluster_policy
 from podfence.analysis.graph import Graph, GraphOptions, build_graph
 from podfence.analysis.samples import (
     PortSpan,
@@ -46,6 +47,8 @@ class Review:
     ports: tuple[PortClass, ...]
     graph: Graph
     accounts: tuple[PolicyAccount, ...]
+    cluster_accounts: tuple[ClusterPolicyAccount, ...] = ()
+    """The ClusterNetworkPolicies, Admin then Baseline, in evaluation order."""
 
 
 def _port_classes(cluster: Cluster, engine: Engine) -> tuple[PortClass, ...]:
@@ -92,4 +95,8 @@ def build_review(cluster: Cluster, *, title: str) -> Review:
         ports=_port_classes(cluster, engine),
         graph=graph,
         accounts=tuple(account_policy(engine, p) for p in cluster.policies),
+        cluster_accounts=tuple(
+            account_cluster_policy(engine, p)
+            for p in sorted(cluster.cluster_policies, key=lambda p: (p.tier, p.priority, p.name))
+        ),
     )

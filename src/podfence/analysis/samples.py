@@ -3,13 +3,16 @@
 Every analysis that asks the engine "on which ports, from which addresses" (lint, graph, diff,
 the report) takes its samples from here, and the regions come from the resolved core only:
 
-- ports: the `PortSet` each `ports` item of a live policy allows towards each endpoint (a
-  named port is the set of every number its containers give that name, so each of them
-  cuts), and the ports the endpoints declare. `model.port_boundaries` cuts each protocol's
+- ports: the `PortSet` each `ports` item of a live policy, and each `protocols` entry of a
+  ClusterNetworkPolicy, allows towards each endpoint (a named port is the set of every
+  number its containers give that name, so each of them cuts), and the ports the endpoints
+  declare. `model.port_boundaries` cuts each protocol's
   line 1-65535 at every boundary; inside one `PortSpan` every port gets the same verdict for
   every pair of parties, so its first port stands for all of it;
 - addresses: the `AddressSet` of every ipBlock (cidr minus except, per IP family, from the
-  resolver). `model.address_boundaries` cuts each family into atoms; every address of an atom
+  resolver), of every ClusterNetworkPolicy `networks` CIDR and of every address of a node a
+  `nodes` peer selects (`address_blocks`). `model.address_boundaries` cuts each family into
+  atoms; every address of an atom
   is inside exactly the same blocks, so one address per distinct set of blocks stands for
   all of them ("every other address" is the atom inside none). A pod's address is that pod,
   not the outside: an atom made only of pod addresses has no outside sample.
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 from podfence.engine import Engine
 from podfence.engine.compiled import CompiledRule
 from podfence.engine.resolve import declared_ports
+from podfence.engine.tiers import CompiledClusterRule, NetworksMatcher, NodesMatcher
 from podfence.model import (
     AddressSet,
     Direction,
@@ -49,6 +53,7 @@ __all__ = [
     "port_samples",
     "mentioned_protocols",
     "address_atoms",
+    "address_blocks",
     "outside_samples",
     "NOT_PUBLIC",
     "public_atoms",
@@ -136,6 +141,17 @@ def _live_rules(engine: Engine) -> Iterator[CompiledRule]:
             yield from policy.rules(direction)
 
 
+def _cluster_rules(engine: Engine) -> Iterator[CompiledClusterRule]:
+    for policy in engine.resolver.universe.cluster_policies:
+        for direction in Direction:
+            yield from policy.rules(direction)
+
+
+def _cluster_port_sets(engine: Engine, destination: Party) -> set[PortSet]:
+    matchers = {m for rule in _cluster_rules(engine) for m in rule.ports}
+    return {engine.resolver.cluster_ports(m, destination) for m in matchers}
+
+
 _OUTSIDE = External(ipaddress.IPv4Address(0))
 """A destination outside the cluster (named ports resolve to nothing there)."""
 
@@ -145,8 +161,10 @@ def rules_port_sets(engine: Engine) -> frozenset[PortSet]:
     engine's cluster or the outside: the only sets that can tell ports apart in a verdict."""
     rules = tuple(_live_rules(engine))
     found: set[PortSet] = set(rule_port_sets(engine, rules, _OUTSIDE))
+    found |= _cluster_port_sets(engine, _OUTSIDE)
     for ep in engine.cluster.endpoints:
         found |= rule_port_sets(engine, rules, ep)
+        found |= _cluster_port_sets(engine, ep)
     return frozenset(found)
 
 
@@ -193,11 +211,32 @@ _DOCUMENTATION = ipaddress.IPv4Address("203.0.113.10")
 _TOP = {4: 2**32, 6: 2**128}
 
 
+def address_blocks(engine: Engine) -> tuple[IPBlock, ...]:
+    """Every ipBlock of the live policies, then, as blocks without except, every
+    ClusterNetworkPolicy `networks` CIDR and every address of a node a `nodes` peer selects
+    (a single-address block): the address regions some policy tells apart, in order."""
+    found: dict[IPBlock, None] = dict.fromkeys(engine.resolver.universe.blocks)
+    for rule in _cluster_rules(engine):
+        for matcher in rule.peers:
+            match matcher:
+                case NetworksMatcher(networks):
+                    found.update((IPBlock(net), None) for net in networks)
+                case NodesMatcher(selector):
+                    found.update(
+                        (IPBlock(ipaddress.ip_network(ip)), None)
+                        for node in engine.resolver.selected_nodes(selector)
+                        for ip in node.ips
+                    )
+                case _:
+                    pass
+    return tuple(found)
+
+
 def _blocks(engines: Sequence[Engine]) -> tuple[tuple[IPBlock, AddressSet], ...]:
-    """Every distinct ipBlock of the engines' live policies, in order, with its addresses."""
+    """Every distinct block of the engines (`address_blocks`), in order, with its addresses."""
     found: dict[IPBlock, AddressSet] = {}
     for engine in engines:
-        for block in engine.resolver.universe.blocks:
+        for block in address_blocks(engine):
             if block not in found:
                 found[block] = engine.resolver.block(block)
     return tuple(found.items())

@@ -13,7 +13,7 @@ import time
 
 import click
 
-from podfence.analysis.matrix import class_matrix
+from podfence.analysis.matrix import class_matrix, compute_matrix
 from podfence.analysis.named_ports import (
     NamedPort,
     QueryPort,
@@ -21,6 +21,7 @@ from podfence.analysis.named_ports import (
     query_matrix,
     resolver,
 )
+from podfence.analysis.tier_matrix import FALLBACK_NOTE, pairwise, pairwise_ports
 from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
     BadInput,
@@ -34,13 +35,19 @@ from podfence.cli.scale_load import load_scaled
 from podfence.cli.scale_watch import Watcher
 from podfence.engine.classes import ClassEngine
 from podfence.load import LoadOptions
-from podfence.model import ProtocolPort
+from podfence.model import Cluster, ProtocolPort
 from podfence.render.data import matrix_data
 from podfence.render.grouped import (
     grouped_data,
     grouped_ports_data,
     render_grouped,
     render_grouped_ports,
+)
+from podfence.render.pairwise import (
+    pairwise_data,
+    pairwise_ports_data,
+    render_pairwise,
+    render_pairwise_ports,
 )
 from podfence.render.serialize import dump
 from podfence.render.text import render_matrix
@@ -102,6 +109,10 @@ def matrix(
             "it needs the ungrouped matrix (drop --group/--all-ports, or give numbers)"
         )
     cluster = load_input(paths, namespace, live, loading, load_files=load_scaled)
+    if cluster.cluster_policies:
+        click.echo(f"podfence: note: {FALLBACK_NOTE}", err=True)
+        _tiered_matrix(cluster, list(dict.fromkeys(ports)), output, group, all_ports)
+        return
     engine = ClassEngine(cluster)
     if named and group is None and len(cluster.endpoints) > GROUP_ABOVE:
         raise BadInput(
@@ -132,6 +143,36 @@ def matrix(
     resolve = resolver(cluster.endpoints)
     by_number = class_matrix(engine, numbers_needed(unique, resolve))
     dense = query_matrix(unique, by_number, resolve)
+    if output == "text":
+        click.echo(render_matrix(dense), nl=False)
+    else:
+        click.echo(dump(matrix_data(dense), output), nl=False)
+
+
+def _tiered_matrix(
+    cluster: Cluster,
+    ports: list[QueryPort],
+    output: str,
+    group: bool | None,
+    all_ports: bool,
+) -> None:
+    """The matrix from the exact per-pair engine (the class engine has no tiers yet): the
+    same output contracts, with one group per endpoint for --group and --all-ports."""
+    if all_ports:
+        result = pairwise_ports(cluster)
+        text = render_pairwise_ports(result) if output == "text" else None
+        click.echo(
+            text if text is not None else dump(pairwise_ports_data(result), output), nl=False
+        )
+        return
+    if group:
+        grouped = pairwise(cluster, [p for p in ports if isinstance(p, ProtocolPort)])
+        text = render_pairwise(grouped) if output == "text" else None
+        click.echo(text if text is not None else dump(pairwise_data(grouped), output), nl=False)
+        return
+    resolve = resolver(cluster.endpoints)
+    by_number = compute_matrix(cluster, numbers_needed(ports, resolve))
+    dense = query_matrix(ports, by_number, resolve)
     if output == "text":
         click.echo(render_matrix(dense), nl=False)
     else:

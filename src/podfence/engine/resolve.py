@@ -28,6 +28,19 @@ Semantics, with their upstream sources (tests cite them too):
 - an ipBlock matches the address the packet carries: for a connection of a known IP family,
   the party's address of that family; when the family is not known (parties without
   addresses), any of its addresses.
+
+ClusterNetworkPolicies (network-policy-api v1alpha2) are resolved here too:
+- a CNP selects the pods its subject (a pod peer) matches, never a hostNetwork pod;
+  `cluster_selecting` lists those of one tier with rules in a direction, in evaluation order;
+- `networks` and `nodes` peers match the packet's address like an ipBlock (a pod's address
+  too: "cluster-internal traffic will be checked against the rule as well"); a `nodes` peer
+  holds the addresses in `status.addresses` of the nodes its selector matches, so it matches
+  a hostNetwork pod on such a node (its address is the node's; without a known address, by
+  its `spec.nodeName`), never an ordinary pod on it;
+- a `domainNames` peer matches an outside address by the DNS names the question gave it
+  (`model.domain_matches`); for an address given without names, whether a name leads to it
+  is only known to DNS at run time (`None`); a pod is never matched by name (podfence does
+  not model pod DNS records, which upstream does not recommend targeting).
 """
 
 from __future__ import annotations
@@ -56,6 +69,15 @@ from podfence.engine.match import (
     PortRangeMatcher,
 )
 from podfence.engine.selector_index import SelectorIndex
+from podfence.engine.tiers import (
+    AnyProtocolNamedPort,
+    ClusterPeerMatcher,
+    ClusterPortMatcher,
+    CompiledClusterPolicy,
+    DomainsMatcher,
+    NetworksMatcher,
+    NodesMatcher,
+)
 from podfence.engine.universe import NamedPort, Universe
 from podfence.engine.verdict import PeerMiss
 from podfence.model import (
@@ -70,9 +92,12 @@ from podfence.model import (
     IPBlock,
     Labels,
     LabelSelector,
+    Node,
     Party,
     PortSet,
     Protocol,
+    Tier,
+    domain_matches,
 )
 
 __all__ = [
@@ -168,15 +193,24 @@ class Resolver:
     """Selectors, ipBlocks and named ports resolved against one cluster's endpoints.
 
     `namespace_labels` are the labels of every namespace (a namespace that is not listed has
-    only its name label). Results are cached; after `universe` changed (an incremental
-    change), call `refresh` (or `reindex`, which starts over).
+    only its name label); `nodes` the cluster's Nodes (what `nodes` peers select). Results
+    are cached; after `universe` changed (an incremental change), call `refresh` (or
+    `reindex`, which starts over).
     """
 
-    def __init__(self, universe: Universe, namespace_labels: Mapping[str, Labels]) -> None:
+    def __init__(
+        self,
+        universe: Universe,
+        namespace_labels: Mapping[str, Labels],
+        nodes: Sequence[Node] = (),
+    ) -> None:
         self.universe = universe
         self.namespace_labels = namespace_labels
+        self.nodes = tuple(nodes)
         self._blocks: dict[IPBlock, AddressSet] = {}
         self._named: dict[tuple[ContainerPort, ...], tuple[frozenset[int], ...]] = {}
+        self._networks: dict[NetworksMatcher, AddressSet] = {}
+        self._node_sets: dict[LabelSelector, tuple[AddressSet, frozenset[str]]] = {}
         self.reindex()
 
     def reindex(self) -> None:
@@ -191,6 +225,20 @@ class Resolver:
         """Cached groups by namespace, then labels."""
         self._members: dict[int, tuple[int, ...]] | None = None
         self._selects_none: dict[LabelSelector, bool] = {}
+        self._cluster_order = tuple(
+            sorted(
+                range(len(self.universe.cluster_policies)),
+                key=lambda i: self.universe.cluster_policies[i].order,
+            )
+        )
+        self._cluster_selecting: dict[tuple[str, Labels, Direction, Tier], tuple[int, ...]] = {}
+        # the pod peers of the CNPs by object identity (the universe keeps them alive), so a
+        # match does not hash the matcher again
+        self._cluster_peer_ids: dict[int, int] = {}
+        for cnp in self.universe.cluster_policies:
+            for m in (cnp.subject, *(p for r in (*cnp.ingress, *cnp.egress) for p in r.peers)):
+                if isinstance(m, PodPeer):
+                    self._cluster_peer_ids[id(m)] = self.universe.peer_id(m)
 
     def _new_entries(self) -> tuple[dict[str, list[_Entry]], list[_Cross]]:
         """The live policies and the pod peers added since the last call: policies and
@@ -423,6 +471,140 @@ class Resolver:
                 return proto is protocol and port in rng
             case NamedPortMatcher(proto, name):
                 return proto is protocol and port in named_numbers(destination, name, proto)
+            case _:
+                assert_never(matcher)
+
+    # -- ClusterNetworkPolicies -------------------------------------------------------------
+
+    def cluster_policy(self, cluster_id: int) -> CompiledClusterPolicy:
+        return self.universe.cluster_policies[cluster_id]
+
+    def cluster_selecting(
+        self, endpoint: Endpoint, direction: Direction, tier: Tier
+    ) -> tuple[int, ...]:
+        """Ids of the CNPs of `tier` whose subject selects `endpoint` and that have rules for
+        `direction`, lower priority first (equal priorities by name). None for a hostNetwork
+        endpoint: "host-networked pods are not included in subject selection"."""
+        if endpoint.host_network or not self.universe.cluster_policies:
+            return ()
+        key = (endpoint.namespace, endpoint.labels, direction, tier)
+        found = self._cluster_selecting.get(key)
+        if found is None:
+            peers = self.group_of(endpoint).pod_peers
+            policies = self.universe.cluster_policies
+            found = tuple(
+                i
+                for i in self._cluster_order
+                if (p := policies[i]).tier is tier
+                and p.rules(direction)
+                and self.universe.peer_id(p.subject) in peers
+            )
+            self._cluster_selecting[key] = found
+        return found
+
+    def cluster_subjects(
+        self, endpoints: Iterable[Endpoint], cluster_id: int
+    ) -> tuple[Endpoint, ...]:
+        """The endpoints CNP `cluster_id` selects (any direction)."""
+        peer = self.universe.peer_id(self.cluster_policy(cluster_id).subject)
+        return tuple(ep for ep in endpoints if peer in self.group_of(ep).pod_peers)
+
+    def networks(self, matcher: NetworksMatcher) -> AddressSet:
+        """The addresses of a `networks` peer (a CIDR with host bits set is its network)."""
+        found = self._networks.get(matcher)
+        if found is None:
+            found = AddressSet()
+            for net in matcher.networks:
+                found = found | AddressSet.of_network(net)
+            self._networks[matcher] = found
+        return found
+
+    def _nodes(self, selector: LabelSelector) -> tuple[AddressSet, frozenset[str]]:
+        found = self._node_sets.get(selector)
+        if found is None:
+            chosen = [n for n in self.nodes if selector.matches(dict(n.labels))]
+            found = (
+                AddressSet.of_addresses(ip for n in chosen for ip in n.ips),
+                frozenset(n.name for n in chosen),
+            )
+            self._node_sets[selector] = found
+        return found
+
+    def selected_nodes(self, selector: LabelSelector) -> tuple[Node, ...]:
+        """The nodes a `nodes` peer's selector matches."""
+        names = self._nodes(selector)[1]
+        return tuple(n for n in self.nodes if n.name in names)
+
+    def node_addresses(self, selector: LabelSelector) -> AddressSet:
+        """The addresses (`status.addresses` that are IPs) of the nodes `selector` matches."""
+        return self._nodes(selector)[0]
+
+    def _on_selected_node(self, selector: LabelSelector, party: Party, family: int | None) -> bool:
+        """A hostNetwork pod without a known address, on a node the selector matches (and
+        that has an address of `family`)."""
+        if isinstance(party, External) or not party.host_network or party.ips:
+            return False
+        if party.node_name not in self._nodes(selector)[1]:
+            return False
+        node = next(n for n in self.nodes if n.name == party.node_name)
+        return family is None or any(ip.version == family for ip in node.ips)
+
+    def cluster_peer_matches(
+        self, matcher: ClusterPeerMatcher, party: Party, family: int | None
+    ) -> bool | None:
+        """Does a CNP peer match the other party of a connection of `family`? None: only DNS
+        can tell at run time (a `domainNames` peer and an address given without names)."""
+        match matcher:
+            case AnyPeer():
+                return True
+            case PodPeer():
+                if isinstance(party, External):
+                    return False
+                found = self._cluster_peer_ids.get(id(matcher))
+                if found is None:
+                    return self.pod_peer_matches(matcher, party)
+                return found in self.group_of(party).pod_peers
+            case NetworksMatcher():
+                addresses = self.networks(matcher)
+                return any(addresses.contains(ip) for ip in addresses_of(party, family))
+            case NodesMatcher(selector):
+                addresses = self.node_addresses(selector)
+                if any(addresses.contains(ip) for ip in addresses_of(party, family)):
+                    return True
+                return self._on_selected_node(selector, party, family)
+            case DomainsMatcher(patterns):
+                if not isinstance(party, External):
+                    return False
+                if not party.names:
+                    return None
+                return any(domain_matches(p, n) for p in patterns for n in party.names)
+            case _:
+                assert_never(matcher)
+
+    def cluster_port_matches(
+        self, matcher: ClusterPortMatcher, *, destination: Party, port: int, protocol: Protocol
+    ) -> bool:
+        """Does a CNP protocol entry match the connection's destination port?"""
+        match matcher:
+            case AnyPort() | PortRangeMatcher():
+                return self.port_matches(
+                    matcher, destination=destination, port=port, protocol=protocol
+                )
+            case AnyProtocolNamedPort(name):
+                return port in named_numbers(destination, name, protocol)
+            case _:
+                assert_never(matcher)
+
+    def cluster_ports(self, matcher: ClusterPortMatcher, destination: Party) -> PortSet:
+        """The ports a CNP protocol entry matches towards `destination`."""
+        match matcher:
+            case AnyPort() | PortRangeMatcher():
+                return self.ports(matcher, destination)
+            case AnyProtocolNamedPort(name):
+                return PortSet.of(
+                    (proto, IntervalSet.of((n, n) for n in named_numbers(destination, name, proto)))
+                    for proto in Protocol
+                )
             case _:
                 assert_never(matcher)
 

@@ -37,6 +37,7 @@ from podfence.model.cnp import (
     Tier,
     UnknownPeer,
     UnknownProtocol,
+    domain_matches,
 )
 from podfence.model.diagnostic import Diagnostic, Severity
 from podfence.model.intervals import AddressSet, IntervalSet, PortSet
@@ -73,6 +74,7 @@ __all__ = [
     "Tier",
     "UnknownPeer",
     "UnknownProtocol",
+    "domain_matches",
     "AddressSet",
     "IntervalSet",
     "PortSet",

@@ -16,6 +16,7 @@ from podfence.analysis.review import PortClass, Review
 from podfence.analysis.summary import Openness
 from podfence.engine import Verdict
 from podfence.model import Direction
+from podfence.render.cnp_text import render_cluster_account
 from podfence.render.dot import render_dot
 from podfence.render.graphviz import GraphvizMissing, have_dot, run_dot
 from podfence.render.html_assets import CSS, JS
@@ -169,9 +170,16 @@ def _graph(review: Review) -> str:
 
 
 def _policies(review: Review) -> str:
+    tiers = "".join(
+        f'<pre class="policy" id="policy-{escape(a.policy.key)}">'
+        f"{escape(render_cluster_account(a))}</pre>"
+        for a in review.cluster_accounts
+    )
     if not review.accounts:
+        if tiers:
+            return tiers + "<p>No NetworkPolicy.</p>"
         return "<p>No NetworkPolicy: every pod accepts and opens every connection.</p>"
-    return "".join(
+    return tiers + "".join(
         f'<pre class="policy" id="policy-{escape(a.policy.key)}">{escape(render_account(a))}</pre>'
         for a in review.accounts
     )

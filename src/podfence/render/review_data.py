@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from podfence.analysis.review import Review
+from podfence.render.cnp_data import cluster_account_data
 from podfence.render.data import account_data, summary_data
 from podfence.render.html import matrix_json
 from podfence.render.mermaid import render_mermaid
@@ -43,4 +44,11 @@ def review_data(review: Review) -> dict[str, Any]:
         "matrix": matrix_json(review),
         "graph": {"mermaid": render_mermaid(review.graph)},
         "policies": [account_data(a) for a in review.accounts],
-    }
+    } | _tiers(review)
+
+
+def _tiers(review: Review) -> dict[str, Any]:
+    """`clusterPolicies` (Admin, then Baseline, in evaluation order), only when there are."""
+    if not review.cluster_accounts:
+        return {}
+    return {"clusterPolicies": [cluster_account_data(a) for a in review.cluster_accounts]}

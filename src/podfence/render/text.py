@@ -16,6 +16,7 @@ from podfence.analysis.named_ports import NamedPort, NamedPortMatrix, Query, Que
 from podfence.engine import DirectionVerdict, Miss, NearMiss, PeerMiss, Reason, Verdict
 from podfence.model import Diagnostic, Direction, Endpoint, Party
 from podfence.render.phrases import peer_phrase, ports_phrase, selector_phrase
+from podfence.render.tiers import tiered_side
 from podfence.render.words import count
 
 __all__ = [
@@ -67,7 +68,17 @@ def near_miss_text(miss: NearMiss) -> str:
     return text
 
 
+def _misses(v: DirectionVerdict, pad: str = "    ") -> list[str]:
+    if not v.near_misses:
+        return []
+    return [f"{pad}closest rules:"] + [
+        f"{pad}  {m.ref}: {near_miss_text(m)}" for m in v.near_misses
+    ]
+
+
 def _side(v: DirectionVerdict) -> list[str]:
+    if v.tiers:
+        return tiered_side(v, _misses)
     what = "egress of" if v.direction is Direction.EGRESS else "ingress of"
     head = f"  {what} {v.party}: "
     match v.reason:
@@ -85,10 +96,7 @@ def _side(v: DirectionVerdict) -> list[str]:
             return lines
         case Reason.DENIED:
             lines = [head + f"DENIED: isolated by {', '.join(v.selected_by)}, no rule allows it"]
-            if v.near_misses:
-                lines.append("    closest rules:")
-                lines += [f"      {m.ref}: {near_miss_text(m)}" for m in v.near_misses]
-            return lines
+            return lines + _misses(v)
     raise AssertionError(v.reason)  # pragma: no cover
 
 
@@ -167,9 +175,10 @@ def _matches(account: PeerAccount) -> str:
     return f"{where} ({outside}; no pod of the input has one)"
 
 
-def render_accounts(accounts: Sequence[PolicyAccount]) -> str:
-    """Every policy's account; with none, that nothing isolates any pod."""
-    if not accounts:
+def render_accounts(accounts: Sequence[PolicyAccount], *, tiered: bool = False) -> str:
+    """Every policy's account; with none (and no ClusterNetworkPolicy: `tiered`), that
+    nothing isolates any pod."""
+    if not accounts and not tiered:
         return (
             "No NetworkPolicy in the input: every pod is open. Nothing isolates any pod, so "
             "each accepts connections from everywhere and can reach everything, on every port.\n"

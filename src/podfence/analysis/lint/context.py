@@ -14,6 +14,7 @@ from podfence.model import (
     NAME_LABEL,
     WELL_KNOWN_NAMESPACES,
     Cluster,
+    ClusterNetworkPolicy,
     CustomResource,
     Direction,
     Endpoint,
@@ -220,6 +221,35 @@ class LintContext:
             consequence=consequence,
             fix=fix,
             namespace=policy.namespace,
+        )
+
+    def cluster_policy_finding(
+        self,
+        rule: str,
+        policy: ClusterNetworkPolicy,
+        field: str | None,
+        *,
+        message: str,
+        consequence: str,
+        fix: str,
+        level: Level | None = None,
+    ) -> Finding:
+        """A finding about a ClusterNetworkPolicy (cluster-scoped: no namespace)."""
+        line = self.cluster.line_of(policy.ref, field) if field else 0
+        if not line:
+            line = policy.location.line or self.cluster.line_of(policy.ref, "")
+        info = rule_info(rule)
+        return Finding(
+            rule=info.id,
+            slug=info.slug,
+            level=level or info.level,
+            file=policy.location.file,
+            line=line,
+            obj=str(policy.ref),
+            field=field,
+            message=message,
+            consequence=consequence,
+            fix=fix,
         )
 
     def namespace_finding(
