@@ -205,22 +205,8 @@ class LintContext:
         fix: str,
         level: Level | None = None,
     ) -> Finding:
-        line = self.cluster.line_of(policy.ref, field) if field else 0
-        if not line:
-            line = policy.location.line or self.cluster.line_of(policy.ref, "")
-        info = rule_info(rule)
-        return Finding(
-            rule=info.id,
-            slug=info.slug,
-            level=level or info.level,
-            file=policy.location.file,
-            line=line,
-            obj=str(policy.ref),
-            field=field,
-            message=message,
-            consequence=consequence,
-            fix=fix,
-            namespace=policy.namespace,
+        return self._object_finding(
+            rule, policy, field, message, consequence, fix, level, policy.namespace
         )
 
     def cluster_policy_finding(
@@ -235,6 +221,20 @@ class LintContext:
         level: Level | None = None,
     ) -> Finding:
         """A finding about a ClusterNetworkPolicy (cluster-scoped: no namespace)."""
+        return self._object_finding(rule, policy, field, message, consequence, fix, level, None)
+
+    def _object_finding(
+        self,
+        rule: str,
+        policy: NetworkPolicy | ClusterNetworkPolicy,
+        field: str | None,
+        message: str,
+        consequence: str,
+        fix: str,
+        level: Level | None,
+        namespace: str | None,
+    ) -> Finding:
+        """A finding at `field` of a policy object (its own line when the field has none)."""
         line = self.cluster.line_of(policy.ref, field) if field else 0
         if not line:
             line = policy.location.line or self.cluster.line_of(policy.ref, "")
@@ -250,6 +250,7 @@ class LintContext:
             message=message,
             consequence=consequence,
             fix=fix,
+            namespace=namespace,
         )
 
     def namespace_finding(
