@@ -92,6 +92,7 @@ def _naive(cluster: Any, atoms: Any) -> tuple[float, float]:
 
 def _one_change(engine: Any) -> tuple[float, bool]:
     """Change one allow rule's port (an existing port number) and time the update."""
+    from podfence.engine.classes import PolicyChanged
     from podfence.model import PolicyPort, Protocol
 
     for pol in engine.cluster.policies:
@@ -99,7 +100,7 @@ def _one_change(engine: Any) -> tuple[float, bool]:
             rule = dataclasses.replace(pol.ingress[0], ports=(PolicyPort(Protocol.TCP, 9000),))
             new = dataclasses.replace(pol, ingress=(rule, *pol.ingress[1:]))
             started = time.perf_counter()
-            change = engine.update(changed_policy=new)
+            change = engine.update(PolicyChanged(new))
             return time.perf_counter() - started, change.rebuilt
     return 0.0, False
 
@@ -140,13 +141,16 @@ def case(path: Path) -> dict[str, Any]:
         "end_to_end_s": t3 - t0,
         "after_load_s": t3 - t1,
         "peak_rss_bytes": rss,
-        "classes": engine.reach.size,
+        "classes": engine.class_count,
         "groups": len(grouped.groups),
         "atoms": engine.atoms.count,
         "allowed_group_pairs": pairs,
         "distinct_port_sets": len(masks),
-        "explicit_pairs": sum(len(engine.reach.pairs[d]) for d in Direction),
-        "big_peer_sets": len(engine.reach.big),
+        "views": len(engine.state.views.reaches),
+        "explicit_pairs": sum(
+            len(r.pairs[d]) for r in engine.state.views.reaches.values() for d in Direction
+        ),
+        "big_peer_sets": sum(len(r.big) for r in engine.state.views.reaches.values()),
         "update_s": update,
         "update_rebuilt": rebuilt,
         "naive_call_s": rate,

@@ -8,6 +8,8 @@ pod/namespace selectors, but an ipBlock matches their address).
 
 from __future__ import annotations
 
+from ipaddress import ip_network
+
 import pytest
 
 from engine.builders import (
@@ -26,7 +28,16 @@ from engine.builders import (
 )
 from podfence.analysis.explain import DirectionAccount, PeerAccount, RuleAccount, account_policy
 from podfence.engine import Engine
-from podfence.model import Cluster, Direction, NetworkPolicy, Peer, Rule, RuleRef
+from podfence.model import (
+    AddressSet,
+    Cluster,
+    Direction,
+    IPBlock,
+    NetworkPolicy,
+    Peer,
+    Rule,
+    RuleRef,
+)
 
 IN, EG = Direction.INGRESS, Direction.EGRESS
 
@@ -76,7 +87,13 @@ def test_account_of_ingress_policy() -> None:
                 (
                     PeerAccount(RuleRef("x/web", IN, 1, 0), FROM_BLUE, "x", ("y/c", "y/d")),
                     # ipBlock matches pod IPs; not the hostNetwork pod's 192.168.0.1.
-                    PeerAccount(RuleRef("x/web", IN, 1, 1), FROM_TEN, "x", ("x/a", "x/b", "y/c")),
+                    PeerAccount(
+                        RuleRef("x/web", IN, 1, 1),
+                        FROM_TEN,
+                        "x",
+                        ("x/a", "x/b", "y/c"),
+                        AddressSet.of_block(IPBlock(ip_network("10.0.0.0/8"))),
+                    ),
                 ),
                 (),
             ),

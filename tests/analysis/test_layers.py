@@ -21,13 +21,9 @@ import podfence
 
 ROOT = Path(podfence.__file__).parent
 
-KNOWN: frozenset[tuple[str, str]] = frozenset(
-    {
-        # The class engine returns analysis.matrix's Matrix; the type moves down with the
-        # class-engine work (issue 9). Delete this entry when it has.
-        ("podfence.engine.classes.engine", "podfence.analysis.matrix"),
-    }
-)
+KNOWN: frozenset[tuple[str, str]] = frozenset()
+"""Known exceptions to the import rules (none since the class engine stopped building
+analysis.matrix's Matrix)."""
 
 
 def _module(path: Path) -> str:

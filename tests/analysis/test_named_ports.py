@@ -13,6 +13,7 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
+from podfence.analysis.matrix import class_matrix
 from podfence.analysis.named_ports import (
     NamedPort,
     ask,
@@ -155,7 +156,7 @@ def test_matrix_resolves_per_destination_column() -> None:
     resolve = resolver(c.endpoints)
     needed = numbers_needed(ports, resolve)
     assert needed == [ProtocolPort(8080), ProtocolPort(9090)]
-    grid = query_matrix(ports, ClassEngine(c).matrix(needed), resolve)
+    grid = query_matrix(ports, class_matrix(ClassEngine(c), needed), resolve)
     ids = list(grid.endpoints)
     assert ids == ["shop/client", "shop/twin", "shop/web"]
     named = grid.matrices[0]
@@ -169,7 +170,7 @@ def test_matrix_resolves_per_destination_column() -> None:
 
 def test_named_matrix_combines_the_numbers_grids() -> None:
     c = cluster()
-    by_number = ClassEngine(c).matrix([ProtocolPort(8080), ProtocolPort(9090)])
+    by_number = class_matrix(ClassEngine(c), [ProtocolPort(8080), ProtocolPort(9090)])
     grid = named_matrix(NamedPort("http"), [(8080,), (8080, 9090), ()], by_number)
     assert grid.undefined == (2,)
     for i in range(3):

@@ -20,19 +20,24 @@ from engine.builders import (
 )
 from podfence.analysis.explain import account_policy
 from podfence.analysis.matrix import compute_matrix
-from podfence.engine import Engine
+from podfence.engine import Engine, Miss, NearMiss, PeerMiss
 from podfence.model import (
     Cluster,
     Diagnostic,
+    Direction,
     Location,
     NetworkPolicy,
+    Peer,
     Protocol,
     ProtocolPort,
     Rule,
+    RuleRef,
     Severity,
 )
 from podfence.render.text import (
+    near_miss_text,
     render_account,
+    render_accounts,
     render_diagnostics,
     render_matrix,
     render_verdict,
@@ -89,7 +94,8 @@ VERDICTS = [
         "  egress of y/a: allowed: not isolated (no policy selects it for Egress)\n"
         "  ingress of x/a: DENIED: isolated by x/allow-b, x/deny-a, no rule allows it\n"
         "    closest rules:\n"
-        "      x/allow-b ingress[0]: the port matched, the peer did not\n"
+        "      x/allow-b ingress[0]: the port matched, the peer did not: from[0]: a podSelector "
+        "alone selects pods of the policy's own namespace only\n"
         "      x/deny-a: the policy has no rule for this direction: it only isolates\n",
         id="denied-peer-and-no-rules",
     ),
@@ -175,7 +181,8 @@ def test_render_account() -> None:
         "    ingress[1]: from [0] every pod in namespaces labelled team=blue, OR [1] addresses in "
         "10.0.0.0/8, on every port and protocol\n"
         "      [0] matches: y/a\n"
-        "      [1] matches: x/a, x/b, y/a\n"
+        "      [1] matches: addresses 10.0.0.0/8 (parties outside the cluster with those "
+        "addresses, and the pods of the input with one: x/a, x/b, y/a)\n"
         "    ingress[2]: from anywhere (every pod of every namespace and every address), on "
         "every port and protocol\n"
         "  Egress: not affected (policyTypes does not list Egress); its 1 egress rule is "
@@ -230,3 +237,53 @@ def test_render_diagnostics() -> None:
         "a.yaml:2 error: NetworkPolicy x/p spec.podSelector: bad\na.yaml warning: empty file\n"
     )
     assert render_diagnostics([]) == ""
+
+
+def test_every_peer_miss_has_words() -> None:
+    ref = RuleRef("x/p", Direction.EGRESS, 0)
+    texts = {near_miss_text(NearMiss(ref, Miss.PEER, (p,))) for p in PeerMiss}
+    assert len(texts) == len(PeerMiss)
+    assert all(t.startswith("the port matched, the peer did not: to[0]: ") for t in texts)
+
+
+def _ip_account(block: Peer, cluster: Cluster) -> str:
+    pol = policy("x/p", sel({"pod": "a"}), ingress=[rule(block)])
+    c = Cluster(cluster.namespaces, cluster.endpoints, (pol,))
+    return render_account(account_policy(Engine(c), pol))
+
+
+@pytest.mark.parametrize(
+    ("block", "matches"),
+    [
+        (
+            ip_peer("203.0.113.0/24"),
+            "addresses 203.0.113.0/24 (parties outside the cluster with those addresses; no pod "
+            "of the input has one)",
+        ),
+        (
+            ip_peer("10.0.0.0/8", "10.0.2.0/24"),
+            "addresses 10.0.0.0/8 except 10.0.2.0/24 (parties outside the cluster with those "
+            "addresses, and the pods of the input with one: x/a, x/b)",
+        ),
+        (
+            ip_peer("10.0.0.0/24", "10.0.0.0/25", "10.0.0.128/25"),
+            "no address at all: its except entries cover the cidr",
+        ),
+    ],
+)
+def test_an_ip_block_peer_says_its_range(block: Peer, matches: str) -> None:
+    cluster = Cluster(
+        endpoints=(
+            pod("x/a", {"pod": "a"}, ips=["10.0.1.1"]),
+            pod("x/b", {"pod": "b"}, ips=["10.0.1.2"]),
+            pod("y/a", {"pod": "a"}, ips=["10.0.2.1"]),
+        )
+    )
+    assert f"      [0] matches: {matches}\n" in _ip_account(block, cluster)
+
+
+def test_explain_without_policies_says_every_pod_is_open() -> None:
+    assert render_accounts([]) == (
+        "No NetworkPolicy in the input: every pod is open. Nothing isolates any pod, so each "
+        "accepts connections from everywhere and can reach everything, on every port.\n"
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.engine.builders import (
@@ -24,6 +25,7 @@ from tests.engine.builders import (
 )
 
 from podfence.analysis.samples import (
+    NOT_PUBLIC,
     PortSpan,
     address_atoms,
     mentioned_protocols,
@@ -31,6 +33,7 @@ from podfence.analysis.samples import (
     policy_port_sets,
     port_samples,
     port_spans,
+    public_atoms,
 )
 from podfence.engine import Engine
 from podfence.model import (
@@ -215,4 +218,66 @@ def test_every_outside_address_is_inside_the_blocks_of_some_atom(
     pods = {ip for ep in c.endpoints for ip in ep.ips}
     has_family = address.version == 4 or any(engine.resolver.block(b).family(6) for b in blocks)
     if address not in pods and has_family:
+        assert inside(address) in {a.inside for a in atoms if a.version == address.version}
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("8.8.8.8", True),
+        ("1.0.0.1", True),
+        ("10.1.2.3", False),  # RFC 1918
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("100.64.0.1", False),  # shared address space (carrier-grade NAT)
+        ("169.254.169.254", False),  # link-local: the metadata service
+        ("127.0.0.1", False),
+        ("203.0.113.10", False),  # documentation
+        ("224.0.0.1", False),  # multicast
+        ("255.255.255.255", False),
+        ("2606:4700::1111", True),
+        ("2001:db8::1", False),  # documentation
+        ("fd00::1", False),  # unique local
+        ("fe80::1", False),
+        ("::1", False),
+    ],
+)
+def test_what_is_the_internet(address: str, public: bool) -> None:
+    assert (ipaddress.ip_address(address) not in NOT_PUBLIC) is public
+
+
+def test_public_atoms_leave_private_blocks_out() -> None:
+    private = cluster([], [policy("a/p", ingress=[rule(ip_peer("10.0.0.0/8"))])])
+    atoms = public_atoms([Engine(private)])
+    assert [(a.inside, a.version) for a in atoms] == [((), 4)]  # only "every other address"
+    assert atoms[0].address not in NOT_PUBLIC
+    internet = cluster([], [policy("a/p", ingress=[rule(ip_peer("0.0.0.0/0", "10.0.0.0/8"))])])
+    labels = {a.label for a in public_atoms([Engine(internet)])}
+    assert labels == {"0.0.0.0/0 except 10.0.0.0/8"}  # every public address is inside it
+    v6 = cluster([], [policy("a/p", ingress=[rule(ip_peer("::/0"))])])
+    assert {(a.version, a.label) for a in public_atoms([Engine(v6)])} == {
+        (4, "every other address"),
+        (6, "::/0"),
+    }
+
+
+@settings(max_examples=100, deadline=None)
+@given(c=clusters(), address=st.one_of(_ADDRESSES, st.ip_addresses()))
+def test_every_public_address_is_inside_the_blocks_of_some_public_atom(
+    c: Cluster, address: object
+) -> None:
+    engine = Engine(c)
+    assert isinstance(address, ipaddress.IPv4Address | ipaddress.IPv6Address)
+    blocks = engine.resolver.universe.blocks
+    atoms = public_atoms([engine])
+
+    def inside(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> tuple[object, ...]:
+        return tuple(b for b in blocks if engine.resolver.block(b).contains(ip))
+
+    for atom in atoms:
+        assert atom.address not in NOT_PUBLIC
+        assert atom.inside == inside(atom.address)
+    pods = {ip for ep in c.endpoints for ip in ep.ips}
+    has_family = address.version == 4 or any(engine.resolver.block(b).family(6) for b in blocks)
+    if address not in pods and address not in NOT_PUBLIC and has_family:
         assert inside(address) in {a.inside for a in atoms if a.version == address.version}

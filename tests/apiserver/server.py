@@ -90,8 +90,8 @@ def _make_pki(pki: Path) -> str:
 
 
 def _spawn(argv: list[str], log: Path) -> subprocess.Popen[bytes]:
-    """Start a process in its own session, its output to `log`."""
-    with log.open("wb") as out:
+    """Start a process in its own session, its output appended to `log`."""
+    with log.open("ab") as out:
         return subprocess.Popen(
             argv,
             stdout=out,
@@ -154,6 +154,18 @@ class ApiServer:
             decoded = {"message": response.data.decode(errors="replace")}
         warnings = tuple(response.headers.getlist("Warning"))
         return Reply(response.status, decoded, warnings)
+
+    def stop(self) -> None:
+        """Stop the process (by its PID); `restart()` starts it again."""
+        _stop(self.process)
+
+    def restart(self) -> None:
+        """Start the same kube-apiserver again: same port, flags and etcd state."""
+        if self.process.poll() is None:
+            _stop(self.process)
+        self.pool.close()
+        self.__post_init__()  # a fresh connection pool
+        self.process = _spawn([str(arg) for arg in self.process.args], self.log)
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT

@@ -19,10 +19,6 @@ _MATCHES, _CONTAINS, _RANGE = "matches", "contains", "numeric-range"
 _INTERVALS, _NETWORKS = "interval-construction", "network-membership"
 
 PENDING_MIGRATION: dict[str, frozenset[str]] = {
-    # -- engine/classes (the class-engine engineer) --------------------------------------
-    # The class engine builds analysis.matrix's Matrix/PortMatrix: the matrix value types
-    # move below analysis (the analysis<->engine.classes cycle goes with it).
-    "podfence.engine.classes.engine": frozenset({_UP}),
     # -- dataplane (the data-plane engineer) ---------------------------------------------
     # The nft compiler resolves selectors and ipBlocks itself and cuts its own port and
     # address ranges: it is to compile from the Resolver (members, AddressSet, PortSet).

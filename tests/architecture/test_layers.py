@@ -26,7 +26,10 @@ LAYERS = ("model", "load", "engine", "analysis", "render", "cli")
 SIDE_LAYERS = {
     "kube": "load",  # reads a live cluster into texts for the loader
     "dataplane": "engine",  # compiles nftables rules from the resolved core; the lab
+    "agent": "engine",  # `podfence agent`: watches (kube) and enforces (dataplane) on a node
 }
+SIDE_IMPORTS = {"agent": frozenset({"kube", "dataplane"})}
+"""Side layers a side layer may import besides the stack."""
 """Layers beside the stack: each may import the stack up to the layer named, and only the
 CLI imports it."""
 
@@ -37,6 +40,7 @@ def may_import(layer: str) -> frozenset[str]:
         return frozenset()
     if layer in SIDE_LAYERS:
         below = set(LAYERS[: LAYERS.index(SIDE_LAYERS[layer]) + 1])
+        below |= SIDE_IMPORTS.get(layer, frozenset())
     else:
         below = set(LAYERS[: LAYERS.index(layer)])
         if layer == "cli":
@@ -57,9 +61,10 @@ def test_the_layer_table() -> None:
         "engine": ["load", "model"],
         "analysis": ["engine", "load", "model"],
         "render": ["analysis", "engine", "load", "model"],
-        "cli": ["analysis", "dataplane", "engine", "kube", "load", "model", "render"],
+        "cli": ["agent", "analysis", "dataplane", "engine", "kube", "load", "model", "render"],
         "kube": ["load", "model"],
         "dataplane": ["engine", "load", "model"],
+        "agent": ["dataplane", "engine", "kube", "load", "model"],
     }
 
 

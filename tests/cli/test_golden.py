@@ -45,6 +45,18 @@ CASES: list[tuple[str, list[str]]] = [
         ],
     ),
     (
+        # the namespace gotcha: `can` says why the peer did not match, as lint does (PF003)
+        "can-namespace-selects-none",
+        [
+            "can",
+            "monitoring/prometheus",
+            "secure/db",
+            "-p",
+            "9187",
+            f"{SEED}/monitoring-unlabelled",
+        ],
+    ),
+    (
         "can-frontend-backend-wrong-port",
         ["can", "default/frontend", "default/backend", "-p", "80", f"{SEED}/frontend-backend"],
     ),
@@ -64,6 +76,7 @@ CASES: list[tuple[str, list[str]]] = [
     ("explain-policy-or", ["explain", f"{SEED}/and-or/cluster.yaml", f"{SEED}/and-or/or"]),
     ("explain-policy-and", ["explain", f"{SEED}/and-or/cluster.yaml", f"{SEED}/and-or/and"]),
     ("explain-pod", ["explain", f"{SEED}/dns-allowed", "--pod", "default/api"]),
+    ("explain-no-policies", ["explain", f"{SEED}/a-open-network"]),
     ("explain-monitoring-yaml", ["explain", f"{SEED}/monitoring-unlabelled", "-o", "yaml"]),
     ("validate-ok", ["validate", f"{SEED}/dns-allowed"]),
     ("validate-mistakes", ["validate", "tests/cli/inputs/mistakes.yaml"]),

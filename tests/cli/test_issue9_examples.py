@@ -28,19 +28,12 @@ def test_can(path: str, src: str, dst: str, port: str, allowed: bool) -> None:
     assert result.exit_code == (0 if allowed else 1), result.output
 
 
-_CLASS_ENGINE = pytest.mark.xfail(
-    strict=True,
-    reason="the class engine behind `matrix` does not resolve named ports to sets nor match "
-    "ipBlocks per IP family yet (issue 9, class-engine work); remove this mark when it does",
-)
-
-
 @pytest.mark.parametrize(
     ("path", "src", "dst", "port", "allowed"),
     [
-        pytest.param(*CASES[0], marks=_CLASS_ENGINE),
+        CASES[0],
         CASES[1],
-        pytest.param(*CASES[2], marks=_CLASS_ENGINE),
+        CASES[2],
         CASES[3],
     ],
 )

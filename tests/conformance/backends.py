@@ -198,14 +198,7 @@ def _reference(cluster: Cluster) -> Answer:
     return answer
 
 
-_CLASSES_PENDING = {
-    "42-named-port-duplicate-across-containers": "PENDING (issue 9): the class engine "
-    "resolves a named port to the first container port of that name only",
-    "43-dual-stack-ipv4-block": "PENDING (issue 9): the class engine matches an ipBlock "
-    "against any of a pod's addresses, not the packet's",
-    "44-dual-stack-block-per-family": "PENDING (issue 9): the class engine matches an ipBlock "
-    "against any of a pod's addresses, not the packet's",
-}
+_CLASSES_PENDING: dict[str, str] = {}
 """Known class-engine bugs being fixed on the engine/classes branch; empty it at merge."""
 
 BACKENDS = (

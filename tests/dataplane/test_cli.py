@@ -163,3 +163,15 @@ def test_verify_agrees_with_the_engine(example: str) -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "kernel and engine agree"
+
+
+@pytest.mark.parametrize("command", [["compile"], ["verify", "-p", "80"]])
+def test_the_data_plane_refuses_cluster_network_policies(command: list[str]) -> None:
+    """The nftables data plane does not compile ClusterNetworkPolicy tiers yet: enforcing the
+    NetworkPolicies alone would be wrong, so it refuses (exit 2) rather than skip them."""
+    from podfence.cli.main import cli
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "cnp" / "admin-guardrail"
+    result = CliRunner().invoke(cli, [*command, str(example)])
+    assert result.exit_code == 2, result.output
+    assert "ClusterNetworkPolicies" in result.stderr and "does not compile" in result.stderr

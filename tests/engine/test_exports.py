@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import podfence.engine
 
-ENGINE_API = ["DirectionVerdict", "Engine", "Miss", "NearMiss", "Reason", "Verdict"]
+ENGINE_API = [
+    "DirectionVerdict",
+    "DnsDependence",
+    "DnsNote",
+    "Engine",
+    "Miss",
+    "NETWORK_POLICY_TIER",
+    "NearMiss",
+    "PeerMiss",
+    "Reason",
+    "TierRule",
+    "Verdict",
+]
 
 
 def test_engine_exports() -> None:

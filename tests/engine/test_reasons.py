@@ -22,12 +22,13 @@ from engine.builders import (
     tcp,
     udp,
 )
-from podfence.engine import DirectionVerdict, Engine, Miss, NearMiss, Reason
+from podfence.engine import DirectionVerdict, Engine, Miss, NearMiss, PeerMiss, Reason
 from podfence.model import (
     Connection,
     Direction,
     External,
     NetworkPolicy,
+    Peer,
     Protocol,
     Rule,
     RuleRef,
@@ -76,7 +77,7 @@ NEAR_MISSES = [
         "x/c",
         80,
         Protocol.TCP,
-        (NearMiss(ref("x/b-80", IN, 0), Miss.PEER),),
+        (NearMiss(ref("x/b-80", IN, 0), Miss.PEER, (PeerMiss.POD_LABELS,)),),
         id="peer-miss",
     ),
     # Neither matched: not a near miss at all.
@@ -118,8 +119,8 @@ NEAR_MISSES = [
         Protocol.TCP,
         (
             NearMiss(ref("x/deny"), Miss.NO_RULES),
-            NearMiss(ref("x/b-80", IN, 0), Miss.PEER),
-            NearMiss(ref("x/two", IN, 0), Miss.PEER),
+            NearMiss(ref("x/b-80", IN, 0), Miss.PEER, (PeerMiss.POD_LABELS,)),
+            NearMiss(ref("x/two", IN, 0), Miss.PEER, (PeerMiss.OUTSIDE_BLOCK,)),
             NearMiss(ref("x/two", IN, 1), Miss.PORT),
         ),
         id="every-miss-in-order",
@@ -146,6 +147,61 @@ def test_near_misses(
         allowed_by=(),
         near_misses=expected,
     )
+
+
+# Why a peer did not match, one row per reason: the peers of one rule of x/a's ingress
+# policy (on TCP 80), the source, the family (None: by name), and the reason per peer.
+PEER_MISSES = [
+    pytest.param([peer(sel({"pod": "b"}))], "10.9.9.9", None, [PeerMiss.NOT_A_POD], id="not-a-pod"),
+    pytest.param(
+        [peer(sel({"pod": "a"}), sel())], "x/hostnet", None, [PeerMiss.HOST_NETWORK], id="hostnet"
+    ),
+    # a podSelector alone: the policy's namespace only (upstream: NetworkPolicyPeer docs)
+    pytest.param([peer(sel({"pod": "b"}))], "y/b", None, [PeerMiss.OTHER_NAMESPACE], id="own-ns"),
+    pytest.param(
+        [peer(None, sel({"team": "green"}))],
+        "y/a",
+        None,
+        [PeerMiss.NAMESPACE_SELECTS_NONE],
+        id="namespace-selects-none",
+    ),
+    pytest.param(
+        [peer(None, sel({"team": "blue"}))],
+        "z/a",
+        None,
+        [PeerMiss.NAMESPACE_NOT_SELECTED],
+        id="namespace-not-selected",
+    ),
+    pytest.param(
+        [peer(sel({"pod": "b"}), sel({"team": "blue"}))],
+        "y/a",
+        None,
+        [PeerMiss.POD_LABELS],
+        id="pod-labels",
+    ),
+    # an ipBlock matches the packet's address: x/hostnet has no IPv6 one
+    pytest.param([ip_peer("::/0")], "x/hostnet", 6, [PeerMiss.NO_ADDRESS], id="no-address"),
+    pytest.param([ip_peer("10.0.2.0/24")], "z/a", None, [PeerMiss.OUTSIDE_BLOCK], id="outside"),
+    pytest.param(
+        [ip_peer("10.0.0.0/16", "10.0.3.0/24")], "z/a", 4, [PeerMiss.EXCEPTED], id="excepted"
+    ),
+    pytest.param(
+        [peer(sel({"pod": "b"})), ip_peer("10.0.2.0/24")],
+        "z/a",
+        4,
+        [PeerMiss.OTHER_NAMESPACE, PeerMiss.OUTSIDE_BLOCK],
+        id="one-reason-per-peer-in-order",
+    ),
+]
+
+
+@pytest.mark.parametrize(("peers", "src", "family", "expected"), PEER_MISSES)
+def test_peer_misses_say_why_each_peer_did_not_match(
+    peers: list[Peer], src: str, family: int | None, expected: list[PeerMiss]
+) -> None:
+    pol = policy("x/p", sel({"pod": "a"}), ingress=[rule(*peers, ports=[tcp(80)])])
+    verdict = evaluate(standard_cluster(pol), src, "x/a", 80, Protocol.TCP, family)
+    assert verdict.ingress.near_misses == (NearMiss(ref("x/p", IN, 0), Miss.PEER, tuple(expected)),)
 
 
 def test_allowed_by_lists_every_allowing_rule_and_no_near_misses() -> None:

@@ -21,7 +21,8 @@ def test_exit_1_on_findings_at_or_above_warning() -> None:
 def test_exit_0_when_clean() -> None:
     run = run_lint("examples/lint/locked-down")
     assert run.exit_code == 0
-    assert run.stdout == "no findings\n"
+    assert run.stdout.endswith("\n\nno findings\n")
+    assert run.stdout.startswith("posture (what NetworkPolicy lets through):\n")
 
 
 @pytest.mark.parametrize(
@@ -51,14 +52,15 @@ def test_no_paths_is_bad_input() -> None:
 
 
 def test_disable_by_id_slug_and_list() -> None:
+    # scenario A: an open namespace (PF001) where the database is open to the internet (PF017)
     for args in (
-        ["--disable", "PF001"],
-        ["--disable", "open-namespace"],
-        ["--disable", "pf001,dns-trap"],
+        ["--disable", "PF001", "--disable", "PF017"],
+        ["--disable", "open-namespace,sensitive-port-exposed"],
+        ["--disable", "pf001,dns-trap pf017"],
     ):
         run = run_lint(f"{SEED}/a-open-network", *args)
         assert run.exit_code == 0, args
-        assert run.stdout == "no findings\n"
+        assert run.stdout.endswith("\nno findings\n")
 
 
 def test_disable_unknown_rule_is_bad_input() -> None:
@@ -121,7 +123,19 @@ def test_list_rules_json() -> None:
 def test_json_contract() -> None:
     run = run_lint(f"{SEED}/monitoring-unlabelled", "-o", "json")
     data = json.loads(run.stdout)
-    assert list(data) == ["findings"]
+    assert list(data) == ["findings", "posture"]
+    posture = {n["namespace"]: n for n in data["posture"]["namespaces"]}
+    assert posture["secure"] == {
+        "namespace": "secure",
+        "endpoints": 1,
+        "policies": 1,
+        "ingress": "isolated",
+        "egress": "open",
+        "isolatedIngress": 1,
+        "isolatedEgress": 0,
+        "reachableFromOutside": [],
+    }
+    assert posture["default"]["reachableFromOutside"] == ["default/hacker"]
     keys = ["rule", "severity", "file", "line", "object", "field", "message", "consequence", "fix"]
     for f in data["findings"]:
         assert list(f) == keys

@@ -2,11 +2,15 @@
 findings reviewed by hand. PF001 (open namespaces) is left out: most cases leave y and z open
 on purpose.
 
-Reviewed expectations: no namespaceSelector there selects nothing by mistake (PF003 only in
-case 16, whose DoesNotExist peer is meant to match nothing); no case has a podSelector that
+Reviewed expectations: no namespaceSelector there selects nothing by mistake (none in case
+16 either: its `ns DoesNotExist` peer matches no namespace of the model, but kube-system,
+kube-public, kube-node-lease and default exist in every cluster and have no `ns` label unless
+someone adds one, so PF003 cannot say it selects nothing); no case has a podSelector that
 only matches elsewhere (PF004; case 33 allows y/b, which exists); PF002 fires exactly in the
 cases that isolate egress without allowing port 53 (the e2e model has no CoreDNS, so the
-assumed one counts); 41's allow-all egress allows DNS.
+assumed one counts); 41's allow-all egress allows DNS. PF016 fires where egress is isolated
+and a rule still reaches 169.254.169.254 on TCP 80: 40 (egress on port 80 to anyone) and 41
+(`egress: [{}]`). No case declares a sensitive port (PF017).
 """
 
 from __future__ import annotations
@@ -40,11 +44,11 @@ EGRESS_WITHOUT_DNS = {
 OTHER: dict[str, set[str]] = {
     "04-allow-all-ingress-union": {"PF010"},
     "12-or-pod-or-namespace": {"PF005"},
-    "16-exists-doesnotexist": {"PF003"},
     "20-named-port-wrong-protocol": {"PF008"},
     "31-egress-only-ingress-ignored": {"PF013"},
     "32-policy-types-defaulted-with-egress": {"PF012"},
-    "41-deny-all-then-allow-all-egress": {"PF010"},
+    "40-ingress-and-egress-together": {"PF016"},
+    "41-deny-all-then-allow-all-egress": {"PF010", "PF016"},
 }
 
 

@@ -23,7 +23,7 @@ MODULES = {
         "resolve_rule",
         "rule_info",
     },
-    "podfence.render.lint_text": {"render_lint_text", "render_rules_text"},
+    "podfence.render.lint_text": {"posture_lines", "render_lint_text", "render_rules_text"},
     "podfence.render.lint_json": {"finding_data", "lint_data", "rules_data"},
     "podfence.render.sarif": {"SARIF_SCHEMA", "artifact_uri", "render_sarif"},
     "podfence.cli.lint_cmd": {"lint"},
@@ -36,6 +36,7 @@ SUBMODULES = [
     "context",
     "dns",
     "finding",
+    "metadata",
     "open_network",
     "peers",
     "policy_types",
@@ -43,6 +44,9 @@ SUBMODULES = [
     "redundancy",
     "runner",
     "selection",
+    "sensitive",
+    "tier_samples",
+    "tiers",
     "words",
 ]
 
@@ -62,8 +66,15 @@ def test_every_submodule_declares_all(name: str) -> None:
         assert hasattr(module, attr)
 
 
+RESERVED = range(18, 30)
+"""PF018-PF029: free (PF016-PF017 are issue 12's security findings; PF030 on, the
+ClusterNetworkPolicy rules of issue 11)."""
+
+
 def test_rule_ids_are_stable_and_unique() -> None:
-    assert [r.id for r in RULES] == [f"PF{n:03d}" for n in range(1, len(RULES) + 1)]
+    numbers = [int(r.id[2:]) for r in RULES]
+    taken = [n for n in range(1, max(numbers) + 1) if n not in RESERVED]
+    assert numbers == taken
     assert len({r.slug for r in RULES}) == len(RULES)
     for r in RULES:
         assert resolve_rule(r.slug) is r
@@ -79,3 +90,10 @@ def test_analysis_does_not_import_rich_or_click() -> None:
         text = Path(source).read_text()
         assert "import rich" not in text and "from rich" not in text
         assert "import click" not in text
+
+
+def test_the_readme_table_lists_every_rule() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = [line for line in readme.splitlines() if line.startswith("| PF")]
+    listed = [tuple(cell.strip() for cell in row.split("|")[1:3]) for row in rows]
+    assert listed == [(r.id, r.slug) for r in RULES]

@@ -21,6 +21,9 @@ CASES: list[tuple[str, list[str]]] = [
     ("dns-trap-json", ["examples/seed/dns-trap", "-o", "json"]),
     ("locked-down", ["examples/lint/locked-down", "--fail-on", "info"]),
     ("monitoring-unlabelled", ["examples/seed/monitoring-unlabelled", "--disable", "PF001"]),
+    ("kube-prometheus", ["tests/lint/inputs/kube-prometheus"]),
+    ("sock-shop", ["tests/lint/inputs/sock-shop"]),
+    ("sock-shop-json", ["tests/lint/inputs/sock-shop", "-o", "json"]),
 ]
 
 

@@ -3,6 +3,8 @@ their own modules)."""
 
 from __future__ import annotations
 
+import pytest
+
 from podfence.analysis.lint import Level
 
 from .helpers import (
@@ -105,6 +107,121 @@ def test_namespace_selector_in_expression_hint() -> None:
     found = findings(load(*_monitoring(None, selector)), "PF003")
     assert len(found) == 1
     assert "kubectl label namespace monitoring name=monitoring" in found[0].fix
+
+
+def _allow_dns_only(peer: Obj) -> list[Obj]:
+    """An application namespace with the allow-DNS recipe, kube-system not in the input (as
+    in most application repositories)."""
+    return [
+        ns("shop"),
+        pod("shop", "web"),
+        policy(
+            "shop",
+            "allow-dns",
+            types=["Egress"],
+            egress=[{"to": [peer], "ports": [port(53, "UDP"), port(53, "TCP")]}],
+        ),
+    ]
+
+
+@pytest.mark.parametrize("system", ["kube-system", "kube-public", "kube-node-lease", "default"])
+def test_well_known_namespace_by_name_exists_without_being_in_the_input(system: str) -> None:
+    # the canonical allow-DNS rule: kube-system exists in every cluster, with its name label
+    peer = both({"k8s-app": "kube-dns"}, {"kubernetes.io/metadata.name": system})
+    assert not findings(load(*_allow_dns_only(peer)), "PF003")
+
+
+def test_well_known_namespace_by_a_custom_label_is_unknown_not_missing() -> None:
+    # the old recipe `name: kube-system` works only where someone labelled kube-system
+    found = findings(load(*_allow_dns_only(namespaces_of(name="kube-system"))), "PF003")
+    assert len(found) == 1
+    f = found[0]
+    assert f.level is Level.WARNING
+    assert "exists but has no label" not in f.consequence
+    assert f.consequence == (
+        "the peer allows nothing unless kube-system carries name=kube-system: namespace "
+        "kube-system exists in every cluster but the input does not define it, so its labels "
+        "beyond kubernetes.io/metadata.name are unknown (a namespace has only "
+        "kubernetes.io/metadata.name unless someone labels it)"
+    )
+    assert "namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}" in f.fix
+    assert "kubectl label namespace kube-system name=kube-system" in f.fix
+
+
+def test_well_known_namespace_defined_in_the_input_has_known_labels() -> None:
+    objs = [*_allow_dns_only(namespaces_of(name="kube-system")), ns("kube-system")]
+    found = findings(load(*objs), "PF003")
+    assert [f.level for f in found] == [Level.ERROR]
+    assert "namespace kube-system exists but has no label name=kube-system" in found[0].consequence
+
+
+def test_inferred_namespace_has_unknown_labels() -> None:
+    # `monitoring` appears only as the namespace of a policy: the input says nothing of its
+    # labels, so podfence must not claim that it lacks one
+    objs = [
+        ns("shop"),
+        pod("shop", "web"),
+        policy(
+            "shop",
+            "p",
+            {"app": "web"},
+            ["Ingress"],
+            ingress=[{"from": [namespaces_of(name="monitoring")]}],
+        ),
+        policy("monitoring", "deny", types=["Ingress"]),
+    ]
+    found = findings(load(*objs), "PF003")
+    assert len(found) == 1
+    f = found[0]
+    assert f.level is Level.WARNING
+    assert "exists but has no label" not in f.consequence
+    assert (
+        "namespace monitoring is not defined in the input, so its labels are unknown"
+        in f.consequence
+    )
+    assert f.consequence.startswith(
+        "the peer allows nothing unless monitoring carries name=monitoring"
+    )
+
+
+def test_unknown_labels_of_inferred_namespaces_are_said_when_nothing_is_named() -> None:
+    objs = [
+        ns("shop"),
+        pod("shop", "web"),
+        policy(
+            "shop",
+            "p",
+            {"app": "web"},
+            ["Ingress"],
+            ingress=[{"from": [namespaces_of(team="sre")]}],
+        ),
+        policy("ops", "deny", types=["Ingress"]),
+    ]
+    (f,) = findings(load(*objs), "PF003")
+    assert f.consequence.endswith("; the labels of ops are unknown (not defined in the input)")
+
+
+@pytest.mark.parametrize(
+    ("expressions", "arguments"),
+    [
+        ([{"key": "team", "operator": "In", "values": ["ops", "sre"]}], "team=ops"),
+        ([{"key": "team", "operator": "Exists"}], "team=VALUE"),
+        (
+            [
+                {"key": "team", "operator": "In", "values": ["ops"]},
+                {"key": "tier", "operator": "NotIn", "values": ["dev"]},
+            ],
+            "team=ops",
+        ),
+    ],
+)
+def test_fix_for_a_match_expressions_selector_names_the_label(
+    expressions: list[Obj], arguments: str
+) -> None:
+    selector = {"namespaceSelector": {"matchExpressions": expressions}}
+    (f,) = findings(load(*_monitoring(None, selector)), "PF003")
+    assert f"kubectl label namespace NAME {arguments})" in f.fix
+    assert "kubectl label namespace NAME )" not in f.fix
 
 
 # -- PF004 pod-selector-wrong-namespace ------------------------------------------------

@@ -36,6 +36,8 @@ def _validator() -> jsonschema.protocols.Validator:
         ["examples/seed/monitoring-unlabelled"],
         ["examples/lint/locked-down"],
         ["examples/lint/mistakes", "--max-work", "1"],
+        ["tests/lint/inputs/kube-prometheus"],
+        ["tests/lint/inputs/sock-shop"],
     ],
 )
 def test_sarif_validates(args: list[str]) -> None:
@@ -97,3 +99,21 @@ def test_artifact_uri_is_relative_below_the_root(tmp_path: Path) -> None:
     assert artifact_uri("./k8s//policy.yaml") == "k8s/policy.yaml"
     outside = artifact_uri("/elsewhere/p.yaml", str(tmp_path))
     assert outside == "file:///elsewhere/p.yaml"
+
+
+def test_security_findings_are_sarif_results() -> None:
+    doc = json.loads(run_lint("tests/lint/inputs/sock-shop", "-o", "sarif").stdout)
+    run = doc["runs"][0]
+    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert {"PF016", "PF017"} <= set(rules)
+    found = [r for r in run["results"] if r["ruleId"] == "PF017"]
+    assert {r["level"] for r in found} == {"warning"}
+    assert {r["ruleIndex"] for r in found} == {rules.index("PF017")}
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in found}
+    assert uris == {
+        "tests/lint/inputs/sock-shop/complete-demo.yaml",
+        "tests/lint/inputs/sock-shop/netpol-user-db-access.yaml",
+    }
+    kube = json.loads(run_lint("tests/lint/inputs/kube-prometheus", "-o", "sarif").stdout)
+    levels = {(r["ruleId"], r["level"]) for r in kube["runs"][0]["results"]}
+    assert ("PF016", "warning") in levels and ("PF006", "note") in levels

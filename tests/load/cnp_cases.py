@@ -166,12 +166,13 @@ _SELECTOR = (
 )
 _FAIL_PEER = (
     "the CRD (v0.2.0, experimental channel) has no such field in a peer; podfence fails "
-    "closed: this peer matches nothing in an Accept rule and everything in a Deny or Pass rule"
+    "closed: an Accept rule with it matches nothing, a Deny or Pass rule with it denies "
+    "everything"
 )
 _FAIL_PROTOCOL = (
     "the CRD (v0.2.0, experimental channel) has no such field in a protocol entry; podfence "
-    "fails closed: this protocol entry matches nothing in an Accept rule and every port in a "
-    "Deny or Pass rule"
+    "fails closed: an Accept rule with it matches nothing, a Deny or Pass rule with it denies "
+    "everything"
 )
 _25_PEERS = "".join("    - namespaces: {}\n" for _ in range(25))
 _26_PEERS = _25_PEERS + "    - namespaces: {}\n"
@@ -796,8 +797,8 @@ CEL = [
                 14,
                 "spec.egress[0].protocols[0].destinationNamedPort",
                 'an empty destinationNamedPort is Go\'s zero value, "no field set": podfence '
-                "fails closed: this protocol entry matches nothing in an Accept rule and every "
-                "port in a Deny or Pass rule",
+                "fails closed: an Accept rule with it matches nothing, a Deny or Pass rule with "
+                "it denies everything",
             ),
         ),
     ),

@@ -117,6 +117,11 @@ def test_named_port_text() -> None:
             "ingress[1].protocols[0]",
             "cnp/guard ingress[1].protocols[0]",
         ),
+        (  # the peer and the protocol entry that matched: the field path is the peer's
+            ClusterRuleRef("guard", Direction.EGRESS, 1, "dns", peer=0, protocol=1),
+            "egress[1].to[0]",
+            'cnp/guard egress[1].to[0] protocols[1] "dns"',
+        ),
     ],
 )
 def test_rule_refs(ref: ClusterRuleRef, field: str, text: str) -> None:

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -91,11 +90,6 @@ def test_matrix_agrees_with_reference(cluster: Cluster) -> None:
     assert matrix_dict(compute_matrix(cluster, PROBE_PORTS)) == expected, describe(cluster)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="PENDING (issue 9): the class engine matches an ipBlock against any of a pod's "
-    "addresses and a named port to its first container port; remove this mark when fixed",
-)
 @targeted
 @given(cluster=clusters(templated=True))
 def test_class_engine_agrees_with_reference(cluster: Cluster) -> None:

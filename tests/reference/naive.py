@@ -31,7 +31,10 @@ network-policies/):
   missing key; `Exists` / `DoesNotExist` test presence.
 - hostNetwork pods are outside NetworkPolicy: never isolated, never matched by pod or
   namespace selectors (an ipBlock can match their IPs).
-- Traffic from a pod to itself is always allowed.
+- Traffic from a pod to itself is always allowed (ClusterNetworkPolicy too: "A Pod
+  connecting to its own Pod IP is not subject to CNP", network-policy-api api-overview).
+- ClusterNetworkPolicies add an Admin tier before and a Baseline tier after the
+  NetworkPolicies: see `naive_tiers` (the same independence rules).
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ from podfence.model import (
     Protocol,
     Rule,
 )
+
+from .naive_tiers import tiered_side_allows
 
 __all__ = [
     "PortLike",
@@ -230,9 +235,38 @@ def reference_side_allows(
     """
     if isinstance(subject, External):
         return True
+    ask = {"peer": peer, "destination": destination, "port": port, "protocol": protocol,
+           "family": family}  # fmt: skip
+    if cluster.cluster_policies:
+        return tiered_side_allows(
+            cluster,
+            _selector_matches,
+            lambda name: _namespace_labels(cluster, name),
+            lambda: _policy_side(cluster, direction, subject=subject, **ask),  # type: ignore[arg-type]
+            direction,
+            subject=subject,
+            **ask,  # type: ignore[arg-type]
+        )
+    found = _policy_side(cluster, direction, subject=subject, **ask)  # type: ignore[arg-type]
+    return True if found is None else found
+
+
+def _policy_side(
+    cluster: Cluster,
+    direction: Direction,
+    *,
+    subject: Endpoint,
+    peer: Party,
+    destination: Party,
+    port: int,
+    protocol: Protocol,
+    family: int | None,
+) -> bool | None:
+    """The NetworkPolicy tier: None when no policy isolates `subject` for `direction`,
+    else whether one of them allows the connection."""
     policies = reference_selecting(cluster, subject, direction)
     if not policies:
-        return True
+        return None
     for pol in policies:
         rules = pol.ingress if direction is Direction.INGRESS else pol.egress
         for rule in rules:

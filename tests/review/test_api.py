@@ -14,11 +14,15 @@ PUBLIC = {
         "AddressAtom",
         "rule_port_sets",
         "policy_port_sets",
+        "rules_port_sets",
         "port_spans",
         "port_samples",
         "mentioned_protocols",
         "address_atoms",
+        "address_blocks",
         "outside_samples",
+        "NOT_PUBLIC",
+        "public_atoms",
     ],
     "podfence.analysis.classes": ["Conn", "Classes", "merge_classes"],
     "podfence.analysis.graph": [
@@ -38,6 +42,7 @@ PUBLIC = {
         "LintSummary",
         "summarize",
         "lint_summary",
+        "reachable_from_outside",
     ],
     "podfence.analysis.review": [
         "MAX_ACCOUNTS",

@@ -186,7 +186,13 @@ def test_the_kubectl_pipe_reads_the_same_objects() -> None:
     text = yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": items})
     res = CliRunner().invoke(cli, ["can", HACKER, DB, "-p", "5432", "-"], input=text)
     assert res.exit_code == 1, res.output
-    assert "ingress of secure/db-0: DENIED: isolated by secure/db-allow-web" in res.output
+    # the recorded cluster has a ClusterNetworkPolicy that passes secure's ingress to the
+    # namespace owners: the verdict names the tiers
+    assert (
+        "ingress of secure/db-0: DENIED by the NetworkPolicy tier: isolated by "
+        "secure/db-allow-web" in res.output
+    )
+    assert 'cnp/delegate-secure ingress[0].from[0] "' in res.output
 
 
 CNP_PATH = "/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies"

@@ -37,14 +37,42 @@ def test_matrix_data_for_scenario_b() -> None:
     assert cells[ids.index(DB)][ids.index(DB)] == "S"
     why = data["texts"][data["explain"][0][ids.index(HACKER)][ids.index(DB)]]
     # the parties are templated ({S}, {D}); the page puts them back, {D} first
-    assert why.startswith("{S} -> {D} 5432/TCP: DENIED")
+    assert why.startswith("{S} -> {D} on TCP 5432: DENIED")
     assert "egress of {S}: allowed" in why and "ingress of {D}: DENIED" in why
     restored = why.replace("{D}", DB).replace("{S}", HACKER)
-    assert restored.startswith("default/hacker -> secure/db 5432/TCP: DENIED")
+    assert restored.startswith("default/hacker -> secure/db on TCP 5432: DENIED")
     assert "ingress of secure/db: DENIED: isolated by secure/db-allow-web" in restored
     # on every other TCP port even web is denied
     other = labels.index("TCP other ports")
     assert data["cells"][other][ids.index(WEB)][ids.index(DB)] == "D"
+
+
+def test_an_every_port_cell_is_explained_for_every_port() -> None:
+    # no policy: one class, every TCP port; its hover must not speak of port 1
+    data = matrix_json(build_review(load_seed("a-open-network"), title="a"))
+    assert data["ports"] == [{"label": "TCP (every port)", "caption": "every TCP port"}]
+    texts = data["texts"]
+    assert {t.split(": ")[0] for t in texts} == {
+        "{S} -> {D} on every TCP port",
+        "{S} -> {S} on every TCP port",  # a pod and itself
+    }
+    assert not any("1/TCP" in t for t in texts)  # no rule tells the ports apart
+
+
+def test_port_captions_do_not_repeat_themselves() -> None:
+    data = matrix_json(build_review(load_seed("b-policy-selects-db"), title="b"))
+    captions = {p["label"]: p["caption"] for p in data["ports"]}
+    assert captions["TCP 5432"] == "TCP 5432"
+    assert captions["TCP other ports"] == "TCP 1-5431, 5433-65535"
+    for label, caption in captions.items():
+        assert f"({caption})" not in label and f"({label})" not in caption
+    other = [p["caption"] for p in data["ports"]].index("TCP 1-5431, 5433-65535")
+    why = data["texts"][data["explain"][other][0][1]]
+    assert why.startswith("{S} -> {D} on TCP 1-5431, 5433-65535: ")
+    # the class is two spans: the text says whose rules it names
+    assert why.split("\n")[1] == (
+        "  (every port of these gets this answer; the rules named are those for 1/TCP)"
+    )
 
 
 def test_report_fetches_nothing(tmp_path: Path) -> None:
@@ -135,7 +163,9 @@ def test_report_in_headless_chromium(tmp_path: Path) -> None:
         ActionChains(driver).move_to_element(cell(HACKER, DB)).perform()
         tip = driver.find_element(By.ID, "tip")
         assert tip.is_displayed()
-        assert tip.text.startswith("default/hacker -> secure/db 5432/TCP: DENIED")
+        assert tip.text.startswith("default/hacker -> secure/db on TCP 5432: DENIED")
+        count = driver.find_element(By.ID, "matrix-count").text
+        assert count.endswith("connections allowed on TCP 5432")
         assert "isolated by secure/db-allow-web" in tip.text
         ActionChains(driver).move_to_element(cell(WEB, DB)).perform()
         assert "allowed by secure/db-allow-web ingress[0]" in driver.find_element(By.ID, "tip").text
@@ -147,6 +177,8 @@ def test_report_in_headless_chromium(tmp_path: Path) -> None:
 
         port.select_by_visible_text("TCP other ports")
         assert "no" in cell(WEB, DB).get_attribute("class")
+        count = driver.find_element(By.ID, "matrix-count").text
+        assert count.endswith("allowed on TCP 1-5431, 5433-65535")
         port.select_by_visible_text("TCP 5432")
         ActionChains(driver).move_to_element(cell(HACKER, DB)).perform()
 

@@ -9,12 +9,15 @@ Import it from any test package as `support` (pytest puts `tests/` on `sys.path`
 - `support.vocabulary`: the names, numbers, addresses and CIDRs drawn from;
 - `support.policies`: selectors, peers, ports, rules, policies;
 - `support.clusters`: container ports, endpoints (every IP stack, hostNetwork), clusters;
+- `support.cluster_policies`: ClusterNetworkPolicies of both tiers, Nodes, outside addresses
+  asked by DNS name;
 - `support.probes`: connections per family, boundary ports, a cluster's description.
 
 Hypothesis runs without deadlines everywhere (tests/conftest.py): a property must never
 depend on wall-clock speed.
 """
 
+from .cluster_policies import NODES, cluster_policies, named_externals
 from .clusters import CONTAINER_PORTS, POD_LABELS, Template, clusters, endpoints, externals
 from .policies import (
     IP_BLOCKS,
@@ -35,6 +38,7 @@ __all__ = [
     "IP_BLOCKS",
     "NAMESPACE_NAMES",
     "NAMESPACE_SELECTORS",
+    "NODES",
     "PEERS",
     "POD_LABELS",
     "POD_SELECTORS",
@@ -42,11 +46,13 @@ __all__ = [
     "PROBE_PORTS",
     "Template",
     "boundary_ports",
+    "cluster_policies",
     "clusters",
     "connections",
     "describe",
     "endpoints",
     "externals",
+    "named_externals",
     "policies",
     "rules",
     "selectors",

@@ -11,7 +11,8 @@ that, everything the API server accepts may be drawn:
 - a pod has no address (a workload, a pending pod), an IPv4 one, an IPv6 one, or both
   (in either order); pod addresses are unique in a cluster;
 - one pod in twelve is on the host network, with its node's addresses (two nodes, so two
-  hostNetwork pods may share them).
+  hostNetwork pods may share them) and its `spec.nodeName`;
+- with `max_cluster_policies`, ClusterNetworkPolicies of both tiers and the two Nodes.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from podfence.model import (
     frozen_labels,
 )
 
+from .cluster_policies import NODES, cluster_policies
 from .policies import label_dicts, policies
 from .vocabulary import (
     EXTERNAL_POOL,
@@ -133,13 +135,15 @@ def endpoints(
     labels, ports = draw(_body(templates))
     host = draw(_HOST_NETWORK)
     stack = draw(STACKS)
+    node_name = None
     if host:
         node = draw(_NODE)
         ips = stack_addresses(stack, NODE_V4[node], NODE_V6[node])
+        node_name = f"node-{node}"
     else:
         ips = stack_addresses(stack, draw(st.sampled_from(POD_V4)), draw(st.sampled_from(POD_V6)))
     namespace = draw(st.sampled_from(tuple(namespaces)))
-    return Endpoint(namespace, name, "Pod", labels, ports, ips, host)
+    return Endpoint(namespace, name, "Pod", labels, ports, ips, host, node_name=node_name)
 
 
 _NAMESPACE_LABELS = label_dicts(NS_KEYS, NS_VALUES)
@@ -153,8 +157,10 @@ def clusters(
     max_endpoints: int = 5,
     max_policies: int = 4,
     templated: bool = False,
+    max_cluster_policies: int = 0,
 ) -> Cluster:
-    """2-3 namespaces, 2-`max_endpoints` endpoints, 0-`max_policies` policies.
+    """2-3 namespaces, 2-`max_endpoints` endpoints, 0-`max_policies` policies, and with
+    `max_cluster_policies` 0-that many ClusterNetworkPolicies (and the Nodes).
 
     `templated`: endpoints share 1-3 (labels, ports) templates, so that endpoint classes
     with several members are common (what the class engine groups by).
@@ -179,10 +185,20 @@ def clusters(
         draw(policies(draw(st.sampled_from(ns_names)), f"pol{i}"))
         for i in range(draw(st.integers(0, max_policies)))
     ]
+    cnps = (
+        [
+            draw(cluster_policies(f"cnp{i}"))
+            for i in range(draw(st.integers(0, max_cluster_policies)))
+        ]
+        if max_cluster_policies
+        else []
+    )
     return Cluster(
         namespaces=namespaces,
         endpoints=tuple(sorted(eps, key=lambda e: e.id)),
         policies=tuple(sorted(pols, key=lambda p: (p.namespace, p.name))),
+        nodes=NODES if max_cluster_policies else (),
+        cluster_policies=tuple(cnps),
     )
 
 

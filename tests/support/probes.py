@@ -52,4 +52,5 @@ def describe(cluster: Cluster) -> str:
     lines = [f"namespace {ns.name} {dict(ns.labels)}" for ns in cluster.namespaces]
     lines += [repr(ep) for ep in cluster.endpoints]
     lines += [repr(p) for p in cluster.policies]
+    lines += [repr(p) for p in cluster.cluster_policies]
     return "\n".join(lines)

@@ -13,6 +13,8 @@ from podfence.model import IPAddress, IPNetwork, Protocol, ProtocolPort
 
 __all__ = [
     "CIDRS",
+    "DOMAIN_NAMES",
+    "DOMAIN_PATTERNS",
     "EXTERNAL_POOL",
     "FAMILIES",
     "NAMESPACE_NAMES",
@@ -86,3 +88,8 @@ must allow), IPv4, IPv6."""
 
 PROBE_PORTS = tuple(ProtocolPort(n, p) for n in PORT_NUMBERS for p in PROTOCOLS)
 """Ports the property tests ask about: every container port number, every protocol."""
+
+DOMAIN_NAMES = ("api.example.com", "a.b.example.com", "example.com", "other.org")
+"""DNS names an outside address may be asked by (`can POD api.example.com`)."""
+DOMAIN_PATTERNS = ("api.example.com", "*.example.com", "example.com")
+"""`domainNames` entries: exact, a wildcard (one or more labels), the bare domain."""

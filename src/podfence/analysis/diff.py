@@ -9,7 +9,9 @@ they are written.
 
 Changed cells are grouped by the side that changed (egress of the source or ingress of the
 destination), the rules that allow them (from the new verdict for a gain, the old one for a
-loss) and their ports.
+loss) and their ports. With ClusterNetworkPolicies the rules are tier by tier: the Pass rules
+on the way, the Admin or Baseline rule that accepted, the NetworkPolicy rules; the denying
+verdict (`now`) names the Admin or Baseline rule that denies.
 
 At cluster scale, pairs of endpoints are compared class by class: the class engine of each
 cluster gives every allowed port of every pair of its classes (a sparse table), endpoints are
@@ -18,7 +20,8 @@ allows in either cluster are compared, on every probe. An outside address can ch
 answer only for an endpoint whose own definition or whose isolating policies (of that side)
 changed: only those are asked, pair by pair. Each changed cell is then explained by the
 per-pair engine. Where the class engine does not cover the input yet (see
-`analysis.scale`), every pair is asked the per-pair engine, and `Diff.per_pair` says why.
+`analysis.scale`: ClusterNetworkPolicies), every pair is asked the per-pair engine, and
+`Diff.per_pair` says why.
 """
 
 from __future__ import annotations
@@ -33,7 +36,15 @@ from podfence.analysis.scale import class_engine_gap
 from podfence.analysis.snapshots import object_changes, same_but_location
 from podfence.engine import DirectionVerdict, Engine, Reason, Verdict
 from podfence.engine.classes import ClassEngine
-from podfence.model import Cluster, Connection, Direction, Endpoint, Party, RuleRef
+from podfence.model import (
+    Cluster,
+    ClusterRuleRef,
+    Connection,
+    Direction,
+    Endpoint,
+    Party,
+    RuleRef,
+)
 
 __all__ = ["Change", "ChangedCell", "ChangeGroup", "Diff", "diff_clusters"]
 
@@ -51,8 +62,10 @@ class ChangedCell:
     probe: PortSpan
     side: Direction
     """The side that changed: EGRESS of the source or INGRESS of the destination."""
-    via: tuple[RuleRef, ...]
-    """Rules of that side allowing it (new verdict for a gain, old for a loss; ports cut)."""
+    via: tuple[RuleRef | ClusterRuleRef, ...]
+    """Rules of that side allowing it (new verdict for a gain, old for a loss; ports cut):
+    with tiers, the Pass rules, the accepting Admin or Baseline rule, then NetworkPolicy
+    rules."""
     reason: Reason
     """That side's reason in the verdict that allows it (NOT_ISOLATED: no policy applied)."""
     now: DirectionVerdict
@@ -67,7 +80,7 @@ class ChangeGroup:
     """Whose side changed: sources (EGRESS: they reach) or destinations (INGRESS: accept)."""
     peers: tuple[str, ...]
     ports: tuple[PortSpan, ...]
-    via: tuple[RuleRef, ...]
+    via: tuple[RuleRef | ClusterRuleRef, ...]
     reason: Reason
 
 
@@ -123,14 +136,23 @@ def _cell(
     allowing, denying = (new, old) if change is Change.GAINED else (old, new)
     side = _changed_side(denying)
     good = _side(allowing, side)
-    via = tuple(dict.fromkeys(dataclasses.replace(r, port=None) for r in good.allowed_by))
-    return ChangedCell(change, src, dst, probe, side, via, good.reason, _side(denying, side))
+    return ChangedCell(change, src, dst, probe, side, _via(good), good.reason, _side(denying, side))
 
 
-_SubjectKey = tuple[Change, Direction, str, tuple[RuleRef, ...], Reason]
-_GroupKey = tuple[
-    Change, Direction, tuple[str, ...], tuple[PortSpan, ...], tuple[RuleRef, ...], Reason
-]
+def _via(side: DirectionVerdict) -> tuple[RuleRef | ClusterRuleRef, ...]:
+    """The rules that let a side through (rule level: no peer, port or protocol entry)."""
+    found: list[RuleRef | ClusterRuleRef] = [
+        dataclasses.replace(p.ref, peer=None, protocol=None) for p in side.passed
+    ]
+    if side.decided_by is not None:
+        found.append(dataclasses.replace(side.decided_by.ref, peer=None, protocol=None))
+    found += [dataclasses.replace(r, port=None) for r in side.allowed_by]
+    return tuple(dict.fromkeys(found))
+
+
+_Via = tuple[RuleRef | ClusterRuleRef, ...]
+_SubjectKey = tuple[Change, Direction, str, _Via, Reason]
+_GroupKey = tuple[Change, Direction, tuple[str, ...], tuple[PortSpan, ...], _Via, Reason]
 
 
 def _group(cells: Iterable[ChangedCell]) -> tuple[ChangeGroup, ...]:
@@ -250,7 +272,7 @@ def _class_sides(old: Cluster, new: Cluster, probes: Sequence[PortSpan]) -> tupl
         engine.rebuild(new)
     else:
         for update in updates:
-            engine.update(**update)  # type: ignore[arg-type]
+            engine.update(update)
     return before, _side_of(engine, probes)
 
 
@@ -352,13 +374,10 @@ def diff_clusters(old: Cluster, new: Cluster) -> Diff:
         parties_old[name] = parties_new[name] = atom.party
         outside.add(name)
     gap = class_engine_gap(old_c) or class_engine_gap(new_c)
-    before, after = _class_sides(old_c, new_c, probes)
-    if gap is not None:
-        # Two different endpoints are reached alike, in each cluster, when their classes
-        # are the same there: each pair of (old class, new class) is asked once.
-        classes = (before.group_of, after.group_of)
-        flips = _per_pair(old_e, new_e, parties_old, parties_new, outside, probes, classes)
+    if gap is not None:  # the class engine has no tiers yet: every pair is asked
+        flips = _per_pair(old_e, new_e, parties_old, parties_new, outside, probes, ({}, {}))
     else:
+        before, after = _class_sides(old_c, new_c, probes)
         flips = _between_endpoints(before, after, probes)
         parties = (parties_old, parties_new)
         dirty = _dirty(old_e, new_e, old_c, new_c)

@@ -10,7 +10,15 @@ import enum
 from dataclasses import dataclass
 
 from podfence.engine import Engine
-from podfence.model import Direction, Endpoint, NetworkPolicy, Peer, PolicyPort, RuleRef
+from podfence.model import (
+    AddressSet,
+    Direction,
+    Endpoint,
+    NetworkPolicy,
+    Peer,
+    PolicyPort,
+    RuleRef,
+)
 
 __all__ = [
     "PeerAccount",
@@ -32,6 +40,9 @@ class PeerAccount:
     policy_namespace: str
     matched: tuple[str, ...]
     """Endpoints of the cluster this peer matches."""
+    addresses: AddressSet | None = None
+    """For an ipBlock: the addresses it matches (cidr minus except; empty when the except
+    entries cover the cidr). None for a pod or namespace selector."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +88,10 @@ def account_policy(engine: Engine, policy: NetworkPolicy) -> PolicyAccount:
             peers = []
             for j, peer in enumerate(rule.peers):
                 matched = tuple(ep.id for ep in endpoints if engine.peer_matches(policy, peer, ep))
-                peers.append(
-                    PeerAccount(
-                        RuleRef(policy.key, direction, i, j), peer, policy.namespace, matched
-                    )
-                )
+                block = peer.ip_block
+                addresses = engine.resolver.block(block) if block is not None else None
+                ref = RuleRef(policy.key, direction, i, j)
+                peers.append(PeerAccount(ref, peer, policy.namespace, matched, addresses))
             rules.append(RuleAccount(RuleRef(policy.key, direction, i), tuple(peers), rule.ports))
         return DirectionAccount(direction, True, tuple(rules), 0)
 

@@ -21,9 +21,15 @@ from dataclasses import dataclass
 
 from podfence.analysis.classes import Conn, merge_classes
 from podfence.analysis.graph_classes import COLLAPSE_ABOVE, ClassView
-from podfence.analysis.samples import PortSpan, address_atoms, policy_port_sets, port_spans
+from podfence.analysis.samples import (
+    PortSpan,
+    address_atoms,
+    address_blocks,
+    policy_port_sets,
+    port_spans,
+)
 from podfence.analysis.scale import class_engine_gap
-from podfence.engine import Engine
+from podfence.engine import DirectionVerdict, Engine, TierRule
 from podfence.engine.classes import ClassEngine
 from podfence.model import Cluster, Connection, Direction, Endpoint, External, Party, ProtocolPort
 
@@ -74,11 +80,15 @@ class Edge:
     ports: tuple[PortSpan, ...] = ()
     """ALLOWED: the probes on which the connection is allowed."""
     via: tuple[str, ...] = ()
-    """ALLOWED: the rules (`ns/name ingress[0]`) of isolated sides that allow it."""
+    """ALLOWED: the rules (`ns/name ingress[0]`) of isolated sides that allow it; with
+    ClusterNetworkPolicies, each with its tier (`Admin Accept cnp/guard ingress[0]`,
+    `NetworkPolicy shop/web ingress[0]`, `Admin Pass cnp/owners ingress[1]`)."""
     denied_by: frozenset[Direction] = frozenset()
     """DENIED: the sides that deny it (egress of the source, ingress of the target)."""
+    denied_via: tuple[str, ...] = ()
+    """DENIED, with ClusterNetworkPolicies: the Admin or Baseline rules that deny it."""
     isolated_by: tuple[str, ...] = ()
-    """DENIED: the policies (`ns/name`) isolating the sides that deny it."""
+    """DENIED: the NetworkPolicies (`ns/name`) isolating the sides that deny it."""
     deny_only: bool = False
     """DENIED: each of those policies has no rule for the denying direction (a deny-all);
     otherwise some have rules, and none of them allows the connection."""
@@ -126,6 +136,22 @@ def _rule_text(policy: str, direction: Direction, rule: int | None) -> str:
     return f"{policy}{field}"
 
 
+def _tier_text(rule: TierRule) -> str:
+    """`Admin Accept cnp/guard ingress[0]`."""
+    ref = rule.ref
+    return f"{rule.tier} {rule.action} {_rule_text(ref.key, ref.direction, ref.rule)}"
+
+
+def _tiered_via(side: DirectionVerdict) -> list[str]:
+    """What let one side through, tier by tier: Pass rules on the way, then the Admin or
+    Baseline Accept, or the NetworkPolicy rules."""
+    found = [_tier_text(p) for p in side.passed]
+    if side.decided_by is not None:
+        found.append(_tier_text(side.decided_by))
+    found += [f"NetworkPolicy {_rule_text(r.policy, r.direction, r.rule)}" for r in side.allowed_by]
+    return found
+
+
 class _Builder:
     def __init__(self, cluster: Cluster, options: GraphOptions, engine: Engine) -> None:
         self.cluster = cluster
@@ -136,8 +162,10 @@ class _Builder:
         self.parties: dict[str, Party] = dict(self.endpoints)
         self.externals: list[Node] = []
         atoms = address_atoms([engine], every_other=False)
-        for block in engine.resolver.universe.blocks:
-            atom = next((a for a in atoms if block in a.inside), None)
+        for block in address_blocks(engine):
+            inside = [a for a in atoms if block in a.inside]
+            # the region of the block that no narrower block takes
+            atom = min(inside, key=lambda a: len(a.inside)) if inside else None
             if atom is None:  # no outside address is in the block: it stands for no node
                 continue
             key = f"cidr:{block}"
@@ -145,8 +173,13 @@ class _Builder:
             self.externals.append(Node(key, NodeKind.EXTERNAL, str(block)))
         # Two different endpoints are reached alike when their classes are the same (no policy
         # can tell the members of a class apart; tests/scale proves the class engine exact),
-        # so each pair of classes is asked once.
-        klass = {m: c.id for c in ClassEngine(cluster).classes for m in c.members}
+        # so each pair of classes is asked once. The class engine has no tiers yet: with
+        # ClusterNetworkPolicies, every pair is asked.
+        klass = (
+            {}
+            if engine.tiered
+            else {m: c.id for c in ClassEngine(cluster).classes for m in c.members}
+        )
         by_class: dict[tuple[int, int], frozenset[PortSpan]] = {}
         self.conn: Conn = {}
         for a, pa in self.parties.items():
@@ -243,6 +276,9 @@ class _Builder:
                 Connection(self.parties[a], self.parties[b], p.port, p.protocol)
             )
             for side in (v.egress, v.ingress):
+                if side.tiers:
+                    found.update(dict.fromkeys(_tiered_via(side)))
+                    continue
                 for ref in side.allowed_by:
                     found.setdefault(_rule_text(ref.policy, ref.direction, ref.rule), None)
         return tuple(sorted(found))
@@ -254,7 +290,8 @@ class _Builder:
             for u in pods:
                 if u.key == v.key or self.conn[u.members[0], v.members[0]]:
                     continue
-                if Direction.INGRESS not in v.isolated and Direction.EGRESS not in u.isolated:
+                isolated = Direction.INGRESS in v.isolated or Direction.EGRESS in u.isolated
+                if not isolated and not self.engine.tiered:
                     continue
                 hacker = any(is_hacker_like(self._ep(m)) for m in u.members)
                 by_target.setdefault(v.key, []).append(((not hacker, u.key), u))
@@ -279,12 +316,19 @@ class _Builder:
         verdict = self.engine.evaluate(Connection(src, dst, probe.port, probe.protocol))
         denying = [s for s in (verdict.egress, verdict.ingress) if not s.allowed]
         sides = frozenset(s.direction for s in denying)
+        via = tuple(_tier_text(s.decided_by) for s in denying if s.decided_by is not None)
         by = tuple(dict.fromkeys(k for s in denying for k in s.selected_by))
         deny_only = all(
             not self.engine.compiled(k).rules(s.direction) for s in denying for k in s.selected_by
         )
         return Edge(
-            u.key, v.key, EdgeKind.DENIED, denied_by=sides, isolated_by=by, deny_only=deny_only
+            u.key,
+            v.key,
+            EdgeKind.DENIED,
+            denied_by=sides,
+            denied_via=via,
+            isolated_by=by,
+            deny_only=deny_only,
         )
 
     def policy_nodes(self, nodes: Sequence[Node]) -> tuple[list[Node], list[Edge]]:

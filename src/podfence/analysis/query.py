@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from podfence.engine.resolve import party_families
-from podfence.model import Cluster, Connection, Endpoint, External, Party, ProtocolPort
+from podfence.model import Cluster, Connection, Endpoint, External, IPAddress, Party, ProtocolPort
 
 __all__ = [
     "Asked",
@@ -42,15 +43,24 @@ class Asked:
     one); None when it names a pod or workload."""
 
 
-def resolve_party(cluster: Cluster, text: str) -> Asked:
-    """`namespace/name` of a pod or workload, or an IP address (a pod's IP means that pod)."""
+_NO_NAMES: Mapping[str, tuple[IPAddress, ...]] = {}
+
+
+def resolve_party(
+    cluster: Cluster, text: str, dns: Mapping[str, tuple[IPAddress, ...]] = _NO_NAMES
+) -> Asked:
+    """`namespace/name` of a pod or workload, or an IP address (a pod's IP means that pod;
+    an outside address is known by the names `dns` resolves to it)."""
     try:
         ip = ipaddress.ip_address(text)
     except ValueError:
         pass
     else:
         owner = next((ep for ep in cluster.endpoints if ip in ep.ips), None)
-        return Asked(text, owner if owner is not None else External(ip), ip.version)
+        if owner is not None:
+            return Asked(text, owner, ip.version)
+        names = tuple(sorted(name for name, ips in dns.items() if ip in ips))
+        return Asked(text, External(ip, names), ip.version)
     if "/" not in text:
         raise QueryError(f"endpoint {text!r}: expected NAMESPACE/NAME or an IP address")
     found = cluster.endpoint(text)
@@ -100,11 +110,16 @@ class Parties:
     family: int | None
 
 
-def ask_parties(cluster: Cluster, source: str, destination: str) -> Parties:
+def ask_parties(
+    cluster: Cluster,
+    source: str,
+    destination: str,
+    dns: Mapping[str, tuple[IPAddress, ...]] = _NO_NAMES,
+) -> Parties:
     """The parties `source` and `destination` name, over the IP family an address among them
     implies. An outside address already carries its family, so the question names a family
     only when a pod was asked for by address."""
-    src, dst = resolve_party(cluster, source), resolve_party(cluster, destination)
+    src, dst = resolve_party(cluster, source, dns), resolve_party(cluster, destination, dns)
     if isinstance(src.party, External) and isinstance(dst.party, External):
         raise QueryError(
             f"neither {source} nor {destination} is a pod or workload of the input: "

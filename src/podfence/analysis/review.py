@@ -12,9 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from podfence.analysis.explain import PolicyAccount, account_policy
+from podfence.analysis.explain_cnp import ClusterPolicyAccount, account_cluster_policy
 from podfence.analysis.graph import Graph, GraphOptions, build_graph
 from podfence.analysis.heatmap import Heatmap, heatmap
-from podfence.analysis.samples import PortSpan, mentioned_protocols, policy_port_sets, port_spans
+from podfence.analysis.samples import (
+    PortSpan,
+    mentioned_protocols,
+    policy_port_sets,
+    port_spans,
+    rules_port_sets,
+)
 from podfence.analysis.scale import class_engine_gap
 from podfence.analysis.summary import LintSummary, NamespaceSummary, lint_summary, summarize
 from podfence.engine import Engine, Verdict
@@ -38,6 +45,9 @@ class PortClass:
     allowed: tuple[tuple[bool, ...], ...]
     verdicts: tuple[tuple[Verdict, ...], ...]
     """verdicts[i][j]: endpoints[i] -> endpoints[j] on the first probe's port."""
+    same_reasons: bool = True
+    """Whether every port of the class gets the verdicts' very reasons, not only their
+    answers: no rule tells its ports apart (declared ports may cut it, rules do not)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +60,8 @@ class Review:
     ports: tuple[PortClass, ...]
     graph: Graph
     accounts: tuple[PolicyAccount, ...]
+    cluster_accounts: tuple[ClusterPolicyAccount, ...] = ()
+    """The ClusterNetworkPolicies, Admin then Baseline, in evaluation order."""
     heatmap: Heatmap | None = None
     """The overview of a large cluster (then `ports` is empty)."""
 
@@ -59,6 +71,7 @@ def _port_classes(cluster: Cluster, engine: Engine) -> tuple[PortClass, ...]:
     sets = policy_port_sets(engine)
     protocols = {Protocol.TCP, *mentioned_protocols(sets)}
     probes = port_spans(sets, tuple(protocols))
+    by_rules = port_spans(rules_port_sets(engine), tuple(protocols))
     merged: dict[tuple[Protocol, tuple[tuple[bool, ...], ...]], list[PortSpan]] = {}
     for probe in probes:
         allowed = tuple(
@@ -72,7 +85,8 @@ def _port_classes(cluster: Cluster, engine: Engine) -> tuple[PortClass, ...]:
         verdicts = tuple(
             tuple(engine.evaluate(Connection(s, d, first.port, protocol)) for d in eps) for s in eps
         )
-        classes.append(PortClass(protocol, tuple(members), allowed, verdicts))
+        rule_spans = {next(i for i, r in enumerate(by_rules) if m.sample in r) for m in members}
+        classes.append(PortClass(protocol, tuple(members), allowed, verdicts, len(rule_spans) == 1))
     # single ports someone named first, then the wide "every other port" classes
     classes.sort(
         key=lambda c: (
@@ -119,4 +133,8 @@ def build_review(cluster: Cluster, *, title: str) -> Review:
         ports=_port_classes(cluster, engine),
         graph=graph,
         accounts=tuple(account_policy(engine, p) for p in cluster.policies),
+        cluster_accounts=tuple(
+            account_cluster_policy(engine, p)
+            for p in sorted(cluster.cluster_policies, key=lambda p: (p.tier, p.priority, p.name))
+        ),
     )

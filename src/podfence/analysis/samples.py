@@ -3,13 +3,16 @@
 Every analysis that asks the engine "on which ports, from which addresses" (lint, graph, diff,
 the report) takes its samples from here, and the regions come from the resolved core only:
 
-- ports: the `PortSet` each `ports` item of a live policy allows towards each endpoint (a
-  named port is the set of every number its containers give that name, so each of them
-  cuts), and the ports the endpoints declare. `model.port_boundaries` cuts each protocol's
+- ports: the `PortSet` each `ports` item of a live policy, and each `protocols` entry of a
+  ClusterNetworkPolicy, allows towards each endpoint (a named port is the set of every
+  number its containers give that name, so each of them cuts), and the ports the endpoints
+  declare. `model.port_boundaries` cuts each protocol's
   line 1-65535 at every boundary; inside one `PortSpan` every port gets the same verdict for
   every pair of parties, so its first port stands for all of it;
 - addresses: the `AddressSet` of every ipBlock (cidr minus except, per IP family, from the
-  resolver). `model.address_boundaries` cuts each family into atoms; every address of an atom
+  resolver), of every ClusterNetworkPolicy `networks` CIDR and of every address of a node a
+  `nodes` peer selects (`address_blocks`). `model.address_boundaries` cuts each family into
+  atoms; every address of an atom
   is inside exactly the same blocks, so one address per distinct set of blocks stands for
   all of them ("every other address" is the atom inside none). A pod's address is that pod,
   not the outside: an atom made only of pod addresses has no outside sample.
@@ -25,6 +28,7 @@ from podfence.engine import Engine
 from podfence.engine.compiled import CompiledRule
 from podfence.engine.match import NamedPortMatcher
 from podfence.engine.resolve import declared_ports
+from podfence.engine.tiers import CompiledClusterRule, NetworksMatcher, NodesMatcher
 from podfence.model import (
     AddressSet,
     Direction,
@@ -37,6 +41,7 @@ from podfence.model import (
     Protocol,
     ProtocolPort,
 )
+from podfence.model.internet import NOT_PUBLIC
 from podfence.model.intervals import MAX_PORT, address_boundaries, address_of, port_boundaries
 
 __all__ = [
@@ -44,11 +49,15 @@ __all__ = [
     "AddressAtom",
     "rule_port_sets",
     "policy_port_sets",
+    "rules_port_sets",
     "port_spans",
     "port_samples",
     "mentioned_protocols",
     "address_atoms",
+    "address_blocks",
     "outside_samples",
+    "NOT_PUBLIC",
+    "public_atoms",
 ]
 
 _EVERY_PORT = PortRange(1, MAX_PORT)
@@ -133,16 +142,29 @@ def _live_rules(engine: Engine) -> Iterator[CompiledRule]:
             yield from policy.rules(direction)
 
 
+def _cluster_rules(engine: Engine) -> Iterator[CompiledClusterRule]:
+    for policy in engine.resolver.universe.cluster_policies:
+        for direction in Direction:
+            yield from policy.rules(direction)
+
+
+def _cluster_port_sets(engine: Engine, destination: Party) -> set[PortSet]:
+    matchers = {m for rule in _cluster_rules(engine) for m in rule.ports}
+    return {engine.resolver.cluster_ports(m, destination) for m in matchers}
+
+
 _OUTSIDE = External(ipaddress.IPv4Address(0))
 """A destination outside the cluster (named ports resolve to nothing there)."""
 
 
-def policy_port_sets(engine: Engine) -> frozenset[PortSet]:
+def rules_port_sets(engine: Engine) -> frozenset[PortSet]:
     """Every set of ports some rule of a live policy allows towards some endpoint of the
-    engine's cluster or the outside, and every endpoint's declared ports."""
+    engine's cluster or the outside: the only sets that can tell ports apart in a verdict.
+    Only a named port resolves on its destination, by the ports the destination declares: the
+    others are resolved once, and named ones once per distinct set of declared ports."""
     matchers = {matcher for rule in _live_rules(engine) for matcher in rule.ports}
     found: set[PortSet] = {engine.resolver.ports(m, _OUTSIDE) for m in matchers}
-    # only a named port resolves on its destination: by the ports the endpoint declares
+    found |= _cluster_port_sets(engine, _OUTSIDE)
     named = [m for m in matchers if isinstance(m, NamedPortMatcher)]
     seen: set[object] = set()
     for ep in engine.cluster.endpoints:
@@ -150,8 +172,13 @@ def policy_port_sets(engine: Engine) -> frozenset[PortSet]:
             continue
         seen.add(ep.ports)
         found |= {engine.resolver.ports(m, ep) for m in named}
-        found.add(declared_ports(ep))
+        found |= _cluster_port_sets(engine, ep)
     return frozenset(found)
+
+
+def policy_port_sets(engine: Engine) -> frozenset[PortSet]:
+    """`rules_port_sets`, and every endpoint's declared ports."""
+    return rules_port_sets(engine) | {declared_ports(ep) for ep in engine.cluster.endpoints}
 
 
 def port_spans(
@@ -192,11 +219,32 @@ _DOCUMENTATION = ipaddress.IPv4Address("203.0.113.10")
 _TOP = {4: 2**32, 6: 2**128}
 
 
+def address_blocks(engine: Engine) -> tuple[IPBlock, ...]:
+    """Every ipBlock of the live policies, then, as blocks without except, every
+    ClusterNetworkPolicy `networks` CIDR and every address of a node a `nodes` peer selects
+    (a single-address block): the address regions some policy tells apart, in order."""
+    found: dict[IPBlock, None] = dict.fromkeys(engine.resolver.universe.blocks)
+    for rule in _cluster_rules(engine):
+        for matcher in rule.peers:
+            match matcher:
+                case NetworksMatcher(networks):
+                    found.update((IPBlock(net), None) for net in networks)
+                case NodesMatcher(selector):
+                    found.update(
+                        (IPBlock(ipaddress.ip_network(ip)), None)
+                        for node in engine.resolver.selected_nodes(selector)
+                        for ip in node.ips
+                    )
+                case _:
+                    pass
+    return tuple(found)
+
+
 def _blocks(engines: Sequence[Engine]) -> tuple[tuple[IPBlock, AddressSet], ...]:
-    """Every distinct ipBlock of the engines' live policies, in order, with its addresses."""
+    """Every distinct block of the engines (`address_blocks`), in order, with its addresses."""
     found: dict[IPBlock, AddressSet] = {}
     for engine in engines:
-        for block in engine.resolver.universe.blocks:
+        for block in address_blocks(engine):
             if block not in found:
                 found[block] = engine.resolver.block(block)
     return tuple(found.items())
@@ -234,6 +282,36 @@ def address_atoms(
             if inside in seen:
                 continue
             addr = _pick(version, start, end, avoid)
+            if addr is None:
+                continue
+            seen.add(inside)
+            atoms.append(AddressAtom(inside, addr, version))
+    return tuple(sorted(atoms, key=lambda a: (a.version, not a.inside, a.label)))
+
+
+def public_atoms(engines: Sequence[Engine]) -> tuple[AddressAtom, ...]:
+    """Like `address_atoms`, restricted to public addresses (outside `NOT_PUBLIC`): one
+    internet address per distinct set of blocks, for IPv4, and for IPv6 when some block has
+    IPv6 addresses."""
+    blocks = _blocks(engines)
+    pods = {ip for e in engines for ep in e.cluster.endpoints for ip in ep.ips}
+    atoms: list[AddressAtom] = []
+    for version in (4, 6):
+        family = [(b, s) for b, s in blocks if s.family(version)]
+        if not family and version == 6:
+            continue
+        avoid = frozenset(int(ip) for ip in pods if ip.version == version)
+        private = NOT_PUBLIC.family(version)
+        points = address_boundaries([*(s for _, s in family), NOT_PUBLIC], version)
+        seen: set[tuple[IPBlock, ...]] = set()
+        for start, end in zip(points, points[1:], strict=False):
+            if start in private:
+                continue
+            inside = tuple(b for b, s in family if start in s.family(version))
+            if inside in seen:
+                continue
+            # not a network's first address, when the region is larger than one
+            addr = _pick(version, start + 1 if end - start > 2 else start, end, avoid)
             if addr is None:
                 continue
             seen.add(inside)

@@ -9,7 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from podfence.engine.classes.engine import ClassEngine
+from podfence.engine.classes import (
+    Change,
+    ClassEngine,
+    EndpointChanged,
+    EndpointRemoved,
+    PolicyChanged,
+    PolicyRemoved,
+)
 from podfence.model import Cluster, Endpoint, Location, NetworkPolicy, ProtocolPort
 
 __all__ = [
@@ -19,11 +26,7 @@ __all__ = [
     "pair_changes",
     "object_changes",
     "same_but_location",
-    "Update",
 ]
-
-Update = dict[str, object]
-"""Keyword arguments for one `ClassEngine.update` call."""
 
 _NOWHERE = Location("")
 
@@ -51,7 +54,7 @@ class PairChange:
 
 
 def snapshot(engine: ClassEngine, ports: Sequence[ProtocolPort]) -> Snapshot:
-    n = engine.reach.size
+    n = engine.class_count
     every = np.arange(n, dtype=np.intp)
     matrices = []
     for spec in ports:
@@ -128,25 +131,23 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 _same = same_but_location
 
 
-def object_changes(old: Cluster, new: Cluster) -> list[Update] | None:
-    """The updates that turn `old` into `new`; None when namespaces changed (rebuild)."""
+def object_changes(old: Cluster, new: Cluster) -> list[Change] | None:
+    """The changes that turn `old` into `new`; None when namespaces changed (rebuild)."""
     strip = [dataclasses.replace(n, location=_NOWHERE) for n in old.namespaces]
     if strip != [dataclasses.replace(n, location=_NOWHERE) for n in new.namespaces]:
         return None
-    updates: list[Update] = []
+    updates: list[Change] = []
     before = {p.key: p for p in old.policies}
     after = {p.key: p for p in new.policies}
-    updates += [{"removed_policy": k} for k in before if k not in after]
+    updates += [PolicyRemoved(k) for k in before if k not in after]
     updates += [
-        {"changed_policy": p}
-        for k, p in after.items()
-        if k not in before or not _same(before[k], p)
+        PolicyChanged(p) for k, p in after.items() if k not in before or not _same(before[k], p)
     ]
     eps_before = {e.id: e for e in old.endpoints}
     eps_after = {e.id: e for e in new.endpoints}
-    updates += [{"removed_endpoint": k} for k in eps_before if k not in eps_after]
+    updates += [EndpointRemoved(k) for k in eps_before if k not in eps_after]
     updates += [
-        {"changed_endpoint": e}
+        EndpointChanged(e)
         for k, e in eps_after.items()
         if k not in eps_before or not _same(eps_before[k], e)
     ]

@@ -1,15 +1,32 @@
-"""Per namespace and direction: how many endpoints are isolated; lint findings by level."""
+"""The posture, per namespace: how many endpoints are isolated per direction, and which
+can be reached from outside the cluster; lint findings by level.
+
+"Reachable from outside" is asked of the engine: an endpoint is when some address outside
+the cluster (one per region the ipBlocks tell apart, `samples.address_atoms`) may open a
+connection to it on some port (one per span its own ingress rules tell apart). An endpoint
+that nothing isolates for ingress, or a hostNetwork pod, is reachable by definition.
+"""
 
 from __future__ import annotations
 
 import enum
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from podfence.analysis.samples import AddressAtom, address_atoms, port_samples, rule_port_sets
 from podfence.engine import Engine
-from podfence.model import Cluster, Direction, Endpoint
+from podfence.engine.resolve import party_families
+from podfence.model import Cluster, Connection, Direction, Endpoint
 
-__all__ = ["Openness", "NamespaceSummary", "LintSummary", "summarize", "lint_summary"]
+__all__ = [
+    "Openness",
+    "NamespaceSummary",
+    "LintSummary",
+    "summarize",
+    "lint_summary",
+    "reachable_from_outside",
+]
 
 
 class Openness(enum.Enum):
@@ -29,6 +46,8 @@ class NamespaceSummary:
     isolated_ingress: int
     isolated_egress: int
     policies: int
+    reachable_from_outside: tuple[str, ...] = ()
+    """Ids of the endpoints some address outside the cluster can reach, in order."""
 
     def isolated(self, direction: Direction) -> int:
         if direction is Direction.INGRESS:
@@ -53,8 +72,26 @@ class LintSummary:
     """(level, rule, object, message) of each finding."""
 
 
+def reachable_from_outside(
+    engine: Engine, endpoint: Endpoint, atoms: Sequence[AddressAtom]
+) -> bool:
+    """Whether some outside address of `atoms` may connect to `endpoint` on some port."""
+    if endpoint.host_network or not engine.is_isolated(endpoint, Direction.INGRESS):
+        return True
+    rules = [r for p in engine.selecting(endpoint, Direction.INGRESS) for r in p.ingress]
+    ports = port_samples(rule_port_sets(engine, rules, endpoint))
+    families = party_families(endpoint)
+    return any(
+        engine.allowed(Connection(atom.party, endpoint, port.port, port.protocol, atom.version))
+        for atom in atoms
+        if families is None or atom.version in families
+        for port in ports
+    )
+
+
 def summarize(cluster: Cluster, engine: Engine | None = None) -> tuple[NamespaceSummary, ...]:
     engine = engine or Engine(cluster)
+    atoms = address_atoms([engine])
     names = sorted(
         {ns.name for ns in cluster.namespaces} | {e.namespace for e in cluster.endpoints}
     )
@@ -72,6 +109,7 @@ def summarize(cluster: Cluster, engine: Engine | None = None) -> tuple[Namespace
                 sum(engine.is_isolated(e, Direction.INGRESS) for e in eps),
                 sum(engine.is_isolated(e, Direction.EGRESS) for e in eps),
                 policies[name],
+                tuple(e.id for e in eps if reachable_from_outside(engine, e, atoms)),
             )
         )
     return tuple(out)

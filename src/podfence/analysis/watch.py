@@ -48,7 +48,7 @@ class Watch:
             self.engine.rebuild(cluster)
         else:
             for update in updates:
-                if self.engine.update(**update).rebuilt:  # type: ignore[arg-type]
+                if self.engine.update(update).rebuilt:
                     incremental = False
         after = snapshot(self.engine, self.ports)
         changes = pair_changes(self._before, after)

@@ -52,7 +52,7 @@ from podfence.dataplane.nft import ApplyError, compile_ruleset, emit
 from podfence.dataplane.run import CommandError, ToolMissing
 from podfence.dataplane.verify import verify
 from podfence.load import LoadOptions
-from podfence.model import ProtocolPort
+from podfence.model import Cluster, ProtocolPort
 from podfence.render.data import matrix_data
 from podfence.render.text import render_matrix
 from podfence.render.words import count
@@ -97,6 +97,21 @@ _PORT = PortSpecType()
 _name = click.option("--name", required=True, help="The lab's name.")
 
 
+def _enforceable(cluster: Cluster) -> Cluster:
+    """The cluster, when the data plane can enforce all of it: ClusterNetworkPolicy tiers
+    are not compiled to nftables yet, and enforcing the NetworkPolicies alone would let
+    through what an Admin Deny blocks (and block what an Admin Accept allows)."""
+    if cluster.cluster_policies:
+        names = ", ".join(p.name for p in cluster.cluster_policies[:3])
+        more = "" if len(cluster.cluster_policies) <= 3 else ", ..."
+        raise BadInput(
+            f"the input has ClusterNetworkPolicies ({names}{more}), which the nftables data "
+            "plane does not compile yet: podfence will not enforce the NetworkPolicies alone "
+            "(can, matrix, explain and lint do evaluate the tiers)"
+        )
+    return cluster
+
+
 @click.command("compile")
 @paths_argument
 @namespace_option
@@ -112,7 +127,7 @@ def compile_command(
     """Print the nftables ruleset (table inet podfence) enforcing the policies of PATHS.
 
     Only pods with an IP can be enforced (status.podIP, or --lab-ips)."""
-    cluster = load_or_exit(paths, namespace, loading)
+    cluster = _enforceable(load_or_exit(paths, namespace, loading))
     if lab_ips:
         cluster = plan_lab(cluster, "compile").cluster
     click.echo(emit(compile_ruleset(cluster)), nl=False)
@@ -141,7 +156,7 @@ def lab_up(
     loading: LoadOptions,
 ) -> None:
     """Build lab NAME from PATHS: namespaces, veths, listeners, ruleset."""
-    cluster = load_or_exit(paths, namespace, loading)
+    cluster = _enforceable(load_or_exit(paths, namespace, loading))
     previous = signal.signal(signal.SIGTERM, _interrupt_on_term)
     with _errors():
         require_root()
@@ -167,7 +182,7 @@ def lab_up(
 @input_options
 def lab_apply(paths: tuple[str, ...], name: str, namespace: str, loading: LoadOptions) -> None:
     """Recompile from PATHS and replace lab NAME's ruleset atomically."""
-    cluster = load_or_exit(paths, namespace, loading)
+    cluster = _enforceable(load_or_exit(paths, namespace, loading))
     with _errors():
         require_root()
         ruleset = Lab.attach(name).apply(cluster)
@@ -275,7 +290,7 @@ def verify_command(
     loading: LoadOptions,
 ) -> None:
     """Compare the kernel with the engine on a throwaway lab; exit 1 on any disagreement."""
-    cluster = load_or_exit(paths, namespace, loading)
+    cluster = _enforceable(load_or_exit(paths, namespace, loading))
     numbers = _numbers(list(dict.fromkeys(ports)), resolver(cluster.endpoints))
     with _errors():
         require_root()

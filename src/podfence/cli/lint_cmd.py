@@ -15,6 +15,7 @@ from podfence.analysis.lint import (
     parse_rule_list,
 )
 from podfence.analysis.lint import lint as run_lint
+from podfence.analysis.summary import summarize
 from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
     EXIT_FINDINGS,
@@ -25,6 +26,7 @@ from podfence.cli.common import (
     namespace_option,
     paths_argument,
 )
+from podfence.engine import Engine
 from podfence.load import LoadOptions
 from podfence.render.lint_json import lint_data, rules_data
 from podfence.render.lint_text import render_lint_text, render_rules_text
@@ -122,11 +124,13 @@ def lint(
                 f"--disable: unknown rule {exc.args[0]!r} (see podfence lint --list-rules)"
             ) from None
     loaded = load_input(paths, namespace, live, loading, load_files=load_with_positions)
-    result = run_lint(loaded, disabled=sorted(off), max_work=max_work)
+    engine = Engine(loaded)
+    result = run_lint(loaded, disabled=sorted(off), max_work=max_work, engine=engine)
     if output == "text":
-        click.echo(render_lint_text(result, color=use_color), nl=False, color=use_color)
+        text = render_lint_text(result, color=use_color, posture=summarize(loaded, engine))
+        click.echo(text, nl=False, color=use_color)
     elif output == "sarif":
         click.echo(dump(render_sarif(result, RULES, root=os.getcwd()), "json"), nl=False)
     else:
-        click.echo(dump(lint_data(result), "json"), nl=False)
+        click.echo(dump(lint_data(result, summarize(loaded, engine)), "json"), nl=False)
     raise SystemExit(EXIT_FINDINGS if _failed(result, fail_on) else EXIT_OK)

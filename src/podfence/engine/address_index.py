@@ -1,7 +1,9 @@
-"""Which endpoints each ipBlock matches, for all endpoints at once (vectorised).
+"""Which endpoints have an address in each of some address sets, for all endpoints at once.
 
-Same rule as `IPBlock.contains` and the engine's `IPPeer`: an endpoint matches when any of its
-addresses is in the CIDR, of the CIDR's family, and in none of the `except` CIDRs.
+The sets are the resolver's (`Resolver.block`: an ipBlock's cidr minus its excepts, as an
+`AddressSet`), so this module only vectorises membership: an endpoint is in a set for a
+family when one of its addresses of that family is (any of its addresses, family None). It
+is the bulk form of `Resolver.in_block`; use it through `Resolver.block_members`.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from podfence.model import Endpoint, IPBlock, IPNetwork
+from podfence.model import AddressSet, Endpoint
 
-__all__ = ["block_membership", "AddressIndex"]
+__all__ = ["AddressIndex"]
 
 _U64 = (1 << 64) - 1
 _Bool = npt.NDArray[np.bool_]
@@ -23,8 +25,7 @@ _U = npt.NDArray[np.uint64]
 class _Family:
     """Every address of one family: its owner endpoint and its value as (high, low) words."""
 
-    def __init__(self, bits: int) -> None:
-        self.bits = bits
+    def __init__(self) -> None:
         self.owners: list[int] = []
         self.values: list[int] = []
 
@@ -35,46 +36,40 @@ class _Family:
         return owners, hi, lo
 
 
-def _inside(net: IPNetwork, hi: _U, lo: _U, bits: int) -> _Bool:
-    full = (1 << bits) - 1
-    mask = full ^ ((1 << (bits - net.prefixlen)) - 1)
-    base = int(net.network_address)
-    out: _Bool = ((hi & np.uint64(mask >> 64)) == np.uint64(base >> 64)) & (
-        (lo & np.uint64(mask & _U64)) == np.uint64(base & _U64)
-    )
+def _at_least(value: int, hi: _U, lo: _U) -> _Bool:
+    vh, vl = np.uint64(value >> 64), np.uint64(value & _U64)
+    out: _Bool = (hi > vh) | ((hi == vh) & (lo >= vl))
+    return out
+
+
+def _at_most(value: int, hi: _U, lo: _U) -> _Bool:
+    vh, vl = np.uint64(value >> 64), np.uint64(value & _U64)
+    out: _Bool = (hi < vh) | ((hi == vh) & (lo <= vl))
     return out
 
 
 class AddressIndex:
-    """Every address of some endpoints, by family, ready for vectorised block tests."""
+    """Every address of some endpoints, by family, ready for vectorised membership tests."""
 
     def __init__(self, endpoints: Sequence[Endpoint]) -> None:
         self.count = len(endpoints)
-        families = {4: _Family(32), 6: _Family(128)}
+        families = {4: _Family(), 6: _Family()}
         for i, ep in enumerate(endpoints):
             for ip in ep.ips:
                 fam = families[ip.version]
                 fam.owners.append(i)
                 fam.values.append(int(ip))
-        self._arrays = {v: (f.bits, *f.arrays()) for v, f in families.items() if f.owners}
+        self._arrays = {v: f.arrays() for v, f in families.items() if f.owners}
 
-    def members(self, blocks: Sequence[IPBlock]) -> _Bool:
-        """`out[i, b]`: endpoint i has an address in block b."""
-        out = np.zeros((self.count, len(blocks)), dtype=np.bool_)
-        for version, (bits, owners, hi, lo) in self._arrays.items():
-            for b, block in enumerate(blocks):
-                if block.cidr.version != version:
-                    continue
-                hit = _inside(block.cidr, hi, lo, bits)
-                for ex in block.excepts:
-                    if ex.version == version:
-                        hit &= ~_inside(ex, hi, lo, bits)
-                out[owners[hit], b] = True
+    def members(self, sets: Sequence[AddressSet], family: int | None = None) -> _Bool:
+        """`out[i, k]`: endpoint i has an address of `family` (None: of any) in `sets[k]`."""
+        out = np.zeros((self.count, len(sets)), dtype=np.bool_)
+        for version, (owners, hi, lo) in self._arrays.items():
+            if family is not None and version != family:
+                continue
+            for k, addresses in enumerate(sets):
+                hit = np.zeros(len(owners), dtype=np.bool_)
+                for first, last in addresses.family(version):
+                    hit |= _at_least(first, hi, lo) & _at_most(last, hi, lo)
+                out[owners[hit], k] = True
         return out
-
-
-def block_membership(endpoints: Sequence[Endpoint], blocks: Sequence[IPBlock]) -> _Bool:
-    """`out[i, b]`: endpoint i has an address in block b."""
-    if not blocks:
-        return np.zeros((len(endpoints), 0), dtype=np.bool_)
-    return AddressIndex(endpoints).members(blocks)

@@ -1,15 +1,34 @@
-"""Evaluate a connection into a verdict with its reasons. Pure, given the resolved core."""
+"""Evaluate a connection into a verdict with its reasons. Pure, given the resolved core.
+
+Per side (egress of the source, ingress of the destination), the tiers in order (network-
+policy-api v1alpha2, ClusterNetworkPolicySpec.tier): Admin ClusterNetworkPolicies (Accept
+and Deny final, Pass to the next tier), then the NetworkPolicy tier (the v1 semantics: a pod
+some NetworkPolicy isolates is allowed only what one of them allows, and that is final),
+then Baseline ClusterNetworkPolicies, then allowed. A connection needs both sides.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from podfence.engine.compiled import CompiledPolicy, CompiledRule
 from podfence.engine.match import NamedPortMatcher, PeerMatcher, PodPeer, compile_peer
 from podfence.engine.resolve import Resolver, connection_families, named_numbers
+from podfence.engine.tier_walk import Step, TierWalk
+from podfence.engine.tiers import CompiledClusterPolicy, NetworksMatcher, NodesMatcher
 from podfence.engine.universe import Universe
-from podfence.engine.verdict import DirectionVerdict, Miss, NearMiss, Reason, Verdict
+from podfence.engine.verdict import (
+    DirectionVerdict,
+    DnsNote,
+    Miss,
+    NearMiss,
+    Reason,
+    TierRule,
+    Verdict,
+)
 from podfence.model import (
+    Action,
     Cluster,
     Connection,
     Direction,
@@ -20,27 +39,42 @@ from podfence.model import (
     Party,
     Peer,
     RuleRef,
+    Tier,
 )
 
 __all__ = ["Engine"]
 
+_FINAL = (Action.ACCEPT, Action.DENY)
+_ACCEPTED = frozenset({Action.ACCEPT})
+
 
 class Engine:
-    """The exact NetworkPolicy semantics over one cluster snapshot.
+    """The exact NetworkPolicy and ClusterNetworkPolicy semantics over one cluster snapshot.
 
     The policies are compiled once into a `Universe`; the `Resolver` is the only place their
-    selectors, ipBlocks and named ports meet the cluster's endpoints.
+    selectors, ipBlocks, networks, nodes and named ports meet the cluster's endpoints.
     """
 
     def __init__(self, cluster: Cluster, *, resolver: Resolver | None = None) -> None:
         self.cluster = cluster
         if resolver is None:
-            universe = Universe.of(cluster.policies)
-            resolver = Resolver(universe, {ns.name: ns.labels for ns in cluster.namespaces})
+            universe = Universe.of(cluster.policies, cluster.cluster_policies)
+            resolver = Resolver(
+                universe, {ns.name: ns.labels for ns in cluster.namespaces}, cluster.nodes
+            )
         self.resolver = resolver
         self.policies: tuple[CompiledPolicy, ...] = tuple(p for _, p in resolver.universe.live())
         self._ids = {p.key: i for i, p in resolver.universe.live()}
-        self._has_blocks = bool(resolver.universe.blocks)
+        self.tiered = bool(resolver.universe.cluster_policies)
+        """True when the cluster has ClusterNetworkPolicies (the Admin and Baseline tiers)."""
+        self.tiers = TierWalk(resolver)
+        self._np_isolated: dict[tuple[Direction, str], bool] = {}
+        self._has_blocks = bool(resolver.universe.blocks) or any(
+            isinstance(m, NetworksMatcher | NodesMatcher)
+            for p in resolver.universe.cluster_policies
+            for r in p.egress
+            for m in r.peers
+        )
         self._pod_peers = frozenset(resolver.universe.pod_peers)
         self._what_if: dict[PodPeer, Resolver] = {}
         self._admitting: dict[tuple[Direction, str, str, int | None], tuple[CompiledRule, ...]] = {}
@@ -106,6 +140,79 @@ class Engine:
         resolver = self._resolver_for(matcher)
         return tuple(ep for ep in endpoints if resolver.peer_matches(matcher, ep, None))
 
+    # -- ClusterNetworkPolicies, for the analyses ----------------------------------------
+
+    def cluster_compiled(self, key: str) -> CompiledClusterPolicy:
+        """The compiled ClusterNetworkPolicy `cnp/NAME`."""
+        for policy in self.resolver.universe.cluster_policies:
+            if policy.key == key:
+                return policy
+        raise KeyError(key)
+
+    def cluster_selecting(
+        self, endpoint: Endpoint, direction: Direction, tier: Tier
+    ) -> tuple[str, ...]:
+        """Keys of the CNPs of `tier` that apply to `endpoint` for `direction`, in
+        evaluation order (none for a hostNetwork pod)."""
+        return self.tiers.selecting(endpoint, direction, tier)
+
+    def cluster_selects(self, key: str, endpoint: Endpoint) -> bool:
+        """Does CNP `key`'s subject select `endpoint` (never a hostNetwork pod)?"""
+        policy = self.cluster_compiled(key)
+        return not endpoint.host_network and bool(
+            self.resolver.pod_peer_matches(policy.subject, endpoint)
+        )
+
+    def cluster_peer_matches(
+        self, key: str, direction: Direction, rule: int, peer: int, party: Party
+    ) -> bool | None:
+        """Does peer `peer` of rule `rule` of CNP `key` match `party` (any IP family)? None:
+        only DNS can tell at run time. A rule that fails closed has no peers to ask about."""
+        compiled = self.cluster_compiled(key).rules(direction)[rule]
+        assert not compiled.unknown, "a fail-closed rule has no peers of its own"
+        return self.resolver.cluster_peer_matches(compiled.peers[peer], party, None)
+
+    def cluster_rule_matches(
+        self,
+        key: str,
+        direction: Direction,
+        rule: int,
+        *,
+        subject: Party,
+        peer: Party,
+        c: Connection,
+        family: int | None,
+    ) -> bool:
+        """Would rule `rule` of CNP `key` match this side of the connection on its own:
+        its subject selects `subject`, a peer matches `peer` (an unresolvable domain name
+        does not) and a protocol entry the port? A fail-closed Deny or Pass matches
+        everything its subject sends or receives; a fail-closed Accept nothing."""
+        if isinstance(subject, External) or not self.cluster_selects(key, subject):
+            return False
+        compiled = self.cluster_compiled(key).rules(direction)[rule]
+        r = self.resolver
+        if not any(r.cluster_peer_matches(m, peer, family) is True for m in compiled.peers):
+            return False
+        return any(
+            r.cluster_port_matches(m, destination=c.destination, port=c.port, protocol=c.protocol)
+            for m in compiled.ports
+        )
+
+    def network_policy_allows(
+        self,
+        direction: Direction,
+        *,
+        subject: Endpoint,
+        peer: Party,
+        c: Connection,
+        family: int | None,
+    ) -> bool:
+        """The NetworkPolicy tier alone for one side (allowed when no policy isolates it):
+        what the namespace's policies say, whatever the Admin and Baseline tiers decide."""
+        if subject.host_network:
+            return True
+        return self._np_allows(direction, subject=subject, peer=peer, c=c, family=family)
+
     def families(self, connection: Connection) -> tuple[int | None, ...]:
         """The families to answer for: the connection's own, or every family the two parties
         can use when the answer could depend on it (some ipBlock exists)."""
@@ -142,8 +249,12 @@ class Engine:
         if isinstance(src, Endpoint) and src == dst:
             return Verdict(
                 connection,
-                egress=DirectionVerdict(Direction.EGRESS, src.id, True, Reason.SELF),
-                ingress=DirectionVerdict(Direction.INGRESS, src.id, True, Reason.SELF),
+                egress=DirectionVerdict(
+                    Direction.EGRESS, src.id, True, Reason.SELF, tiers=self.tiered
+                ),
+                ingress=DirectionVerdict(
+                    Direction.INGRESS, src.id, True, Reason.SELF, tiers=self.tiered
+                ),
             )
         return Verdict(
             connection,
@@ -165,9 +276,25 @@ class Engine:
         family: int | None,
     ) -> DirectionVerdict:
         if isinstance(subject, External):
-            return DirectionVerdict(direction, subject.id, True, Reason.OUTSIDE)
+            return DirectionVerdict(direction, subject.id, True, Reason.OUTSIDE, tiers=self.tiered)
         if subject.host_network:
-            return DirectionVerdict(direction, subject.id, True, Reason.HOST_NETWORK)
+            return DirectionVerdict(
+                direction, subject.id, True, Reason.HOST_NETWORK, tiers=self.tiered
+            )
+        if self.tiered:
+            return self._tiered_side(direction, subject=subject, peer=peer, c=c, family=family)
+        return self._np_side(direction, subject=subject, peer=peer, c=c, family=family)
+
+    def _np_side(
+        self,
+        direction: Direction,
+        *,
+        subject: Endpoint,
+        peer: Party,
+        c: Connection,
+        family: int | None,
+    ) -> DirectionVerdict:
+        """The NetworkPolicy tier alone (the v1 semantics)."""
         policies = self.selecting(subject, direction)
         if not policies:
             return DirectionVerdict(direction, subject.id, True, Reason.NOT_ISOLATED)
@@ -205,11 +332,124 @@ class Engine:
     ) -> bool:
         if isinstance(subject, External) or subject.host_network:
             return True
+        if self.tiered:
+            return self._tiered_allows(direction, subject=subject, peer=peer, c=c, family=family)
+        return self._np_allows(direction, subject=subject, peer=peer, c=c, family=family)
+
+    def _np_allows(
+        self,
+        direction: Direction,
+        *,
+        subject: Endpoint,
+        peer: Party,
+        c: Connection,
+        family: int | None,
+    ) -> bool:
         if not self.resolver.selecting(subject, direction):
             return True
         return any(
             self._first_port(rule, c) is not None
             for rule in self._rules_admitting(direction, subject, peer, family)
+        )
+
+    # -- the tiers ------------------------------------------------------------------------
+
+    def _tiered_allows(
+        self,
+        direction: Direction,
+        *,
+        subject: Endpoint,
+        peer: Party,
+        c: Connection,
+        family: int | None,
+    ) -> bool:
+        """Allowed whatever order equal priorities are taken in."""
+        walk = self.tiers
+        isolated = self._np_isolated.get((direction, subject.id))
+        if isolated is None:
+            isolated = self._np_isolated[direction, subject.id] = bool(
+                self.resolver.selecting(subject, direction)
+            )
+        admin = walk.effects(Tier.ADMIN, direction, subject=subject, peer=peer, c=c, family=family)
+        if Action.DENY in admin:
+            return False
+        if admin == _ACCEPTED:
+            return True
+        if isolated:
+            return self._np_allows(direction, subject=subject, peer=peer, c=c, family=family)
+        baseline = walk.effects(
+            Tier.BASELINE, direction, subject=subject, peer=peer, c=c, family=family
+        )
+        return Action.DENY not in baseline
+
+    def _tiered_side(
+        self,
+        direction: Direction,
+        *,
+        subject: Endpoint,
+        peer: Party,
+        c: Connection,
+        family: int | None,
+    ) -> DirectionVerdict:
+        walk = self.tiers
+        admin, notes = walk.steps(
+            Tier.ADMIN, direction, subject=subject, peer=peer, c=c, family=family
+        )
+        dns: list[DnsNote] = list(notes)
+        np: DirectionVerdict | None = None
+        baseline: tuple[Step, ...] | None = None
+        outcomes: list[DirectionVerdict] = []
+        for a in admin:
+            if a.rule is not None and a.effect in _FINAL:
+                outcomes.append(self._decided(direction, subject, a, ()))
+                continue
+            passed = (a.rule,) if a.rule is not None else ()
+            if np is None:
+                np = self._np_side(direction, subject=subject, peer=peer, c=c, family=family)
+            if np.isolated:
+                outcomes.append(replace(np, passed=passed))
+                continue
+            if baseline is None:
+                baseline, notes = walk.steps(
+                    Tier.BASELINE, direction, subject=subject, peer=peer, c=c, family=family
+                )
+                dns += notes
+            for b in baseline:
+                if b.rule is not None and b.effect in _FINAL:
+                    outcomes.append(self._decided(direction, subject, b, passed))
+                else:
+                    more = (b.rule,) if b.rule is not None else ()
+                    outcomes.append(replace(np, passed=passed + more))
+        unique = list(dict.fromkeys(outcomes))
+        primary = next((o for o in unique if not o.allowed), unique[0])
+        selected = walk.selecting(subject, direction, Tier.ADMIN) + walk.selecting(
+            subject, direction, Tier.BASELINE
+        )
+        notes_seen = tuple(dict.fromkeys(dns))
+
+        def complete(o: DirectionVerdict) -> DirectionVerdict:
+            return replace(o, tiers=True, cluster_selected_by=selected, dns=notes_seen)
+
+        others = tuple(complete(o) for o in unique if o is not primary)
+        return replace(complete(primary), alternatives=others)
+
+    def _decided(
+        self, direction: Direction, subject: Endpoint, step: Step, passed: tuple[TierRule, ...]
+    ) -> DirectionVerdict:
+        """A side an Admin or Baseline rule accepted or denied (no NetworkPolicy consulted
+        for Admin; `isolated`/`selected_by` still say which NetworkPolicies select it)."""
+        assert step.rule is not None
+        accept = step.effect is Action.ACCEPT
+        np = self.selecting(subject, direction)
+        return DirectionVerdict(
+            direction,
+            subject.id,
+            allowed=accept,
+            reason=Reason.CLUSTER_ACCEPT if accept else Reason.CLUSTER_DENY,
+            isolated=bool(np),
+            selected_by=tuple(p.key for p in np),
+            decided_by=step.rule,
+            passed=passed,
         )
 
     def _rules_admitting(
@@ -269,7 +509,8 @@ class Engine:
             )
             return None, NearMiss(base, Miss.NAMED_PORT if unresolved else Miss.PORT)
         if port_i is not None:
-            return None, NearMiss(base, Miss.PEER)
+            misses = tuple(self.resolver.peer_miss(m, peer, family) for m in rule.peers)
+            return None, NearMiss(base, Miss.PEER, tuple(m for m in misses if m is not None))
         return None, None
 
 

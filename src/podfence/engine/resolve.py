@@ -11,7 +11,13 @@ with every distinct pod peer, ipBlock and named port numbered once) and answers:
 - per ipBlock: its `AddressSet` (cidr minus except, per family), cached;
 - per endpoint and named port: the *set* of numbers its containers give that name for that
   protocol (names are unique per container only, so two containers may both say `http`);
-- per peer: its members, in bulk (`members`), for the compilers that list them.
+- per peer: its members, in bulk (`members`), for the compilers that list them;
+- per ipBlock, in bulk: which of many endpoints hold an address of a family in it
+  (`block_members`, vectorised by `AddressIndex`).
+
+The universe may grow (an incremental change appends policies and peers, or removes a
+policy): `refresh` brings the index and the cached groups up to date by matching only what
+is new, `reindex` starts over.
 
 Semantics, with their upstream sources (tests cite them too):
 - a policy selects the pods of its own namespace that its podSelector matches; hostNetwork
@@ -22,6 +28,19 @@ Semantics, with their upstream sources (tests cite them too):
 - an ipBlock matches the address the packet carries: for a connection of a known IP family,
   the party's address of that family; when the family is not known (parties without
   addresses), any of its addresses.
+
+ClusterNetworkPolicies (network-policy-api v1alpha2) are resolved here too:
+- a CNP selects the pods its subject (a pod peer) matches, never a hostNetwork pod;
+  `cluster_selecting` lists those of one tier with rules in a direction, in evaluation order;
+- `networks` and `nodes` peers match the packet's address like an ipBlock (a pod's address
+  too: "cluster-internal traffic will be checked against the rule as well"); a `nodes` peer
+  holds the addresses in `status.addresses` of the nodes its selector matches, so it matches
+  a hostNetwork pod on such a node (its address is the node's; without a known address, by
+  its `spec.nodeName`), never an ordinary pod on it;
+- a `domainNames` peer matches an outside address by the DNS names the question gave it
+  (`model.domain_matches`); for an address given without names, whether a name leads to it
+  is only known to DNS at run time (`None`); a pod is never matched by name (podfence does
+  not model pod DNS records, which upstream does not recommend targeting).
 """
 
 from __future__ import annotations
@@ -30,6 +49,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import assert_never
 
+import numpy as np
+import numpy.typing as npt
+
+from podfence.engine.address_index import AddressIndex
 from podfence.engine.compiled import CompiledPolicy
 from podfence.engine.match import (
     AnyPeer,
@@ -46,7 +69,17 @@ from podfence.engine.match import (
     PortRangeMatcher,
 )
 from podfence.engine.selector_index import SelectorIndex
+from podfence.engine.tiers import (
+    AnyProtocolNamedPort,
+    ClusterPeerMatcher,
+    ClusterPortMatcher,
+    CompiledClusterPolicy,
+    DomainsMatcher,
+    NetworksMatcher,
+    NodesMatcher,
+)
 from podfence.engine.universe import NamedPort, Universe
+from podfence.engine.verdict import PeerMiss
 from podfence.model import (
     NAME_LABEL,
     AddressSet,
@@ -59,9 +92,12 @@ from podfence.model import (
     IPBlock,
     Labels,
     LabelSelector,
+    Node,
     Party,
     PortSet,
     Protocol,
+    Tier,
+    domain_matches,
 )
 
 __all__ = [
@@ -78,6 +114,9 @@ __all__ = [
 
 _Payload = tuple[bool, int]
 """(True, policy id) or (False, pod peer id)."""
+_Entry = tuple[_Payload, LabelSelector | None]
+_Cross = tuple[int, LabelSelector | None]
+"""A pod peer with a namespaceSelector: (pod peer id, namespace selector)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,36 +193,119 @@ class Resolver:
     """Selectors, ipBlocks and named ports resolved against one cluster's endpoints.
 
     `namespace_labels` are the labels of every namespace (a namespace that is not listed has
-    only its name label). Results are cached; after `universe` grows (an incremental change),
-    call `reindex`.
+    only its name label); `nodes` the cluster's Nodes (what `nodes` peers select). Results
+    are cached; after `universe` changed (an incremental change), call `refresh` (or
+    `reindex`, which starts over).
     """
 
-    def __init__(self, universe: Universe, namespace_labels: Mapping[str, Labels]) -> None:
+    def __init__(
+        self,
+        universe: Universe,
+        namespace_labels: Mapping[str, Labels],
+        nodes: Sequence[Node] = (),
+    ) -> None:
         self.universe = universe
         self.namespace_labels = namespace_labels
+        self.nodes = tuple(nodes)
         self._blocks: dict[IPBlock, AddressSet] = {}
+        self._named: dict[tuple[ContainerPort, ...], tuple[frozenset[int], ...]] = {}
+        self._networks: dict[NetworksMatcher, AddressSet] = {}
+        self._node_sets: dict[LabelSelector, tuple[AddressSet, frozenset[str]]] = {}
         self.reindex()
 
     def reindex(self) -> None:
         """File policies and own-namespace peers by namespace, the others by namespace
         selector (call after the universe changed)."""
-        by_ns: dict[str, list[tuple[_Payload, LabelSelector | None]]] = {}
-        cross: list[tuple[int, LabelSelector | None]] = []
-        for pid, policy in self.universe.live():
-            by_ns.setdefault(policy.namespace, []).append(((True, pid), policy.pod_selector))
-        for mid, peer in enumerate(self.universe.pod_peers):
+        self._indexed: dict[int, str] = {}
+        self._policy_count = self._peer_count = 0
+        self._by_ns, self._cross_entries = self._new_entries()
+        self._cross = SelectorIndex(self._cross_entries)
+        self._programs: dict[str, SelectorIndex[_Payload]] = {}
+        self._groups: dict[str, dict[Labels, Group]] = {}
+        """Cached groups by namespace, then labels."""
+        self._members: dict[int, tuple[int, ...]] | None = None
+        self._selects_none: dict[LabelSelector, bool] = {}
+        self._cluster_order = tuple(
+            sorted(
+                range(len(self.universe.cluster_policies)),
+                key=lambda i: self.universe.cluster_policies[i].order,
+            )
+        )
+        self._cluster_selecting: dict[tuple[str, Labels, Direction, Tier], tuple[int, ...]] = {}
+        # the pod peers of the CNPs by object identity (the universe keeps them alive), so a
+        # match does not hash the matcher again
+        self._cluster_peer_ids: dict[int, int] = {}
+        for cnp in self.universe.cluster_policies:
+            for m in (cnp.subject, *(p for r in (*cnp.ingress, *cnp.egress) for p in r.peers)):
+                if isinstance(m, PodPeer):
+                    self._cluster_peer_ids[id(m)] = self.universe.peer_id(m)
+
+    def _new_entries(self) -> tuple[dict[str, list[_Entry]], list[_Cross]]:
+        """The live policies and the pod peers added since the last call: policies and
+        own-namespace peers by namespace, and the namespaceSelector peers."""
+        uni = self.universe
+        own: dict[str, list[_Entry]] = {}
+        cross: list[_Cross] = []
+        for pid in range(self._policy_count, len(uni.policies)):
+            policy = uni.policies[pid]
+            if policy is not None:
+                own.setdefault(policy.namespace, []).append(((True, pid), policy.pod_selector))
+                self._indexed[pid] = policy.namespace
+        for mid in range(self._peer_count, len(uni.pod_peers)):
+            peer = uni.pod_peers[mid]
             match peer.namespace:
                 case OwnNamespace(name):
-                    by_ns.setdefault(name, []).append(((False, mid), _pod_selector(peer.pod)))
+                    own.setdefault(name, []).append(((False, mid), _pod_selector(peer.pod)))
                 case NamespaceLabels(selector):
                     cross.append((mid, selector))
                 case _:
                     assert_never(peer.namespace)
-        self._by_ns = by_ns
-        self._cross = SelectorIndex(cross)
-        self._programs: dict[str, SelectorIndex[_Payload]] = {}
-        self._groups: dict[tuple[str, Labels], Group] = {}
-        self._members: dict[int, tuple[int, ...]] | None = None
+        self._policy_count, self._peer_count = len(uni.policies), len(uni.pod_peers)
+        return own, cross
+
+    def refresh(self, removed: Iterable[int] = ()) -> frozenset[str]:
+        """Catch up with the universe after policies were appended, pod peers appended, and
+        the policies `removed` were removed (set to None in the universe): cached groups are
+        updated in place by matching only the new selectors. The namespaces whose groups
+        (may) have changed."""
+        uni = self.universe
+        dead: dict[int, str] = {}
+        for pid in removed:
+            assert uni.policies[pid] is None, f"policy {pid} was not removed"
+            ns = self._indexed.pop(pid, None)
+            if ns is not None:
+                dead[pid] = ns
+        for ns in set(dead.values()):
+            self._by_ns[ns] = [e for e in self._by_ns[ns] if not (e[0][0] and e[0][1] in dead)]
+        new, cross = self._new_entries()
+        for ns, entries in new.items():
+            self._by_ns.setdefault(ns, []).extend(entries)
+        if cross:
+            self._cross_entries += cross
+            self._cross = SelectorIndex(self._cross_entries)
+        affected = set(dead.values()) | set(new)
+        if cross:
+            index = SelectorIndex(cross)
+            for ns in self._groups.keys() | self._programs.keys():
+                for mid in index.matching(self.labels_of_namespace(ns)):
+                    peer = uni.pod_peers[mid]
+                    new.setdefault(ns, []).append(((False, mid), _pod_selector(peer.pod)))
+                    affected.add(ns)
+        gone = frozenset(dead)
+        for ns in affected:
+            self._programs.pop(ns, None)
+            groups = self._groups.get(ns)
+            if not groups:
+                continue
+            delta = SelectorIndex(new.get(ns, ()))
+            for labels, group in groups.items():
+                hits = delta.matching(labels)
+                groups[labels] = Group(
+                    (group.policies - gone) | {i for is_policy, i in hits if is_policy},
+                    group.pod_peers | {i for is_policy, i in hits if not is_policy},
+                )
+        self._members = None
+        return frozenset(affected)
 
     # -- namespaces ----------------------------------------------------------------------
 
@@ -211,11 +333,13 @@ class Resolver:
         labels in `namespace` (nothing for a hostNetwork endpoint)."""
         if host_network:
             return _NOTHING
-        key = (namespace, labels)
-        found = self._groups.get(key)
+        groups = self._groups.get(namespace)
+        if groups is None:
+            groups = self._groups[namespace] = {}
+        found = groups.get(labels)
         if found is None:
             hits = self._program(namespace).matching(labels)
-            found = self._groups[key] = Group(
+            found = groups[labels] = Group(
                 frozenset(i for is_policy, i in hits if is_policy),
                 frozenset(i for is_policy, i in hits if not is_policy),
             )
@@ -251,6 +375,14 @@ class Resolver:
         addresses = self.block(block)
         return any(addresses.contains(ip) for ip in addresses_of(party, family))
 
+    def block_members(
+        self, addresses: AddressIndex, block_ids: Sequence[int], family: int | None
+    ) -> npt.NDArray[np.bool_]:
+        """`in_block` for many endpoints at once: `out[i, k]` says whether endpoint i of
+        `addresses` is in block `block_ids[k]` for a connection of `family`."""
+        sets = [self.block(self.universe.blocks[b]) for b in block_ids]
+        return addresses.members(sets, family)
+
     # -- peers and ports -------------------------------------------------------------------
 
     def peer_matches(self, matcher: PeerMatcher, party: Party, family: int | None) -> bool:
@@ -264,6 +396,50 @@ class Resolver:
                 return self.pod_peer_matches(matcher, party)
             case _:
                 assert_never(matcher)
+
+    def peer_miss(self, matcher: PeerMatcher, party: Party, family: int | None) -> PeerMiss | None:
+        """Why a `from`/`to` item does not match `party` over `family` (None: it matches)."""
+        if self.peer_matches(matcher, party, family):
+            return None
+        match matcher:
+            case AnyPeer():  # pragma: no cover - it always matches
+                return None
+            case IPPeer(block):
+                addresses = addresses_of(party, family)
+                if not addresses:
+                    return PeerMiss.NO_ADDRESS
+                inside = any(
+                    ip.version == block.cidr.version and ip in block.cidr for ip in addresses
+                )
+                return PeerMiss.EXCEPTED if inside else PeerMiss.OUTSIDE_BLOCK
+            case PodPeer(namespace):
+                if isinstance(party, External):
+                    return PeerMiss.NOT_A_POD
+                if party.host_network:
+                    return PeerMiss.HOST_NETWORK
+                match namespace:
+                    case OwnNamespace(name):
+                        if party.namespace != name:
+                            return PeerMiss.OTHER_NAMESPACE
+                    case NamespaceLabels(selector):
+                        if not self.namespace_matches(selector, party.namespace):
+                            if self._selects_no_namespace(selector):
+                                return PeerMiss.NAMESPACE_SELECTS_NONE
+                            return PeerMiss.NAMESPACE_NOT_SELECTED
+                    case _:
+                        assert_never(namespace)
+                return PeerMiss.POD_LABELS
+            case _:
+                assert_never(matcher)
+
+    def _selects_no_namespace(self, selector: LabelSelector) -> bool:
+        """Whether a namespaceSelector selects none of the namespaces the resolver knows."""
+        found = self._selects_none.get(selector)
+        if found is None:
+            found = self._selects_none[selector] = not any(
+                self.namespace_matches(selector, name) for name in self.namespace_labels
+            )
+        return found
 
     def ports(self, matcher: PortMatcher, destination: Party) -> PortSet:
         """The ports a `ports` item allows towards `destination` (named ports resolved on it)."""
@@ -298,6 +474,140 @@ class Resolver:
             case _:
                 assert_never(matcher)
 
+    # -- ClusterNetworkPolicies -------------------------------------------------------------
+
+    def cluster_policy(self, cluster_id: int) -> CompiledClusterPolicy:
+        return self.universe.cluster_policies[cluster_id]
+
+    def cluster_selecting(
+        self, endpoint: Endpoint, direction: Direction, tier: Tier
+    ) -> tuple[int, ...]:
+        """Ids of the CNPs of `tier` whose subject selects `endpoint` and that have rules for
+        `direction`, lower priority first (equal priorities by name). None for a hostNetwork
+        endpoint: "host-networked pods are not included in subject selection"."""
+        if endpoint.host_network or not self.universe.cluster_policies:
+            return ()
+        key = (endpoint.namespace, endpoint.labels, direction, tier)
+        found = self._cluster_selecting.get(key)
+        if found is None:
+            peers = self.group_of(endpoint).pod_peers
+            policies = self.universe.cluster_policies
+            found = tuple(
+                i
+                for i in self._cluster_order
+                if (p := policies[i]).tier is tier
+                and p.rules(direction)
+                and self.universe.peer_id(p.subject) in peers
+            )
+            self._cluster_selecting[key] = found
+        return found
+
+    def cluster_subjects(
+        self, endpoints: Iterable[Endpoint], cluster_id: int
+    ) -> tuple[Endpoint, ...]:
+        """The endpoints CNP `cluster_id` selects (any direction)."""
+        peer = self.universe.peer_id(self.cluster_policy(cluster_id).subject)
+        return tuple(ep for ep in endpoints if peer in self.group_of(ep).pod_peers)
+
+    def networks(self, matcher: NetworksMatcher) -> AddressSet:
+        """The addresses of a `networks` peer (a CIDR with host bits set is its network)."""
+        found = self._networks.get(matcher)
+        if found is None:
+            found = AddressSet()
+            for net in matcher.networks:
+                found = found | AddressSet.of_network(net)
+            self._networks[matcher] = found
+        return found
+
+    def _nodes(self, selector: LabelSelector) -> tuple[AddressSet, frozenset[str]]:
+        found = self._node_sets.get(selector)
+        if found is None:
+            chosen = [n for n in self.nodes if selector.matches(dict(n.labels))]
+            found = (
+                AddressSet.of_addresses(ip for n in chosen for ip in n.ips),
+                frozenset(n.name for n in chosen),
+            )
+            self._node_sets[selector] = found
+        return found
+
+    def selected_nodes(self, selector: LabelSelector) -> tuple[Node, ...]:
+        """The nodes a `nodes` peer's selector matches."""
+        names = self._nodes(selector)[1]
+        return tuple(n for n in self.nodes if n.name in names)
+
+    def node_addresses(self, selector: LabelSelector) -> AddressSet:
+        """The addresses (`status.addresses` that are IPs) of the nodes `selector` matches."""
+        return self._nodes(selector)[0]
+
+    def _on_selected_node(self, selector: LabelSelector, party: Party, family: int | None) -> bool:
+        """A hostNetwork pod without a known address, on a node the selector matches (and
+        that has an address of `family`)."""
+        if isinstance(party, External) or not party.host_network or party.ips:
+            return False
+        if party.node_name not in self._nodes(selector)[1]:
+            return False
+        node = next(n for n in self.nodes if n.name == party.node_name)
+        return family is None or any(ip.version == family for ip in node.ips)
+
+    def cluster_peer_matches(
+        self, matcher: ClusterPeerMatcher, party: Party, family: int | None
+    ) -> bool | None:
+        """Does a CNP peer match the other party of a connection of `family`? None: only DNS
+        can tell at run time (a `domainNames` peer and an address given without names)."""
+        match matcher:
+            case AnyPeer():
+                return True
+            case PodPeer():
+                if isinstance(party, External):
+                    return False
+                found = self._cluster_peer_ids.get(id(matcher))
+                if found is None:
+                    return self.pod_peer_matches(matcher, party)
+                return found in self.group_of(party).pod_peers
+            case NetworksMatcher():
+                addresses = self.networks(matcher)
+                return any(addresses.contains(ip) for ip in addresses_of(party, family))
+            case NodesMatcher(selector):
+                addresses = self.node_addresses(selector)
+                if any(addresses.contains(ip) for ip in addresses_of(party, family)):
+                    return True
+                return self._on_selected_node(selector, party, family)
+            case DomainsMatcher(patterns):
+                if not isinstance(party, External):
+                    return False
+                if not party.names:
+                    return None
+                return any(domain_matches(p, n) for p in patterns for n in party.names)
+            case _:
+                assert_never(matcher)
+
+    def cluster_port_matches(
+        self, matcher: ClusterPortMatcher, *, destination: Party, port: int, protocol: Protocol
+    ) -> bool:
+        """Does a CNP protocol entry match the connection's destination port?"""
+        match matcher:
+            case AnyPort() | PortRangeMatcher():
+                return self.port_matches(
+                    matcher, destination=destination, port=port, protocol=protocol
+                )
+            case AnyProtocolNamedPort(name):
+                return port in named_numbers(destination, name, protocol)
+            case _:
+                assert_never(matcher)
+
+    def cluster_ports(self, matcher: ClusterPortMatcher, destination: Party) -> PortSet:
+        """The ports a CNP protocol entry matches towards `destination`."""
+        match matcher:
+            case AnyPort() | PortRangeMatcher():
+                return self.ports(matcher, destination)
+            case AnyProtocolNamedPort(name):
+                return PortSet.of(
+                    (proto, IntervalSet.of((n, n) for n in named_numbers(destination, name, proto)))
+                    for proto in Protocol
+                )
+            case _:
+                assert_never(matcher)
+
     # -- bulk ------------------------------------------------------------------------------
 
     def members(self, endpoints: Sequence[Endpoint], peer_id: int) -> tuple[int, ...]:
@@ -323,8 +633,17 @@ class Resolver:
         )
 
     def named_ports(self, endpoint: Endpoint) -> tuple[frozenset[int], ...]:
-        """Per named port of the universe, the numbers it has on `endpoint`."""
-        return tuple(named_numbers(endpoint, name, proto) for name, proto in self.universe.named)
+        """Per named port of the universe, the numbers it has on `endpoint` (`named_numbers`;
+        cached per list of container ports)."""
+        named = self.universe.named
+        found = self._named.get(endpoint.ports)
+        if found is None or len(found) != len(named):
+            if not endpoint.ports:
+                found = (frozenset(),) * len(named)
+            else:
+                found = tuple(named_numbers(endpoint, name, proto) for name, proto in named)
+            self._named[endpoint.ports] = found
+        return found
 
     def policy(self, policy_id: int) -> CompiledPolicy:
         found = self.universe.policies[policy_id]

@@ -3,6 +3,10 @@
 Policies (which pods each selects), pod peers (namespace matcher x pod matcher, deduplicated
 across rules), ipBlocks, and the named ports rules use. An endpoint's class is the set of
 these it matches; the universe only grows (an incremental change appends, ids stay valid).
+
+ClusterNetworkPolicies are numbered apart (`cluster_policies`): their subjects and their
+`namespaces`/`pods` peers are pod peers like the others (so an endpoint's group says which
+CNPs select it and which of their peers match it).
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from podfence.engine.match import (
     PodPeer,
     PortRangeMatcher,
 )
-from podfence.model import IPBlock, NetworkPolicy, Protocol
+from podfence.engine.tiers import CompiledClusterPolicy, compile_cluster_policy
+from podfence.model import ClusterNetworkPolicy, IPBlock, NetworkPolicy, Protocol
 
 __all__ = ["Universe", "NamedPort"]
 
@@ -37,15 +42,23 @@ class Universe:
     pod_peers: list[PodPeer] = field(default_factory=list)
     blocks: list[IPBlock] = field(default_factory=list)
     named: list[NamedPort] = field(default_factory=list)
+    cluster_policies: list[CompiledClusterPolicy] = field(default_factory=list)
+    """Compiled ClusterNetworkPolicies by id (both tiers)."""
     _peer_ids: dict[PodPeer, int] = field(default_factory=dict)
     _block_ids: dict[IPBlock, int] = field(default_factory=dict)
     _named_ids: dict[NamedPort, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, policies: Iterable[NetworkPolicy]) -> Universe:
+    def of(
+        cls,
+        policies: Iterable[NetworkPolicy],
+        cluster_policies: Iterable[ClusterNetworkPolicy] = (),
+    ) -> Universe:
         uni = cls()
         for policy in policies:
             uni.add_policy(policy)
+        for cnp in cluster_policies:
+            uni.add_cluster_policy(cnp)
         return uni
 
     def add_policy(self, policy: NetworkPolicy) -> int:
@@ -68,6 +81,18 @@ class Universe:
                         pass
         self.policies.append(compiled)
         return len(self.policies) - 1
+
+    def add_cluster_policy(self, policy: ClusterNetworkPolicy) -> int:
+        """Compile and number a ClusterNetworkPolicy; its subject and pod peers join the
+        pod peers. Its id among the cluster policies."""
+        compiled = compile_cluster_policy(policy)
+        self.peer_id(compiled.subject)
+        for rule in (*compiled.ingress, *compiled.egress):
+            for peer in rule.peers:
+                if isinstance(peer, PodPeer):
+                    self.peer_id(peer)
+        self.cluster_policies.append(compiled)
+        return len(self.cluster_policies) - 1
 
     def peer_id(self, peer: PodPeer) -> int:
         return _intern(self._peer_ids, self.pod_peers, peer)

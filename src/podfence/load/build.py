@@ -22,6 +22,7 @@ from podfence.load.tree import get_at, get_list, get_map, get_str, line_of
 from podfence.model import (
     NAME_LABEL,
     Cluster,
+    CustomResource,
     Direction,
     Endpoint,
     Location,
@@ -122,7 +123,8 @@ def _positions(objs: Iterable[Obj]) -> dict[tuple[ObjectRef, str], int]:
     return positions
 
 
-def build_cluster(linked: Linked) -> Cluster:
+def build_cluster(linked: Linked, custom: tuple[CustomResource, ...] = ()) -> Cluster:
+    """The cluster of `linked` objects, with the custom resources met on the way."""
     namespaces = [build_namespace(o) for o in linked.namespaces]
     namespaces += [build_implicit_namespace(n, o) for n, o in linked.implicit]
     endpoints = [build_endpoint(o) for o in linked.endpoints]
@@ -142,5 +144,6 @@ def build_cluster(linked: Linked) -> Cluster:
         policies=tuple(sorted(policies, key=lambda p: (p.namespace, p.name))),
         nodes=tuple(sorted(nodes, key=lambda n: n.name)),
         cluster_policies=tuple(sorted(cluster_policies, key=lambda p: p.name)),
+        custom_resources=custom,
         positions=_positions(everything),
     )

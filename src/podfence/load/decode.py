@@ -1,7 +1,8 @@
 """Documents -> objects: kinds and apiVersions, `List`s, structure (types, unknown fields).
 
 Kinds podfence does not read (Service, ConfigMap, ...) are skipped without a word, unless the
-kind looks like a misspelling of one it reads. A `List` (or any `*List`, as `kubectl get -o
+kind looks like a misspelling of one it reads; objects of extension APIs are recorded on the
+way as `CustomResource`s (podfence.load.custom). A `List` (or any `*List`, as `kubectl get -o
 yaml` prints) contributes its `items`, each an object with field paths relative to itself.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 
+from podfence.load.custom import custom_resource
 from podfence.load.kinds import KINDS
 from podfence.load.naming import name_only
 from podfence.load.nodes import Node, to_plain
@@ -16,7 +18,7 @@ from podfence.load.objects import Obj, describe
 from podfence.load.report import Reporter
 from podfence.load.schema import conform, type_name
 from podfence.load.tree import Tree, child, index
-from podfence.model import Diagnostic
+from podfence.model import CustomResource, Diagnostic, Location
 
 __all__ = ["decode_document", "is_list_kind", "skipped_kind_warning"]
 
@@ -29,13 +31,26 @@ def is_list_kind(kind: str) -> bool:
 
 
 def decode_document(
-    doc: Node, file: str, *, default_namespace: str, out: list[Diagnostic]
+    doc: Node,
+    file: str,
+    *,
+    default_namespace: str,
+    out: list[Diagnostic],
+    custom: list[CustomResource] | None = None,
 ) -> list[Obj]:
-    """The objects of one document (several for a List), with structural problems in `out`."""
-    return _decode(doc, file, "", default_namespace, out)
+    """The objects of one document (several for a List), with structural problems in `out`
+    and the custom resources met in `custom` (when given)."""
+    return _decode(doc, file, "", default_namespace, out, custom)
 
 
-def _decode(node: Node, file: str, where: str, namespace: str, out: list[Diagnostic]) -> list[Obj]:
+def _decode(
+    node: Node,
+    file: str,
+    where: str,
+    namespace: str,
+    out: list[Diagnostic],
+    custom: list[CustomResource] | None,
+) -> list[Obj]:
     fields = node.value
     if not isinstance(fields, dict):
         report = Reporter(file, {where: node.line}, None, out)
@@ -57,10 +72,16 @@ def _decode(node: Node, file: str, where: str, namespace: str, out: list[Diagnos
     if kind is None or api_version is None:
         return []
     if is_list_kind(kind):
-        return _items(fields, file, where, namespace, report, out)
+        return _items(fields, file, where, namespace, report, out, custom)
     info = KINDS.get(kind)
     if info is None:
         _maybe_typo(kind, child(where, "kind"), report)
+        if custom is not None:
+            found = custom_resource(
+                _as_tree(to_plain(node)[0]), Location(file, node.line), default_namespace=namespace
+            )
+            if found is not None:
+                custom.append(found)
         return []
     if api_version != info.api_version:
         message = (
@@ -129,6 +150,7 @@ def _items(
     namespace: str,
     report: Reporter,
     out: list[Diagnostic],
+    custom: list[CustomResource] | None,
 ) -> list[Obj]:
     items = fields.get("items")
     if items is None or items.value is None:
@@ -139,5 +161,5 @@ def _items(
         return []
     objs: list[Obj] = []
     for i, item in enumerate(items.value):
-        objs.extend(_decode(item, file, index(child(where, "items"), i), namespace, out))
+        objs.extend(_decode(item, file, index(child(where, "items"), i), namespace, out, custom))
     return objs

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from podfence.load.build import build_cluster
+from podfence.load.custom import unique_resources
 from podfence.load.decode import decode_document
 from podfence.load.defaults import apply_defaults, generated_name
 from podfence.load.foreign import NOT_AN_OBJECT, TEMPLATE, template_line, unparsable
@@ -36,7 +37,7 @@ from podfence.load.schema import decode_rank
 from podfence.load.sources import Source, read_sources
 from podfence.load.tree import get_str
 from podfence.load.validate import validate_object
-from podfence.model import Cluster, Diagnostic, Severity
+from podfence.model import Cluster, CustomResource, Diagnostic, Severity
 
 __all__ = ["LoadOptions", "LoadResult", "load_paths", "load_sources", "load_texts"]
 
@@ -152,7 +153,11 @@ def _not_an_object(doc: Node) -> str | None:
 
 
 def _objects(
-    source: Source, namespace: str, out: list[Diagnostic], starts: dict[str, list[int]]
+    source: Source,
+    namespace: str,
+    out: list[Diagnostic],
+    starts: dict[str, list[int]],
+    custom: list[CustomResource],
 ) -> list[Obj]:
     docs, syntax = parse_text(source.name, source.text, default_namespace=namespace)
     starts[source.name] = _starts(docs)
@@ -169,7 +174,9 @@ def _objects(
             message = NOT_AN_OBJECT.format(what=why)
             out.append(Diagnostic(source.name, doc.line, Severity.WARNING, message))
             continue
-        objs += decode_document(doc, source.name, default_namespace=namespace, out=out)
+        objs += decode_document(
+            doc, source.name, default_namespace=namespace, out=out, custom=custom
+        )
     return objs
 
 
@@ -184,13 +191,14 @@ def load_sources(
     out = list(problems)
     objs: list[Obj] = []
     starts: dict[str, list[int]] = {}
+    custom: list[CustomResource] = []
     for source in sources:
-        objs += _objects(source, default_namespace, out, starts)
+        objs += _objects(source, default_namespace, out, starts, custom)
     decoding = len(out)
     generated: Counter[tuple[str, ...]] = Counter()
     objs = [_defaulted(obj, default_namespace, out, generated) for obj in objs]
     for obj in objs:
         validate_object(obj, out, options)
     linked = link(objs, out, strict=options.strict)
-    cluster = None if has_errors(out) else build_cluster(linked)
+    cluster = None if has_errors(out) else build_cluster(linked, unique_resources(custom))
     return LoadResult(cluster, _ordered(out, decoding, starts))

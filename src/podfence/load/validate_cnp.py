@@ -10,9 +10,10 @@ differences, each with its reason:
 - an unknown field is an error, except when it is the only field of a peer or of a protocol
   entry and is not a likely typo (no "did you mean"): a newer CRD may define it, and the API
   asks implementations to fail closed on a peer with no field they know. podfence warns and
-  keeps an `UnknownPeer` / `UnknownProtocol` (matches nothing for Accept, everything for Deny
-  and Pass). A field of the experimental channel under `Channel.STANDARD`, or an egress-only
-  peer in an ingress rule, is an error: no version of the CRD accepts it there;
+  keeps an `UnknownPeer` / `UnknownProtocol` (an Accept rule with it matches nothing, a Deny
+  or Pass rule with it denies everything). A field of the experimental channel under
+  `Channel.STANDARD`, or an egress-only peer in an ingress rule, is an error: no version of
+  the CRD accepts it there;
 - label selectors are not checked by the CRD (any operator, any key is stored), but an invalid
   selector cannot be evaluated: podfence reports it as an error, with the words of
   metav1 label selector validation;
@@ -45,6 +46,7 @@ from podfence.model import Diagnostic
 
 __all__ = [
     "EGRESS_ONLY_PEERS",
+    "FAIL_CLOSED",
     "SELECTOR_NOTE",
     "fail_closed_position",
     "selector_paths",
@@ -56,6 +58,12 @@ SELECTOR_NOTE = (
     " (the ClusterNetworkPolicy CRD does not check label selectors, "
     "but podfence cannot evaluate an invalid one)"
 )
+FAIL_CLOSED = (
+    "an Accept rule with it matches nothing, a Deny or Pass rule with it denies everything"
+)
+"""ClusterNetworkPolicyIngressPeer/EgressPeer: 'For "Accept" rules, "fail closed" means: "treat
+the rule as matching no traffic". For "Deny" and "Pass" rules, "fail closed" means: "treat the
+rule as a 'Deny all' rule"'."""
 NAMESPACE_WARNING = (
     "ignored: a ClusterNetworkPolicy is cluster-scoped (the API server drops metadata.namespace)"
 )
@@ -103,12 +111,10 @@ def _unknown(problem: Problem, channel: Channel, report: Reporter, suppressed: s
     position = fail_closed_position(parent)
     if position is not None and problem.siblings == 0:
         suppressed.add(parent)  # its "at least 1 properties": the unknown field is the one
-        everything = "everything" if position == "peer" else "every port"
         report.warning(
             problem.path,
             f'unknown field "{key}": the CRD ({BUNDLE_VERSION}, {channel} channel) has no such '
-            f"field in a {position}; podfence fails closed: this {position} matches nothing in "
-            f"an Accept rule and {everything} in a Deny or Pass rule",
+            f"field in a {position}; podfence fails closed: {FAIL_CLOSED}",
         )
         return
     report.error(problem.path, problem.message)
@@ -192,8 +198,7 @@ def _check_named_ports(spec: Mapping[str, object], report: Reporter) -> None:
                 report.warning(
                     path,
                     'an empty destinationNamedPort is Go\'s zero value, "no field set": '
-                    "podfence fails closed: this protocol entry matches nothing in an Accept "
-                    "rule and every port in a Deny or Pass rule",
+                    f"podfence fails closed: {FAIL_CLOSED}",
                 )
                 continue
             problems = is_valid_port_name(name)

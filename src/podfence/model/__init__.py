@@ -4,7 +4,15 @@ The model knows nothing of files or of evaluation; it only describes.
 """
 
 from podfence.model.addresses import IPAddress, IPBlock, IPNetwork, parse_ip
-from podfence.model.cluster import NAME_LABEL, WORKLOAD_KINDS, Cluster, Endpoint, Namespace
+from podfence.model.cluster import (
+    NAME_LABEL,
+    WELL_KNOWN_NAMESPACES,
+    WORKLOAD_KINDS,
+    Cluster,
+    CustomResource,
+    Endpoint,
+    Namespace,
+)
 from podfence.model.cnp import (
     CNP_KIND,
     Action,
@@ -29,6 +37,7 @@ from podfence.model.cnp import (
     Tier,
     UnknownPeer,
     UnknownProtocol,
+    domain_matches,
 )
 from podfence.model.diagnostic import Diagnostic, Severity
 from podfence.model.intervals import AddressSet, IntervalSet, PortSet
@@ -65,15 +74,18 @@ __all__ = [
     "Tier",
     "UnknownPeer",
     "UnknownProtocol",
+    "domain_matches",
     "AddressSet",
     "IntervalSet",
     "PortSet",
     "ProtocolPort",
     "NAME_LABEL",
+    "WELL_KNOWN_NAMESPACES",
     "WORKLOAD_KINDS",
     "Cluster",
     "Connection",
     "ContainerPort",
+    "CustomResource",
     "Diagnostic",
     "Direction",
     "Endpoint",

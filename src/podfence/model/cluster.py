@@ -12,10 +12,22 @@ from podfence.model.policy import NetworkPolicy
 from podfence.model.ports import ContainerPort
 from podfence.model.source import Location, ObjectRef
 
-__all__ = ["Namespace", "Endpoint", "Cluster", "WORKLOAD_KINDS", "NAME_LABEL"]
+__all__ = [
+    "Namespace",
+    "Endpoint",
+    "CustomResource",
+    "Cluster",
+    "WORKLOAD_KINDS",
+    "NAME_LABEL",
+    "WELL_KNOWN_NAMESPACES",
+]
 
 NAME_LABEL = "kubernetes.io/metadata.name"
 """The label the API server puts on every namespace, set to its name."""
+
+WELL_KNOWN_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+"""The namespaces every cluster has (the API server creates them), whether or not an input
+defines them. Their labels beyond the name label are unknown (an administrator may add some)."""
 
 WORKLOAD_KINDS = (
     "Deployment",
@@ -70,6 +82,37 @@ class Endpoint:
 
 
 @dataclass(frozen=True, slots=True)
+class CustomResource:
+    """An object of an extension API (a CustomResourceDefinition's kind) that podfence does
+    not analyse, kept as data so that analyses can tell an operator may create pods from it.
+
+    `namespace` is the object's own, or the default namespace when it names none (as
+    `kubectl apply -n` would place a namespaced object). `pod_metadata_labels` are its
+    `spec.podMetadata.labels`: the labels operators following the prometheus-operator
+    convention put on the pods they create."""
+
+    api_version: str
+    kind: str
+    namespace: str
+    name: str
+    labels: Labels = ()
+    pod_metadata_labels: Labels = ()
+    location: Location = Location("<memory>")
+
+    @property
+    def group(self) -> str:
+        """The API group (`monitoring.coreos.com`)."""
+        return self.api_version.rpartition("/")[0]
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef(self.kind, self.namespace, self.name)
+
+    def __str__(self) -> str:
+        return str(self.ref)
+
+
+@dataclass(frozen=True, slots=True)
 class Cluster:
     """Everything loaded, valid and defaulted. Endpoints are sorted by id, nodes and cluster
     policies by name."""
@@ -80,6 +123,8 @@ class Cluster:
     nodes: tuple[Node, ...] = ()
     cluster_policies: tuple[ClusterNetworkPolicy, ...] = ()
     """ClusterNetworkPolicies of both tiers (policy.networking.k8s.io/v1alpha2)."""
+    custom_resources: tuple[CustomResource, ...] = ()
+    """Objects of extension APIs, not analysed (sorted by namespace, kind and name)."""
     positions: dict[tuple[ObjectRef, str], int] = field(
         default_factory=dict, compare=False, hash=False
     )

@@ -7,8 +7,8 @@ closed union of small types, and the awkward cases are types of their own, not N
 - `protocols` absent is `EveryPort` (every port of every protocol), not an empty tuple;
 - a peer with no field podfence knows (a future peer type, under a newer CRD) is `UnknownPeer`,
   and a protocol entry with no field it knows is `UnknownProtocol`. The API asks implementations
-  to fail closed on them: such a peer matches nothing in an Accept rule and everything in a
-  Deny or Pass rule (the types only carry the fact; the engine applies it);
+  to fail closed on them: an Accept rule with one matches nothing, a Deny or Pass rule with one
+  is a "Deny all" (the types only carry the fact; the engine applies it);
 - `pods.namespaceSelector` absent is the empty selector (a Go struct, not a pointer: its zero
   value selects every namespace);
 - `destinationNamedPort: ""` is a Go zero value, i.e. "no field set", so it is an
@@ -51,6 +51,7 @@ __all__ = [
     "Tier",
     "UnknownPeer",
     "UnknownProtocol",
+    "domain_matches",
 ]
 
 CNP_KIND = "ClusterNetworkPolicy"
@@ -142,10 +143,30 @@ class DomainNamesPeer:
     names: tuple[str, ...]
 
 
+def _canonical_name(name: str) -> str:
+    """DNS names compare case-insensitively, with or without the root's trailing dot."""
+    return name.lower().removesuffix(".")
+
+
+def domain_matches(pattern: str, name: str) -> bool:
+    """Does a `domainNames` entry match the DNS name `name`?
+
+    Upstream (v1alpha2 `DomainName`): an exact name matches only itself
+    (`kubernetes.io` does not match `www.kubernetes.io`); `*.` matches one or more entire
+    labels, only as a prefix (`*.kubernetes.io` matches `www.kubernetes.io` and
+    `latest.blog.kubernetes.io`, not `kubernetes.io`).
+    """
+    pattern, name = _canonical_name(pattern), _canonical_name(name)
+    if pattern.startswith("*."):
+        suffix = pattern[1:]
+        return name.endswith(suffix) and len(name) > len(suffix)
+    return name == pattern
+
+
 @dataclass(frozen=True, slots=True)
 class UnknownPeer:
-    """A peer with no field podfence knows (`fields` are the ones it has). Fail closed:
-    matches nothing in an Accept rule, everything in a Deny or Pass rule."""
+    """A peer with no field podfence knows (`fields` are the ones it has). Fail closed: an
+    Accept rule with it matches nothing, a Deny or Pass rule with it denies everything."""
 
     fields: tuple[str, ...]
 
@@ -300,12 +321,16 @@ class ClusterRuleRef:
         path = f"{self.direction.rules_field}[{self.rule}]"
         if self.peer is not None:
             path += f".{self.direction.peers_field}[{self.peer}]"
-        if self.protocol is not None:
+        elif self.protocol is not None:
             path += f".protocols[{self.protocol}]"
         return path
 
     def __str__(self) -> str:
+        """`cnp/NAME egress[0].to[1] protocols[0] "rule-name"` (peer and protocol entry both
+        set: the protocol entry follows, as a NetworkPolicy rule's `ports[k]` does)."""
         text = f"{self.key} {self.field}".rstrip()
+        if self.peer is not None and self.protocol is not None:
+            text += f" protocols[{self.protocol}]"
         if self.rule is not None and self.name:
             text += f' "{self.name}"'
         return text

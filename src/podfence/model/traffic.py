@@ -13,15 +13,24 @@ __all__ = ["External", "Party", "Connection"]
 
 @dataclass(frozen=True, slots=True)
 class External:
-    """An IP address outside the cluster (no policy selects it)."""
+    """An IP address outside the cluster (no policy selects it).
+
+    `names`: the DNS names the question gave this address (`can POD api.example.com`, or a
+    `--dns NAME=IP` map); a ClusterNetworkPolicy `domainNames` peer matches it by them.
+    Empty: the address was given as such, and which names lead to it is only known to DNS
+    at run time.
+    """
 
     ip: IPAddress
+    names: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
         return str(self.ip)
 
     def __str__(self) -> str:
+        if self.names:
+            return f"{', '.join(self.names)} ({self.ip})"
         return self.id
 
 

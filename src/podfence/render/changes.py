@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from podfence.analysis.diff import Change, ChangedCell, ChangeGroup, Diff
 from podfence.engine import Reason
-from podfence.model import Direction, RuleRef
+from podfence.model import ClusterRuleRef, Direction, RuleRef
 from podfence.render.phrases import peer_phrase
 from podfence.render.portset import probes_phrase
 from podfence.render.words import count
@@ -30,9 +31,15 @@ def group_head(group: ChangeGroup, diff: Diff) -> str:
     return f"{_names(group.subjects)} {now} {verb} {ports} from {_names(group.peers)}"
 
 
-def rule_text(ref: RuleRef, diff: Diff, change: Change) -> str:
-    """`ns/name egress[0].to[0] (every pod in namespaces labelled name=kube-system)`."""
+def rule_text(ref: RuleRef | ClusterRuleRef, diff: Diff, change: Change) -> str:
+    """`ns/name egress[0].to[0] (every pod in namespaces labelled name=kube-system)`;
+    `cnp/guard ingress[1] "deny-rest" (Admin Deny)` for a ClusterNetworkPolicy rule."""
     cluster = diff.new if change is Change.GAINED else diff.old
+    if isinstance(ref, ClusterRuleRef):
+        cnp = cluster.cluster_policy(ref.policy)
+        if cnp is None or ref.rule is None:
+            return str(ref)
+        return f"{ref} ({cnp.tier} {cnp.rules(ref.direction)[ref.rule].action})"
     policy = cluster.policy(ref.policy)
     if policy is None or ref.rule is None:
         return str(ref)
@@ -45,6 +52,10 @@ def rule_text(ref: RuleRef, diff: Diff, change: Change) -> str:
 
 
 def _isolated(cell: ChangedCell) -> str:
+    if cell.now.decided_by is not None:
+        rule = cell.now.decided_by
+        ref = dataclasses.replace(rule.ref, peer=None, protocol=None)
+        return f"denied by {ref} ({rule.tier} {rule.action})"
     if cell.now.reason is Reason.DENIED:
         return f"isolated by {', '.join(cell.now.selected_by)}"
     return "denied"
@@ -59,8 +70,12 @@ def group_why(group: ChangeGroup, diff: Diff, cell: ChangedCell | None = None) -
         text = f"{word} {rules}"
     elif group.change is Change.GAINED:
         text = f"gained: no policy isolates it for {side} any more"
+        if cell is not None and cell.now.tiers:
+            text = f"gained: no tier decides it for {side} any more (allowed by default)"
     else:
         text = f"was allowed: nothing isolated it for {side}"
+    if cell is not None and cell.now.tiers and group.change is Change.GAINED:
+        text += f"; was {_isolated(cell)}"
     if group.change is Change.LOST and cell is not None:
         text += f"; now {_isolated(cell)}"
     return text

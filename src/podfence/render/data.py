@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from podfence.analysis.by_name import NameQuery
 from podfence.analysis.explain import DirectionAccount, PodAccount, PodDirection, PolicyAccount
 from podfence.analysis.matrix import Matrix, PortMatrix
 from podfence.analysis.named_ports import NamedPort, NamedPortMatrix, Query, QueryMatrix
-from podfence.engine import DirectionVerdict, Verdict
-from podfence.model import Diagnostic, PolicyPort
+from podfence.analysis.summary import NamespaceSummary
+from podfence.engine import DirectionVerdict, TierRule, Verdict
+from podfence.model import Diagnostic, Direction, External, Party, PolicyPort
 from podfence.render.phrases import peer_phrase
 
 __all__ = [
@@ -18,19 +21,67 @@ __all__ = [
     "pod_account_data",
     "diagnostics_data",
     "query_data",
+    "summary_data",
+    "name_query_data",
+    "tier_rule_data",
 ]
 
 
-def _side(v: DirectionVerdict) -> dict[str, Any]:
+def tier_rule_data(rule: TierRule) -> dict[str, Any]:
+    """A ClusterNetworkPolicy rule that matched: `policy` (`cnp/NAME`), `tier`, `priority`,
+    `rule` (its index), `name` (null when it has none), `action` (as written), `effect`
+    (Deny when a Deny or Pass rule failed closed), `peer` and `protocol` (the first matching
+    entries' indexes, null for every peer / absent protocols), `ref` (as text) and
+    `failClosed` (the fields podfence does not know)."""
+    ref = rule.ref
     return {
+        "policy": ref.key,
+        "tier": rule.tier.value,
+        "priority": rule.priority,
+        "rule": ref.rule,
+        "name": ref.name or None,
+        "action": rule.action.value,
+        "effect": rule.effect.value,
+        "peer": ref.peer,
+        "protocol": ref.protocol,
+        "ref": str(ref),
+        "failClosed": list(rule.unknown),
+    }
+
+
+def _tiers(v: DirectionVerdict) -> dict[str, Any]:
+    """With ClusterNetworkPolicies: `tier` (Admin, NetworkPolicy, Baseline; null: none
+    decided), `decidedBy` (the Admin or Baseline rule, or null), `passed` (the Pass rules on
+    the way), `clusterSelectedBy`, `dns` (`{"rule", "dependence": matched|unknown}`) and
+    `alternatives` (the other outcomes when equal priorities disagree: `ambiguous`)."""
+    return {
+        "tier": v.tier,
+        "decidedBy": tier_rule_data(v.decided_by) if v.decided_by is not None else None,
+        "passed": [tier_rule_data(p) for p in v.passed],
+        "clusterSelectedBy": list(v.cluster_selected_by),
+        "dns": [{"rule": str(n.ref), "dependence": n.dependence.value} for n in v.dns],
+        "ambiguous": v.ambiguous,
+        "alternatives": [_side(a) for a in v.alternatives],
+    }
+
+
+def _side(v: DirectionVerdict) -> dict[str, Any]:
+    """One side; the tier keys (`_tiers`) only when the cluster has ClusterNetworkPolicies."""
+    out = {
         "party": v.party,
         "allowed": v.allowed,
         "reason": v.reason.value,
         "isolated": v.isolated,
         "selectedBy": list(v.selected_by),
         "allowedBy": [str(r) for r in v.allowed_by],
-        "nearMisses": [{"rule": str(m.ref), "miss": m.miss.value} for m in v.near_misses],
+        "nearMisses": [
+            {"rule": str(m.ref), "miss": m.miss.value, "peers": [p.value for p in m.peers]}
+            for m in v.near_misses
+        ],
     }
+    if v.tiers:
+        out |= _tiers(v)
+    return out
 
 
 def verdict_data(verdict: Verdict) -> dict[str, Any]:
@@ -49,7 +100,14 @@ def verdict_data(verdict: Verdict) -> dict[str, Any]:
         "egress": _side(verdict.egress),
         "ingress": _side(verdict.ingress),
         "byFamily": [verdict_data(v) for v in verdict.by_family],
-    }
+    } | _names(c.destination)
+
+
+def _names(party: Party) -> dict[str, Any]:
+    """`destinationNames`: the DNS names an outside destination was asked by (only then)."""
+    if isinstance(party, External) and party.names:
+        return {"destinationNames": list(party.names)}
+    return {}
 
 
 def query_data(query: Query) -> dict[str, Any]:
@@ -65,6 +123,21 @@ def query_data(query: Query) -> dict[str, Any]:
         "allowed": query.allowed,
         "resolved": list(query.numbers),
         "verdicts": [verdict_data(v) for v in query.verdicts],
+    }
+
+
+def name_query_data(query: NameQuery) -> dict[str, Any]:
+    """`can POD NAME -o json`: `name`, `resolved` (true: the addresses came from --dns),
+    `dependsOnDns` (unresolved and the regions' answers differ), `allowed` (every case
+    allows), and `cases`: `{"addresses", "answer"}` with `answer` as `can` gives it for that
+    address."""
+    return {
+        "source": query.source.id,
+        "name": query.name,
+        "resolved": query.resolved,
+        "dependsOnDns": query.depends_on_dns,
+        "allowed": query.allowed,
+        "cases": [{"addresses": c.label, "answer": query_data(c.query)} for c in query.cases],
     }
 
 
@@ -178,3 +251,21 @@ def diagnostics_data(diagnostics: tuple[Diagnostic, ...]) -> dict[str, Any]:
             for d in diagnostics
         ]
     }
+
+
+def summary_data(summaries: Sequence[NamespaceSummary]) -> list[dict[str, Any]]:
+    """The posture per namespace: endpoints, policies, each direction's openness (isolated,
+    partial, open, empty) with its count of isolated endpoints, and the endpoints reachable
+    from outside the cluster."""
+    return [
+        {
+            "namespace": s.namespace,
+            "endpoints": s.endpoints,
+            "policies": s.policies,
+            **{d.value.lower(): s.openness(d).value for d in Direction},
+            "isolatedIngress": s.isolated_ingress,
+            "isolatedEgress": s.isolated_egress,
+            "reachableFromOutside": list(s.reachable_from_outside),
+        }
+        for s in summaries
+    ]

@@ -78,6 +78,8 @@ def edge_lines(edge: Edge, graph: Graph) -> list[str]:
                 lines.append(f"by {word} {', '.join(edge.via)}")
             return lines
         case EdgeKind.DENIED:
+            if edge.denied_via:
+                return [f"Blocked by {', '.join(edge.denied_via)}"]
             return [_denied(edge)]
         case EdgeKind.SELECTS:
             return ["Selects"]

@@ -53,11 +53,11 @@ def _entry(entry: Entry) -> dict[str, Any]:
 
 
 def _json(
-    head: dict[str, Any], groups: Iterable[EndpointClass], entries: Iterable[Entry]
+    head: dict[str, Any], groups: Iterable[dict[str, Any]], entries: Iterable[Entry]
 ) -> Iterator[str]:
     yield orjson.dumps(head).decode()[:-1] + ',\n"groups": ['
     for i, g in enumerate(groups):
-        yield ("," if i else "") + "\n" + orjson.dumps(group_item(g)).decode()
+        yield ("," if i else "") + "\n" + orjson.dumps(g).decode()
     yield '\n],\n"allowed": ['
     for i, e in enumerate(entries):
         yield ("," if i else "") + "\n" + orjson.dumps(_entry(e)).decode()
@@ -76,23 +76,24 @@ def _yaml_list(key: str, items: Iterable[dict[str, Any]]) -> Iterator[str]:
 
 
 def _yaml(
-    head: dict[str, Any], groups: Iterable[EndpointClass], entries: Iterable[Entry]
+    head: dict[str, Any], groups: Iterable[dict[str, Any]], entries: Iterable[Entry]
 ) -> Iterator[str]:
     yield yaml.safe_dump(head, sort_keys=False)
-    yield from _yaml_list("groups", (group_item(g) for g in groups))
+    yield from _yaml_list("groups", groups)
     yield from _yaml_list("allowed", (_entry(e) for e in entries))
 
 
 def stream_grouped(
-    groups: Iterable[EndpointClass],
+    groups: Iterable[dict[str, Any]],
     entries: Iterable[Entry],
     *,
     ports: Sequence[ProtocolPort] | None,
     output: str,
     write: Callable[[str], object],
 ) -> None:
-    """Write the grouped document (`ports`: those asked; None: every port) as `output`
-    (`json` or `yaml`), chunk by chunk through `write`."""
+    """Write the grouped document (`groups`: GROUP items, see `group_item`; `ports`: those
+    asked, None: every port) as `output` (`json` or `yaml`), chunk by chunk through
+    `write`."""
     head: dict[str, Any] = {"format": "grouped-all-ports" if ports is None else "grouped"}
     if ports is not None:
         head["ports"] = [{"port": p.port, "protocol": p.protocol.value} for p in ports]

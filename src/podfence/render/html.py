@@ -17,6 +17,7 @@ from podfence.analysis.review import MAX_ACCOUNTS, PortClass, Review
 from podfence.analysis.summary import Openness
 from podfence.engine import Verdict
 from podfence.model import Direction
+from podfence.render.cnp_text import render_cluster_account
 from podfence.render.dot import render_dot
 from podfence.render.graphviz import GraphvizMissing, have_dot, run_dot
 from podfence.render.html_assets import CSS, HEAT_JS, JS
@@ -35,21 +36,32 @@ _CSP = (
 
 
 def port_label(pc: PortClass | HeatPorts) -> tuple[str, str]:
-    """(`TCP 5432` or `TCP other ports`, the exact ranges) of a class of ports."""
+    """(the menu's label: `TCP 5432`, `TCP (every port)`, `TCP other ports`; the caption
+    with the exact ports: `TCP 5432`, `every TCP port`, `TCP 1-5431, 5433-65535`)."""
     ranges = ", ".join(str(r) for r in span_ranges(pc.probes))
     if ranges == "1-65535":
-        return f"{pc.protocol} (every port)", f"{pc.protocol} {ranges}"
+        return f"{pc.protocol} (every port)", f"every {pc.protocol} port"
     if len(pc.probes) == 1 and pc.probes[0].is_single:
         return f"{pc.protocol} {ranges}", f"{pc.protocol} {ranges}"
     return f"{pc.protocol} other ports", f"{pc.protocol} {ranges}"
 
 
-def _template(verdict: Verdict) -> str:
-    """The verdict's text with its parties as {S} and {D} (the page puts them back, {D} first),
-    so that cells differing only by their parties share one text: without this the page
-    carries a text per cell and port class (140 MB at 150 pods)."""
+def _template(verdict: Verdict, pc: PortClass) -> str:
+    """The verdict's text for every port of its class, with its parties as {S} and {D} (the
+    page puts them back, {D} first), so that cells differing only by their parties share one
+    text: without this the page carries a text per cell and port class (140 MB at 150 pods).
+    The verdict was computed on the class's first port: it stands for every port of the
+    class, which the text says instead of that one number."""
     c = verdict.connection
-    return render_verdict(verdict).replace(c.source.id, "{S}").replace(c.destination.id, "{D}")
+    text = render_verdict(verdict, ports=f"on {port_label(pc)[1]}")
+    if not pc.same_reasons:
+        first, rest = text.split("\n", 1)
+        note = (
+            f"  (every port of these gets this answer; the rules named are those for "
+            f"{c.port}/{c.protocol})"
+        )
+        text = f"{first}\n{note}\n{rest}"
+    return text.replace(c.source.id, "{S}").replace(c.destination.id, "{D}")
 
 
 def matrix_json(review: Review) -> dict[str, Any]:
@@ -64,7 +76,7 @@ def matrix_json(review: Review) -> dict[str, Any]:
             ]
         )
         explain.append(
-            [[texts.setdefault(_template(v), len(texts)) for v in row] for row in pc.verdicts]
+            [[texts.setdefault(_template(v, pc), len(texts)) for v in row] for row in pc.verdicts]
         )
     eps = [review.cluster.endpoint(i) for i in review.endpoints]
     return {
@@ -73,7 +85,7 @@ def matrix_json(review: Review) -> dict[str, Any]:
         ],
         "namespaces": sorted({e.namespace for e in eps if e}),
         "ports": [
-            dict(zip(("label", "title"), port_label(pc), strict=True)) for pc in review.ports
+            dict(zip(("label", "caption"), port_label(pc), strict=True)) for pc in review.ports
         ],
         "cells": cells,
         "explain": explain,
@@ -136,13 +148,23 @@ def _summary(review: Review) -> str:
             if state is Openness.PARTIAL:
                 text = f"partial: {s.isolated(d)} of {s.endpoints} isolated"
             cells.append(_badge(state.value, text))
+        cells.append(escape(", ".join(s.reachable_from_outside)) or "none")
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     head = "".join(
-        f"<th>{h}</th>" for h in ("Namespace", "Pods/workloads", "Policies", "Ingress", "Egress")
+        f"<th>{h}</th>"
+        for h in (
+            "Namespace",
+            "Pods/workloads",
+            "Policies",
+            "Ingress",
+            "Egress",
+            "Reachable from outside the cluster",
+        )
     )
     note = (
         '<p class="note">open: nothing isolates the pods for that direction, so every '
-        "connection is allowed; isolated: only what a rule allows gets through.</p>"
+        "connection is allowed; isolated: only what a rule allows gets through. Reachable "
+        "from outside the cluster: some address outside it may connect on some port.</p>"
     )
     return f'<table class="plain" id="summary-table"><tr>{head}</tr>{"".join(rows)}</table>{note}'
 
@@ -205,9 +227,16 @@ def _policies(review: Review) -> str:
             f'<p class="note">{policies} NetworkPolicies: more than this page explains '
             f"({MAX_ACCOUNTS}); explain one with podfence explain --policy NS/NAME.</p>"
         )
+    tiers = "".join(
+        f'<pre class="policy" id="policy-{escape(a.policy.key)}">'
+        f"{escape(render_cluster_account(a))}</pre>"
+        for a in review.cluster_accounts
+    )
     if not review.accounts:
+        if tiers:
+            return tiers + "<p>No NetworkPolicy.</p>"
         return "<p>No NetworkPolicy: every pod accepts and opens every connection.</p>"
-    return "".join(
+    return tiers + "".join(
         f'<pre class="policy" id="policy-{escape(a.policy.key)}">{escape(render_account(a))}</pre>'
         for a in review.accounts
     )

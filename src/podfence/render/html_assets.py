@@ -126,10 +126,8 @@ JS = """
       });
     });
     wrap.replaceChildren(table);
-    var title = D.ports[p].title === D.ports[p].label ? '' : ' (' + D.ports[p].title + ')';
     count.textContent = allowed + ' of ' + total +
-      (total === 1 ? ' connection' : ' connections') + ' allowed on ' +
-      D.ports[p].label + title;
+      (total === 1 ? ' connection' : ' connections') + ' allowed on ' + D.ports[p].caption;
   }
 
   function textOf(td) {

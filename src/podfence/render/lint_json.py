@@ -1,9 +1,13 @@
 """Lint findings and rules as plain data for `-o json`. The findings shape is a contract:
 
     {"findings": [{"rule", "severity", "file", "line", "object", "field", "message",
-                   "consequence", "fix"}]}
+                   "consequence", "fix"}],
+     "posture": {"namespaces": [{"namespace", "endpoints", "policies", "ingress", "egress",
+                                 "isolatedIngress", "isolatedEgress",
+                                 "reachableFromOutside"}]}}
 
 `field` is null for findings about an object as a whole (a Namespace, a whole policy).
+`ingress`/`egress` say `isolated`, `partial`, `open` or `empty` (no endpoints).
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from podfence.analysis.lint import Finding, LintResult, RuleInfo
+from podfence.analysis.summary import NamespaceSummary
+from podfence.render.data import summary_data
 
 __all__ = ["finding_data", "lint_data", "rules_data"]
 
@@ -30,8 +36,14 @@ def finding_data(f: Finding) -> dict[str, Any]:
     }
 
 
-def lint_data(result: LintResult) -> dict[str, Any]:
-    return {"findings": [finding_data(f) for f in result.findings]}
+def lint_data(
+    result: LintResult, posture: Sequence[NamespaceSummary] | None = None
+) -> dict[str, Any]:
+    """The findings, and the posture when given."""
+    data: dict[str, Any] = {"findings": [finding_data(f) for f in result.findings]}
+    if posture is not None:
+        data["posture"] = {"namespaces": summary_data(posture)}
+    return data
 
 
 def rules_data(rules: Sequence[RuleInfo]) -> dict[str, Any]:

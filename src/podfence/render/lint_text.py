@@ -9,8 +9,10 @@ from rich.console import Console
 from rich.text import Text
 
 from podfence.analysis.lint import Finding, Level, LintResult, RuleInfo
+from podfence.analysis.summary import NamespaceSummary, Openness
+from podfence.model import Direction
 
-__all__ = ["render_lint_text", "render_rules_text"]
+__all__ = ["posture_lines", "render_lint_text", "render_rules_text"]
 
 _STYLE = {Level.ERROR: "bold red", Level.WARNING: "yellow", Level.INFO: "cyan"}
 
@@ -62,8 +64,47 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 or word == "info" else "s")
 
 
-def render_lint_text(result: LintResult, *, color: bool = False) -> str:
-    """Findings grouped by file (in file order), then a summary line."""
+def _openness(s: NamespaceSummary, direction: Direction) -> str:
+    state = s.openness(direction)
+    name = direction.value.lower()
+    if state is Openness.PARTIAL:
+        return f"{name} partial ({s.isolated(direction)} of {s.endpoints} isolated)"
+    return f"{name} {state.value}"
+
+
+def _reachable(ids: Sequence[str], limit: int = 6) -> str:
+    if not ids:
+        return "none"
+    if len(ids) <= limit:
+        return ", ".join(ids)
+    return f"{', '.join(ids[:limit])} and {len(ids) - limit} more"
+
+
+def posture_lines(posture: Sequence[NamespaceSummary]) -> list[Text]:
+    """A few lines: per namespace, isolated or not per direction, and the endpoints that
+    addresses outside the cluster can reach."""
+    lines = [Text("posture (what NetworkPolicy lets through):", style="bold")]
+    for s in posture:
+        if not s.endpoints:
+            lines.append(Text(f"  {s.namespace}: no pods in the input"))
+            continue
+        pods = f"{s.endpoints} pod{'/workload' if s.endpoints == 1 else 's/workloads'}"
+        sides = ", ".join(_openness(s, d) for d in Direction)
+        outside = _reachable(s.reachable_from_outside)
+        lines.append(
+            Text(f"  {s.namespace}: {pods}; {sides}; reachable from outside the cluster: {outside}")
+        )
+    return lines
+
+
+def render_lint_text(
+    result: LintResult,
+    *,
+    color: bool = False,
+    posture: Sequence[NamespaceSummary] | None = None,
+) -> str:
+    """Findings grouped by file (in file order), the posture (when given), then a summary
+    line."""
     lines: list[Text] = []
     current: str | None = None
     for f in result.findings:
@@ -74,8 +115,13 @@ def render_lint_text(result: LintResult, *, color: bool = False) -> str:
             current = f.file
         lines += _finding(f)
     counts = {level: sum(f.level is level for f in result.findings) for level in Level}
-    if result.findings:
+    if posture:
+        if lines:
+            lines.append(Text(""))
+        lines += posture_lines(posture)
+    if lines:
         lines.append(Text(""))
+    if result.findings:
         summary = ", ".join(
             _count(counts[level], str(level)) for level in (Level.ERROR, Level.WARNING, Level.INFO)
         )

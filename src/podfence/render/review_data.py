@@ -10,26 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from podfence.analysis.review import Review
-from podfence.model import Direction
-from podfence.render.data import account_data
+from podfence.render.cnp_data import cluster_account_data
+from podfence.render.data import account_data, summary_data
 from podfence.render.html import heatmap_json, matrix_json
 from podfence.render.mermaid import render_mermaid
 
 __all__ = ["review_data"]
-
-
-def _summary(review: Review) -> list[dict[str, Any]]:
-    return [
-        {
-            "namespace": s.namespace,
-            "endpoints": s.endpoints,
-            "policies": s.policies,
-            **{d.value.lower(): s.openness(d).value for d in Direction},
-            "isolatedIngress": s.isolated_ingress,
-            "isolatedEgress": s.isolated_egress,
-        }
-        for s in review.summary
-    ]
 
 
 def _lint(review: Review) -> dict[str, Any] | None:
@@ -53,7 +39,7 @@ def review_data(review: Review) -> dict[str, Any]:
             "endpoints": len(c.endpoints),
             "policies": len(c.policies),
         },
-        "summary": _summary(review),
+        "summary": summary_data(review.summary),
         "lint": _lint(review),
         **(
             {"heatmap": heatmap_json(review.heatmap)}
@@ -62,4 +48,11 @@ def review_data(review: Review) -> dict[str, Any]:
         ),
         "graph": {"mermaid": render_mermaid(review.graph)},
         "policies": [account_data(a) for a in review.accounts],
-    }
+    } | _tiers(review)
+
+
+def _tiers(review: Review) -> dict[str, Any]:
+    """`clusterPolicies` (Admin, then Baseline, in evaluation order), only when there are."""
+    if not review.cluster_accounts:
+        return {}
+    return {"clusterPolicies": [cluster_account_data(a) for a in review.cluster_accounts]}

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from podfence.analysis.explain import DirectionAccount, Isolation, PodAccount, PolicyAccount
+from podfence.analysis.explain import (
+    DirectionAccount,
+    Isolation,
+    PeerAccount,
+    PodAccount,
+    PolicyAccount,
+)
 from podfence.analysis.matrix import Matrix, PortMatrix
 from podfence.analysis.named_ports import NamedPort, NamedPortMatrix, Query, QueryMatrix, port_names
-from podfence.engine import DirectionVerdict, Miss, Reason, Verdict
+from podfence.engine import DirectionVerdict, Miss, NearMiss, PeerMiss, Reason, Verdict
 from podfence.model import Diagnostic, Direction, Endpoint, Party
 from podfence.render.phrases import peer_phrase, ports_phrase, selector_phrase
+from podfence.render.tiers import tiered_side
 from podfence.render.words import count
 
 __all__ = [
+    "near_miss_text",
     "render_account",
+    "render_accounts",
     "render_diagnostics",
     "render_matrix",
     "render_query",
@@ -28,8 +37,48 @@ _MISS = {
     Miss.NO_RULES: "the policy has no rule for this direction: it only isolates",
 }
 
+_PEER_MISS = {
+    PeerMiss.NOT_A_POD: "it selects pods, and the other side is an address outside the cluster",
+    PeerMiss.HOST_NETWORK: "pod and namespace selectors never match a hostNetwork pod",
+    PeerMiss.OTHER_NAMESPACE: (
+        "a podSelector alone selects pods of the policy's own namespace only"
+    ),
+    PeerMiss.NAMESPACE_SELECTS_NONE: "its namespaceSelector selects no namespace in the input",
+    PeerMiss.NAMESPACE_NOT_SELECTED: (
+        "its namespaceSelector does not select the other side's namespace"
+    ),
+    PeerMiss.POD_LABELS: (
+        "the namespace fits, its podSelector does not match the other side's labels"
+    ),
+    PeerMiss.NO_ADDRESS: (
+        "an ipBlock matches addresses, and the other side's address (of this IP family) is "
+        "not in the input"
+    ),
+    PeerMiss.OUTSIDE_BLOCK: "the address is outside its ipBlock",
+    PeerMiss.EXCEPTED: "the address is inside its ipBlock, in an except",
+}
+
+
+def near_miss_text(miss: NearMiss) -> str:
+    """`the port matched, the peer did not: from[0]: its namespaceSelector selects ...`."""
+    text = _MISS[miss.miss]
+    if miss.peers:
+        field = miss.ref.direction.peers_field
+        text += ": " + "; ".join(f"{field}[{i}]: {_PEER_MISS[p]}" for i, p in enumerate(miss.peers))
+    return text
+
+
+def _misses(v: DirectionVerdict, pad: str = "    ") -> list[str]:
+    if not v.near_misses:
+        return []
+    return [f"{pad}closest rules:"] + [
+        f"{pad}  {m.ref}: {near_miss_text(m)}" for m in v.near_misses
+    ]
+
 
 def _side(v: DirectionVerdict) -> list[str]:
+    if v.tiers:
+        return tiered_side(v, _misses)
     what = "egress of" if v.direction is Direction.EGRESS else "ingress of"
     head = f"  {what} {v.party}: "
     match v.reason:
@@ -47,10 +96,7 @@ def _side(v: DirectionVerdict) -> list[str]:
             return lines
         case Reason.DENIED:
             lines = [head + f"DENIED: isolated by {', '.join(v.selected_by)}, no rule allows it"]
-            if v.near_misses:
-                lines.append("    closest rules:")
-                lines += [f"      {m.ref}: {_MISS[m.miss]}" for m in v.near_misses]
-            return lines
+            return lines + _misses(v)
     raise AssertionError(v.reason)  # pragma: no cover
 
 
@@ -58,17 +104,28 @@ def _word(verdict: Verdict) -> str:
     return "ALLOWED" if verdict.allowed else "DENIED"
 
 
-def render_verdict(verdict: Verdict) -> str:
+def _head(verdict: Verdict, ports: str | None) -> str:
+    """`a -> b 80/TCP`, or with `ports` how the port is said (`on every TCP port`)."""
+    c = verdict.connection
+    if ports is None:
+        return str(c)
+    over = f" over IPv{c.family}" if c.family is not None else ""
+    return f"{c.source} -> {c.destination} {ports}{over}"
+
+
+def render_verdict(verdict: Verdict, *, ports: str | None = None) -> str:
     """The answer and both sides; when the answer differs between the IP families the two
     parties can use, the answer of each family and its sides (allowed only if every family
-    allows it)."""
+    allows it). `ports`: how to say the port when the verdict stands for several (the
+    report's port classes), instead of the connection's own number."""
+    head = _head(verdict, ports)
     if not verdict.by_family:
-        lines = [f"{verdict.connection}: {_word(verdict)}"]
+        lines = [f"{head}: {_word(verdict)}"]
         lines += _side(verdict.egress)
         lines += _side(verdict.ingress)
         return "\n".join(lines) + "\n"
     each = ", ".join(f"over IPv{v.connection.family}: {_word(v)}" for v in verdict.by_family)
-    lines = [f"{verdict.connection}: {_word(verdict)} ({each})"]
+    lines = [f"{head}: {_word(verdict)} ({each})"]
     for v in verdict.by_family:
         lines.append(f"over IPv{v.connection.family}: {_word(v)}")
         lines += _side(v.egress)
@@ -98,9 +155,35 @@ def _direction(acc: DirectionAccount, policy_namespace: str) -> list[str]:
             )
         lines.append(f"    {rule.ref.field}: {who}, {ports_phrase(rule.ports)}")
         for p in rule.peers:
-            matched = ", ".join(p.matched) if p.matched else "nothing in the input"
-            lines.append(f"      [{p.ref.peer}] matches: {matched}")
+            lines.append(f"      [{p.ref.peer}] matches: {_matches(p)}")
     return lines
+
+
+def _matches(account: PeerAccount) -> str:
+    """What a peer matches: the endpoints of the input; for an ipBlock, its range first."""
+    block = account.peer.ip_block
+    pods = ", ".join(account.matched)
+    if block is None or account.addresses is None:
+        return pods or "nothing in the input"
+    if not account.addresses:
+        return "no address at all: its except entries cover the cidr"
+    excepts = ", ".join(str(e) for e in block.excepts)
+    where = f"addresses {block.cidr}" + (f" except {excepts}" if excepts else "")
+    outside = "parties outside the cluster with those addresses"
+    if pods:
+        return f"{where} ({outside}, and the pods of the input with one: {pods})"
+    return f"{where} ({outside}; no pod of the input has one)"
+
+
+def render_accounts(accounts: Sequence[PolicyAccount], *, tiered: bool = False) -> str:
+    """Every policy's account; with none (and no ClusterNetworkPolicy: `tiered`), that
+    nothing isolates any pod."""
+    if not accounts and not tiered:
+        return (
+            "No NetworkPolicy in the input: every pod is open. Nothing isolates any pod, so "
+            "each accepts connections from everywhere and can reach everything, on every port.\n"
+        )
+    return "\n".join(render_account(a) for a in accounts)
 
 
 def render_account(acc: PolicyAccount) -> str:

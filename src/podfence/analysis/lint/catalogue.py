@@ -150,6 +150,86 @@ RULES: tuple[RuleInfo, ...] = (
         "The redundancy check evaluates every pair of endpoints on every port that matters; above "
         "a limit it is skipped so that lint stays fast.",
     ),
+    RuleInfo(
+        "PF016",
+        "cloud-metadata",
+        Level.WARNING,
+        "Egress lets pods reach the cloud metadata service (169.254.169.254, fd00:ec2::254).",
+        "On a cloud VM the instance metadata service hands the node's credentials to whoever "
+        "asks on port 80. A rule that allows 0.0.0.0/0 (or every destination) without an "
+        "except for it lets its pods take them. Asked of the engine on TCP 80 for each pod "
+        "isolated for egress; pods that nothing isolates reach it too (PF001).",
+    ),
+    RuleInfo(
+        "PF017",
+        "sensitive-port-exposed",
+        Level.WARNING,
+        "The internet can reach SSH, etcd, kubelet, API server or database ports of a pod.",
+        "TCP 22, 2379-2380, 6443, 10250, 3306, 5432, 6379 and 27017 should be reachable only "
+        "by the clients that need them. Asked of the engine from one public address per "
+        "region the ipBlocks tell apart, on the ports a pod declares or its policies name. "
+        "Something else must still expose the pod (a Service, a host port), but NetworkPolicy "
+        "is the last gate.",
+    ),
+    # PF018-PF029 are free; PF030 on are the ClusterNetworkPolicy rules (issue 11).
+    RuleInfo(
+        "PF030",
+        "cnp-shadowed-rule",
+        Level.WARNING,
+        "A ClusterNetworkPolicy rule never decides: rules checked before it take everything "
+        "it matches.",
+        "Within a tier the first matching rule decides: earlier rules of the same policy, then "
+        "policies with a lower priority number. A rule whose connections are all decided first "
+        "does nothing (checked with the engine over every pod, the ports that matter and "
+        "representative addresses); it was meant to come first, or can go.",
+    ),
+    RuleInfo(
+        "PF031",
+        "cnp-priority-conflict",
+        Level.WARNING,
+        "ClusterNetworkPolicies of one tier and priority match a connection with different "
+        "actions.",
+        "Upstream leaves the order of equal priorities undefined: an implementation may apply "
+        "either, so the connection is accepted on one cluster and denied on another. Give the "
+        "policies different priorities.",
+    ),
+    RuleInfo(
+        "PF032",
+        "cnp-pass-to-nothing",
+        Level.WARNING,
+        "A Pass rule hands its connections to a tier that does not decide them.",
+        "An Admin Pass delegates to the namespaces' NetworkPolicies; when none isolates the "
+        "pods it passes, the connections fall through to the Baseline tier or are simply "
+        "allowed. A Baseline Pass always ends in the default: it allows what it matches.",
+    ),
+    RuleInfo(
+        "PF033",
+        "baseline-overridden",
+        Level.INFO,
+        "A Baseline Deny never applies: NetworkPolicies isolate every pod it matches.",
+        "The Baseline tier is only reached for pods no NetworkPolicy isolates in that "
+        "direction. When every pod the rule applies to is isolated, the namespaces' policies "
+        "already decide all of its connections and the deny is dead weight (or a guardrail "
+        "for pods yet to come).",
+    ),
+    RuleInfo(
+        "PF034",
+        "admin-accept-over-default-deny",
+        Level.WARNING,
+        "An Admin Accept allows connections a namespace's NetworkPolicies deny.",
+        "Admin Accept is final: the NetworkPolicy tier is not consulted, so a namespace's "
+        "default deny does not hold for what the rule matches. Often intended (monitoring, "
+        "DNS), but the namespace owners cannot see it in their own policies.",
+    ),
+    RuleInfo(
+        "PF035",
+        "cnp-dns-trap",
+        Level.ERROR,
+        "A ClusterNetworkPolicy Deny blocks DNS (UDP 53 or TCP 53).",
+        "A pod that cannot reach CoreDNS cannot resolve any name. Under an Admin Deny no "
+        "NetworkPolicy can re-open it: add an Admin Accept for DNS before the deny. Under a "
+        "Baseline Deny, a NetworkPolicy that allows DNS overrides it.",
+    ),
 )
 
 _BY_KEY = {r.id.upper(): r for r in RULES} | {r.slug.upper(): r for r in RULES}

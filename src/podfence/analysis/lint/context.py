@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from podfence.analysis.lint.catalogue import rule_info
 from podfence.analysis.lint.finding import Finding, Level
+from podfence.analysis.operators import OperatorPod, operator_pods, unknown_resources
 from podfence.engine import Engine
 from podfence.engine.compiled import CompiledPolicy, CompiledRule
 from podfence.engine.match import PeerMatcher, PodPeer
 from podfence.model import (
+    NAME_LABEL,
+    WELL_KNOWN_NAMESPACES,
     Cluster,
+    ClusterNetworkPolicy,
+    CustomResource,
     Direction,
     Endpoint,
     LabelSelector,
+    Location,
     Namespace,
     NetworkPolicy,
     Peer,
@@ -23,6 +29,9 @@ from podfence.model import (
 )
 
 __all__ = ["LintContext", "RuleSite", "PeerSite"]
+
+_WELL_KNOWN = Location("<every cluster>")
+"""Where a well-known namespace that the input does not define comes from."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +89,36 @@ class LintContext:
         self._peer_ids = {peer: i for i, peer in enumerate(universe.pod_peers)}
         self._peers: dict[object, tuple[Endpoint, ...]] = {}
         self._matchers: dict[tuple[str, Peer], PeerMatcher] | None = None
-        self._namespaces: dict[LabelSelector, tuple[Namespace, ...]] = {}
+        self._namespaces: dict[tuple[LabelSelector, bool], tuple[Namespace, ...]] = {}
+        given = {ns.name for ns in cluster.namespaces}
+        self.known_namespaces = cluster.namespaces + tuple(
+            Namespace(name, ((NAME_LABEL, name),), implicit=True, location=_WELL_KNOWN)
+            for name in WELL_KNOWN_NAMESPACES
+            if name not in given
+        )
+        """The namespaces of the input and those every cluster has (`WELL_KNOWN_NAMESPACES`),
+        the latter, when the input does not define them, with only their name label known."""
+        self._operator_pods = operator_pods(cluster)
 
     # -- lookups ----------------------------------------------------------------------
 
     def endpoints_in(self, namespace: str) -> tuple[Endpoint, ...]:
         return self._by_ns.get(namespace, ())
+
+    @property
+    def operator_pods(self) -> tuple[OperatorPod, ...]:
+        """The pods operators create from the custom resources of the input (as endpoints
+        with the labels the operator gives them)."""
+        return self._operator_pods
+
+    def operator_pods_in(self, namespaces: Iterable[str]) -> tuple[OperatorPod, ...]:
+        """The pods operators create from the custom resources of these namespaces."""
+        wanted = set(namespaces)
+        return tuple(p for p in self._operator_pods if p.endpoint.namespace in wanted)
+
+    def unknown_resources(self, namespace: str) -> tuple[CustomResource, ...]:
+        """Custom resources of `namespace` that may create pods podfence cannot foresee."""
+        return tuple(unknown_resources(self.cluster, namespace))
 
     def compiled(self, policy: NetworkPolicy) -> CompiledPolicy:
         return self.engine.compiled(policy.key)
@@ -153,15 +186,33 @@ class LintContext:
             peer, policy_namespace=policy_namespace, endpoints=self.cluster.endpoints
         )
 
-    def namespaces_matching(self, selector: LabelSelector) -> tuple[Namespace, ...]:
-        found = self._namespaces.get(selector)
+    def namespaces_matching(
+        self, selector: LabelSelector, *, well_known: bool = False
+    ) -> tuple[Namespace, ...]:
+        """The namespaces of the input a namespaceSelector selects (and, with `well_known`,
+        the namespaces every cluster has, by their name label); once per selector."""
+        key = (selector, well_known)
+        found = self._namespaces.get(key)
         if found is None:
-            found = self._namespaces[selector] = tuple(
-                ns
-                for ns in self.cluster.namespaces
-                if self.engine.namespace_matches(selector, ns.name)
+            candidates = self.known_namespaces if well_known else self.cluster.namespaces
+            found = self._namespaces[key] = tuple(
+                ns for ns in candidates if self.engine.namespace_matches(selector, ns.name)
             )
         return found
+
+    def known_namespace(self, name: str) -> Namespace | None:
+        """A namespace of the input, or one every cluster has."""
+        return next((ns for ns in self.known_namespaces if ns.name == name), None)
+
+    @staticmethod
+    def labels_unknown(namespace: Namespace) -> bool:
+        """Whether the input does not say the namespace's labels: it was only referred to
+        (a policy or pod in it), or it is a well-known namespace the input does not define."""
+        return namespace.implicit
+
+    @staticmethod
+    def is_well_known_absent(namespace: Namespace) -> bool:
+        return namespace.location == _WELL_KNOWN
 
     def isolated(self, endpoint: Endpoint, direction: Direction) -> bool:
         return self.engine.is_isolated(endpoint, direction)
@@ -193,6 +244,36 @@ class LintContext:
         fix: str,
         level: Level | None = None,
     ) -> Finding:
+        return self._object_finding(
+            rule, policy, field, message, consequence, fix, level, policy.namespace
+        )
+
+    def cluster_policy_finding(
+        self,
+        rule: str,
+        policy: ClusterNetworkPolicy,
+        field: str | None,
+        *,
+        message: str,
+        consequence: str,
+        fix: str,
+        level: Level | None = None,
+    ) -> Finding:
+        """A finding about a ClusterNetworkPolicy (cluster-scoped: no namespace)."""
+        return self._object_finding(rule, policy, field, message, consequence, fix, level, None)
+
+    def _object_finding(
+        self,
+        rule: str,
+        policy: NetworkPolicy | ClusterNetworkPolicy,
+        field: str | None,
+        message: str,
+        consequence: str,
+        fix: str,
+        level: Level | None,
+        namespace: str | None,
+    ) -> Finding:
+        """A finding at `field` of a policy object (its own line when the field has none)."""
         line = self.cluster.line_of(policy.ref, field) if field else 0
         if not line:
             line = policy.location.line or self.cluster.line_of(policy.ref, "")
@@ -208,7 +289,7 @@ class LintContext:
             message=message,
             consequence=consequence,
             fix=fix,
-            namespace=policy.namespace,
+            namespace=namespace,
         )
 
     def namespace_finding(

@@ -1,4 +1,8 @@
-"""PF001 open-namespace: pods that no policy isolates, per namespace and direction."""
+"""PF001 open-namespace: pods that no policy isolates, per namespace and direction.
+
+A pod some ClusterNetworkPolicy (Admin or Baseline) applies to in a direction is not open in
+that direction: the cluster administrators decide for it (PF030-PF035 look at those rules).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import Iterator
 from podfence.analysis.lint.context import LintContext
 from podfence.analysis.lint.finding import Finding
 from podfence.analysis.lint.words import who, yaml_scalar
-from podfence.model import Direction
+from podfence.model import Direction, Endpoint, Tier
 
 __all__ = ["SYSTEM_NAMESPACES", "check_open_namespaces", "default_deny_yaml"]
 
@@ -34,13 +38,19 @@ def _namespace_order(ctx: LintContext) -> list[str]:
     return names
 
 
+def _open(ctx: LintContext, ep: Endpoint, direction: Direction) -> bool:
+    if ctx.isolated(ep, direction):
+        return False
+    return not any(ctx.engine.cluster_selecting(ep, direction, tier) for tier in Tier)
+
+
 def check_open_namespaces(ctx: LintContext) -> Iterator[Finding]:
     for namespace in _namespace_order(ctx):
         if namespace in SYSTEM_NAMESPACES:
             continue
         pods = [ep for ep in ctx.endpoints_in(namespace) if not ep.host_network]
         for direction in Direction:
-            open_pods = [ep for ep in pods if not ctx.isolated(ep, direction)]
+            open_pods = [ep for ep in pods if _open(ctx, ep, direction)]
             if not open_pods:
                 continue
             count = f"{len(open_pods)} of {len(pods)}" if len(open_pods) < len(pods) else "all"
@@ -61,7 +71,8 @@ def check_open_namespaces(ctx: LintContext) -> Iterator[Finding]:
                 )
                 consequence = (
                     f"{who(open_pods)} can open connections to every pod of every namespace and "
-                    "to any address, on every port: no NetworkPolicy selects them for Egress"
+                    "to any address (the cloud metadata service 169.254.169.254 included), on "
+                    "every port: no NetworkPolicy selects them for Egress"
                 )
                 extra = "then allow DNS (UDP and TCP 53 to CoreDNS) and each real flow out"
             fix = (

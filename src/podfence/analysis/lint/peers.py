@@ -7,7 +7,17 @@ from collections.abc import Iterator, Sequence
 
 from podfence.analysis.lint.context import LintContext, PeerSite
 from podfence.analysis.lint.finding import Finding, Level
-from podfence.analysis.lint.words import and_join, selector_text, selector_yaml, who, yaml_scalar
+from podfence.analysis.lint.words import (
+    and_join,
+    made_by_operators,
+    operator_note,
+    selector_text,
+    selector_yaml,
+    unknown_resources_note,
+    who,
+    yaml_scalar,
+)
+from podfence.analysis.operators import OperatorPod
 from podfence.model import (
     NAME_LABEL,
     Direction,
@@ -18,7 +28,7 @@ from podfence.model import (
     Peer,
 )
 
-__all__ = ["check_peers", "misplaced_pods"]
+__all__ = ["check_peers", "label_arguments", "misplaced_pods"]
 
 
 def _subjects(ctx: LintContext, ps: PeerSite) -> str:
@@ -36,14 +46,15 @@ def _blocked(ctx: LintContext, ps: PeerSite, others: Sequence[Endpoint]) -> str:
 def _name_hints(
     ctx: LintContext, selector: LabelSelector
 ) -> list[tuple[Namespace, list[tuple[str, str]]]]:
-    """Namespaces named like a value the selector asks for, with the labels they lack."""
+    """Namespaces (of the input, or that every cluster has) named like a value the selector
+    asks for, with the labels the selector asks of them."""
     wanted: list[tuple[str, str]] = list(selector.match_labels)
     for req in selector.match_expressions:
         if req.operator is Operator.IN:
             wanted += [(req.key, v) for v in req.values]
     hints: list[tuple[Namespace, list[tuple[str, str]]]] = []
     for _, value in wanted:
-        ns = ctx.cluster.namespace(value)
+        ns = ctx.known_namespace(value)
         if ns is None or any(h[0].name == ns.name for h in hints):
             continue
         labels = ctx.namespace_labels.get(ns.name, {})
@@ -52,13 +63,49 @@ def _name_hints(
     return hints
 
 
+def label_arguments(selector: LabelSelector) -> list[str]:
+    """`key=value` arguments of `kubectl label` that give a namespace labels the selector
+    asks for: its matchLabels, the first value of each `In`, a placeholder for `Exists`
+    (`NotIn` and `DoesNotExist` ask for no label)."""
+    args = [f"{k}={v}" for k, v in selector.match_labels]
+    for req in selector.match_expressions:
+        if req.operator is Operator.IN and req.values:
+            args.append(f"{req.key}={req.values[0]}")
+        elif req.operator is Operator.EXISTS:
+            args.append(f"{req.key}=VALUE")
+    return args
+
+
+def _by_name(names: Sequence[str]) -> str:
+    """The namespaceSelector that selects these namespaces by their name label."""
+    if len(names) == 1:
+        return f"{{matchLabels: {{{NAME_LABEL}: {yaml_scalar(names[0])}}}}}"
+    values = ", ".join(yaml_scalar(n) for n in names)
+    return f"{{matchExpressions: [{{key: {NAME_LABEL}, operator: In, values: [{values}]}}]}}"
+
+
+def _unknown_labels(ctx: LintContext, ns: Namespace) -> str:
+    if ctx.is_well_known_absent(ns):
+        return (
+            f"namespace {ns.name} exists in every cluster but the input does not define it, so "
+            f"its labels beyond {NAME_LABEL} are unknown"
+        )
+    return f"namespace {ns.name} is not defined in the input, so its labels are unknown"
+
+
 def _check_namespace_selector(ctx: LintContext, ps: PeerSite) -> Finding | None:
     selector = ps.peer.namespace_selector
-    if selector is None or selector.is_empty or ctx.namespaces_matching(selector):
+    if selector is None or selector.is_empty or ctx.namespaces_matching(selector, well_known=True):
         return None
     hints = _name_hints(ctx, selector)
     field = f"{ps.field}.namespaceSelector"
-    if hints:
+    known = [(ns, lacking) for ns, lacking in hints if not ctx.labels_unknown(ns)]
+    unknown = [(ns, lacking) for ns, lacking in hints if ctx.labels_unknown(ns)]
+    commands = "\n".join(
+        f"kubectl label namespace {ns.name} " + " ".join(f"{k}={v}" for k, v in lacking)
+        for ns, lacking in hints
+    )
+    if known:
         names = [ns.name for ns, _ in hints]
         # what the peer would match if those namespaces had the labels: its podSelector (or
         # every pod) in each of them
@@ -69,39 +116,57 @@ def _check_namespace_selector(ctx: LintContext, ps: PeerSite) -> Finding | None:
             [
                 f"namespace {ns.name} exists but has no label "
                 + and_join([f"{k}={v}" for k, v in lacking])
-                for ns, lacking in hints
+                for ns, lacking in known
             ]
+            + [_unknown_labels(ctx, ns) for ns, _ in unknown]
         )
         consequence = f"the peer allows nothing: {lacks}"
         if others:
             consequence += f", so {_blocked(ctx, ps, others)}"
-        commands = "\n".join(
-            f"kubectl label namespace {ns.name} " + " ".join(f"{k}={v}" for k, v in lacking)
-            for ns, lacking in hints
-        )
-        if len(names) == 1:
-            by_name = f"{{matchLabels: {{{NAME_LABEL}: {yaml_scalar(names[0])}}}}}"
-        else:
-            values = ", ".join(yaml_scalar(n) for n in names)
-            by_name = (
-                f"{{matchExpressions: [{{key: {NAME_LABEL}, operator: In, values: [{values}]}}]}}"
-            )
         fix = (
             f"label the namespace:\n{commands}\n"
             f"or select it by name (every namespace has this label):\n"
-            f"namespaceSelector: {by_name}"
+            f"namespaceSelector: {_by_name(names)}"
         )
         level = Level.ERROR
+    elif unknown:
+        names = [ns.name for ns, _ in unknown]
+        asked = and_join(
+            [
+                f"{ns.name} carries {and_join([f'{k}={v}' for k, v in lacking])}"
+                for ns, lacking in unknown
+            ]
+        )
+        consequence = (
+            f"the peer allows nothing unless {asked}: "
+            + and_join([_unknown_labels(ctx, ns) for ns, _ in unknown])
+            + f" (a namespace has only {NAME_LABEL} unless someone labels it)"
+        )
+        fix = (
+            f"select it by name (every namespace has this label):\n"
+            f"namespaceSelector: {_by_name(names)}\n"
+            f"or make sure the namespace has the label:\n{commands}"
+        )
+        level = Level.WARNING
     else:
+        unknown_ns = [ns.name for ns in ctx.cluster.namespaces if ctx.labels_unknown(ns)]
         consequence = (
             f"the peer allows nothing: no namespace in the input has the labels "
             f"{selector_text(selector)} (if it exists outside this input, it needs them)"
         )
-        fix = (
-            "label the namespace you mean (kubectl label namespace NAME "
-            + " ".join(f"{k}={v}" for k, v in selector.match_labels)
-            + f"), or select it by name: namespaceSelector: {{matchLabels: {{{NAME_LABEL}: NAME}}}}"
-        )
+        if unknown_ns:
+            consequence += (
+                f"; the labels of {and_join(unknown_ns)} are unknown (not defined in the input)"
+            )
+        args = label_arguments(selector)
+        by_name = f"select it by name: namespaceSelector: {{matchLabels: {{{NAME_LABEL}: NAME}}}}"
+        if args:
+            fix = (
+                f"label the namespace you mean (kubectl label namespace NAME {' '.join(args)}), "
+                f"or {by_name}"
+            )
+        else:
+            fix = by_name
         level = Level.WARNING
     return ctx.policy_finding(
         "PF003",
@@ -112,6 +177,17 @@ def _check_namespace_selector(ctx: LintContext, ps: PeerSite) -> Finding | None:
         fix=fix,
         level=level,
     )
+
+
+def _operator_matches(
+    ctx: LintContext, ps: PeerSite, namespaces: Sequence[str]
+) -> list[OperatorPod]:
+    """The operator-created pods of `namespaces` that the peer matches (by the engine)."""
+    return [
+        p
+        for p in ctx.operator_pods_in(namespaces)
+        if ctx.engine.peer_matches(ps.policy, ps.peer, p.endpoint)
+    ]
 
 
 def misplaced_pods(ctx: LintContext, ps: PeerSite) -> tuple[Endpoint, ...]:
@@ -125,6 +201,7 @@ def misplaced_pods(ctx: LintContext, ps: PeerSite) -> tuple[Endpoint, ...]:
         or peer.namespace_selector is not None
         or peer.ip_block is not None
         or ctx.peer_endpoints(ps.policy, peer)
+        or _operator_matches(ctx, ps, [ps.policy.namespace])
     ):
         return ()
     anywhere = Peer(pod_selector=selector, namespace_selector=LabelSelector())
@@ -206,6 +283,28 @@ def _check_matches_nothing(ctx: LintContext, ps: PeerSite) -> Finding | None:
         if len(namespaces) == 1
         else (f"namespaces {and_join(namespaces)}")
     )
+    made = _operator_matches(ctx, ps, namespaces)
+    if made:
+        return ctx.policy_finding(
+            "PF007",
+            ps.policy,
+            f"{ps.field}.podSelector",
+            message=(
+                f"podSelector {selector_text(selector)} matches no pod of {where} in the input, "
+                f"but it matches {made_by_operators(made)}"
+            ),
+            consequence=(
+                f"the peer {ps.site.direction.peers_field}[{ps.index}] allows those pods once "
+                f"the operator runs them: {operator_note()}"
+            ),
+            fix=(
+                "nothing to fix if these are the pods meant; to check them like any pod, add "
+                f"them to the input (kubectl get pods -n {made[0].endpoint.namespace} -o yaml)"
+            ),
+            level=Level.INFO,
+        )
+    unknown = [r for name in namespaces for r in ctx.unknown_resources(name)]
+    note = unknown_resources_note(unknown, namespaces[0]) if len(namespaces) == 1 else ""
     return ctx.policy_finding(
         "PF007",
         ps.policy,
@@ -213,7 +312,7 @@ def _check_matches_nothing(ctx: LintContext, ps: PeerSite) -> Finding | None:
         message=f"podSelector {selector_text(selector)} matches no pod in {where}",
         consequence=(
             f"the peer {ps.site.direction.peers_field}[{ps.index}] allows nothing: no pod of "
-            f"{where} has the labels {selector_text(selector)}"
+            f"{where} has the labels {selector_text(selector)}{note}"
         ),
         fix=(
             f"fix the selector or the pods' labels; pods there have "

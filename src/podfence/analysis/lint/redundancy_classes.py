@@ -30,11 +30,14 @@ from podfence.analysis.samples import outside_samples, port_samples
 from podfence.engine.classes import ClassEngine
 from podfence.engine.compiled import CompiledRule
 from podfence.engine.match import AnyPeer, IPPeer, PodPeer
+from podfence.engine.resolve import Resolver
 from podfence.model import (
+    Connection,
     Direction,
     Endpoint,
     External,
     Party,
+    Protocol,
 )
 
 __all__ = ["collect_by_class"]
@@ -169,35 +172,49 @@ def _sets(
     plan: list[tuple[Direction, Party, Party, tuple[CompiledRule, ...]]],
     limit: int,
 ) -> _Sets | int:
-    """Per planned side (the rules whose peers match its peer party), the distinct sets of
-    those rules that allow one port, over the spans their `ports` items cut. The work is one
-    per side and sampled port; above `limit`, that count instead."""
-    resolver = ctx.engine.resolver
+    """Per planned side, over each IP family the pair can use: the rules with a peer that
+    matches the peer party over that family, and of those, the distinct sets that allow one
+    port, over the spans their `ports` items cut. The work is one per side, family and
+    sampled port; above `limit`, that count instead."""
+    engine = ctx.engine
+    resolver = engine.resolver
     cache: dict[tuple[object, ...], tuple[int, frozenset[frozenset[_Key]]]] = {}
     sets: _Sets = set()
     work = 0
-    for _, _, dst, rules in plan:
+    for direction, src, dst, candidates in plan:
+        peer = dst if direction is Direction.EGRESS else src
         # named ports resolve on the destination, by the ports it declares
-        key = (rules, dst.ports if isinstance(dst, Endpoint) else ())
-        found = cache.get(key)
-        if found is None:
-            samples = port_samples(resolver.ports(m, dst) for r in rules for m in r.ports)
-            found = cache[key] = (
-                len(samples),
-                frozenset(
-                    frozenset(
-                        (r.policy, r.direction, r.index)
-                        for r in rules
-                        if any(
-                            resolver.port_matches(
-                                m, destination=dst, port=port.port, protocol=port.protocol
-                            )
-                            for m in r.ports
-                        )
-                    )
-                    for port in samples
-                ),
+        declared = dst.ports if isinstance(dst, Endpoint) else ()
+        for family in engine.families(Connection(src, dst, 0, Protocol.TCP)):
+            rules = tuple(
+                r
+                for r in candidates
+                if any(resolver.peer_matches(m, peer, family) for m in r.peers)
             )
-        work += found[0]
-        sets.update(s for s in found[1] if s)
+            if not rules:
+                continue
+            key = (rules, declared)
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = _port_sets(resolver, rules, dst)
+            work += found[0]
+            sets.update(s for s in found[1] if s)
     return work if work > limit else sets
+
+
+def _port_sets(
+    resolver: Resolver, rules: tuple[CompiledRule, ...], dst: Party
+) -> tuple[int, frozenset[frozenset[_Key]]]:
+    """(how many sampled ports, the distinct sets of `rules` that allow one of them)."""
+    samples = port_samples(resolver.ports(m, dst) for r in rules for m in r.ports)
+    return len(samples), frozenset(
+        frozenset(
+            (r.policy, r.direction, r.index)
+            for r in rules
+            if any(
+                resolver.port_matches(m, destination=dst, port=port.port, protocol=port.protocol)
+                for m in r.ports
+            )
+        )
+        for port in samples
+    )

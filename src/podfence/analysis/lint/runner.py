@@ -12,19 +12,23 @@ from podfence.analysis.lint.catalogue import RULES, resolve_rule
 from podfence.analysis.lint.context import LintContext
 from podfence.analysis.lint.dns import check_dns
 from podfence.analysis.lint.finding import Finding
+from podfence.analysis.lint.metadata import check_metadata
 from podfence.analysis.lint.open_network import check_open_namespaces
 from podfence.analysis.lint.peers import check_peers
 from podfence.analysis.lint.policy_types import check_policy_types
 from podfence.analysis.lint.ports import check_ports
 from podfence.analysis.lint.redundancy import DEFAULT_WORK_LIMIT, check_redundancy
 from podfence.analysis.lint.selection import check_selection
+from podfence.analysis.lint.sensitive import check_sensitive_ports
+from podfence.analysis.lint.tiers import TIER_RULES, check_tiers
 from podfence.engine import Engine
 from podfence.model import Cluster, Labels
 
 __all__ = ["IGNORE_ANNOTATION", "LintResult", "lint", "parse_rule_list"]
 
 IGNORE_ANNOTATION = "podfence.io/ignore"
-"""On a NetworkPolicy or a Namespace: rule IDs or slugs, comma-separated (`*` for all)."""
+"""On a NetworkPolicy, a ClusterNetworkPolicy or a Namespace: rule IDs or slugs,
+comma-separated (`*` for all)."""
 
 _Check = Callable[[LintContext], Iterable[Finding]]
 
@@ -88,8 +92,12 @@ def lint(
         (frozenset({"PF010"}), check_broad),
         (frozenset({"PF011", "PF015"}), lambda c: check_redundancy(c, max_work)),
         (frozenset({"PF012", "PF013"}), check_policy_types),
+        (frozenset({"PF016"}), check_metadata),
+        (frozenset({"PF017"}), check_sensitive_ports),
+        (TIER_RULES, lambda c: check_tiers(c, max_work)),
     ]
     by_policy = {str(p.ref): _annotated(p.annotations) for p in cluster.policies}
+    by_policy |= {str(p.ref): _annotated(p.annotations) for p in cluster.cluster_policies}
     by_namespace = {ns.name: _annotated(ns.annotations) for ns in cluster.namespaces}
     kept: dict[Finding, None] = {}
     suppressed = 0

@@ -10,8 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from podfence.analysis.lint.context import LintContext
-from podfence.analysis.lint.finding import Finding
-from podfence.analysis.lint.words import agree, selector_text, who
+from podfence.analysis.lint.finding import Finding, Level
+from podfence.analysis.lint.words import (
+    agree,
+    made_by_operators,
+    operator_note,
+    selector_text,
+    unknown_resources_note,
+    who,
+)
 
 __all__ = ["check_selection"]
 
@@ -25,6 +32,32 @@ def check_selection(ctx: LintContext) -> Iterator[Finding]:
         matched = ctx.label_selected(policy)
         selector = selector_text(policy.pod_selector)
         if not matched:
+            made = [
+                p
+                for p in ctx.operator_pods_in([policy.namespace])
+                if ctx.engine.label_selects(policy.key, p.endpoint)
+            ]
+            if made:
+                yield ctx.policy_finding(
+                    "PF006",
+                    policy,
+                    "spec.podSelector",
+                    message=(
+                        f"podSelector {selector} selects no pod of namespace {policy.namespace} "
+                        f"in the input, but it selects {made_by_operators(made)}"
+                    ),
+                    consequence=(
+                        f"the policy applies to those pods once the operator runs them: "
+                        f"{operator_note()}"
+                    ),
+                    fix=(
+                        "nothing to fix if these are the pods meant; to check them like any "
+                        f"pod, add them to the input (kubectl get pods -n {policy.namespace} "
+                        "-o yaml)"
+                    ),
+                    level=Level.INFO,
+                )
+                continue
             keys = sorted(policy.pod_selector.keys)
             seen = []
             for key in keys:
@@ -38,6 +71,9 @@ def check_selection(ctx: LintContext) -> Iterator[Finding]:
                 consequence=(
                     "the policy isolates nothing and its rules apply to no pod: the pods it was "
                     "written for stay as open as before"
+                    + unknown_resources_note(
+                        ctx.unknown_resources(policy.namespace), policy.namespace
+                    )
                 ),
                 fix=(
                     "fix the selector or the pods' labels; pods of "

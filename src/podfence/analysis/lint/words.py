@@ -6,11 +6,15 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 
-from podfence.model import Endpoint, LabelSelector, Operator
+from podfence.analysis.operators import OperatorPod
+from podfence.model import CustomResource, Endpoint, LabelSelector, Operator
 
 __all__ = [
     "agree",
     "and_join",
+    "made_by_operators",
+    "operator_note",
+    "unknown_resources_note",
     "endpoint_name",
     "who",
     "selector_text",
@@ -74,3 +78,35 @@ def selector_yaml(selector: LabelSelector) -> str:
 def agree(items: Sequence[object], singular: str, plural: str) -> str:
     """The verb form that agrees with the number of `items`."""
     return singular if len(items) == 1 else plural
+
+
+def made_by_operators(pods: Sequence[OperatorPod]) -> str:
+    """`the pods prometheus-operator creates for Prometheus monitoring/k8s`."""
+    by_operator: dict[str, list[str]] = {}
+    for p in pods:
+        by_operator.setdefault(p.maker.operator, []).append(str(p.resource))
+    return and_join(
+        [f"the pods {op} creates for {and_join(refs)}" for op, refs in by_operator.items()]
+    )
+
+
+def operator_note() -> str:
+    """What lint can and cannot say about pods an operator creates."""
+    return (
+        "podfence knows them by the labels the operator gives them; they are not in the input, "
+        "so nothing else about them is checked"
+    )
+
+
+def unknown_resources_note(resources: Sequence[CustomResource], namespace: str) -> str:
+    """`; namespace shop also holds custom resources (Widget shop/w) that podfence does not
+    read: an operator may create pods from them`, or nothing."""
+    if not resources:
+        return ""
+    listed = ", ".join(str(r) for r in resources[:4])
+    if len(resources) > 4:
+        listed += f" and {len(resources) - 4} more"
+    return (
+        f"; namespace {namespace} also holds custom resources ({listed}) that podfence does not "
+        "read: if an operator creates pods from them, they may be the pods meant"
+    )

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -85,7 +84,9 @@ class Lab:
     def __init__(self, state: LabState, runner: Runner | None = None) -> None:
         self.state = state
         self.runner: Runner = runner or SubprocessRunner()
-        self._agent: subprocess.Popen[bytes] | None = None
+        self._agent: int | None = None
+        """The agent's pid while this process started it (it outlives `lab up`: a daemon
+        spawned without a Popen object, so nothing warns when this object goes away)."""
 
     # creation
 
@@ -150,21 +151,26 @@ class Lab:
         env = dict(os.environ)  # the agent runs the very code of this process
         root = str(Path(podfence.__file__).resolve().parents[1])
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+        argv = ["ip", "netns", "exec", self.state.node_netns, sys.executable, "-m"]
+        argv += [AGENT_MODULE, "--control", str(control)]
         with open(self.state.directory / "agent.log", "ab") as log:
-            self._agent = subprocess.Popen(
-                ["ip", "netns", "exec", self.state.node_netns, sys.executable, "-m"]
-                + [AGENT_MODULE, "--control", str(control)],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-                env=env,
+            pid = os.posix_spawnp(
+                "ip",
+                argv,
+                env,
+                file_actions=[
+                    (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                    (os.POSIX_SPAWN_DUP2, log.fileno(), 1),
+                    (os.POSIX_SPAWN_DUP2, log.fileno(), 2),
+                ],
+                setsid=True,
             )
-        self._save(agent_pid=self._agent.pid)
+        self._agent = pid
+        self._save(agent_pid=pid)
         client = AgentClient(control, timeout=2.0)
         deadline = time.monotonic() + AGENT_START_TIMEOUT
         while True:
-            if self._agent.poll() is not None:
+            if _exited(pid):
                 log_path = self.state.directory / "agent.log"
                 raise LabError(f"lab agent exited at start: {log_path.read_text().strip()}")
             try:
@@ -285,8 +291,9 @@ class Lab:
     def down(self) -> None:
         down_lab(self.state.name, runner=self.runner)
         if self._agent is not None:
-            with suppress(Exception):
-                self._agent.wait(timeout=5)
+            deadline = time.monotonic() + 5
+            while not _exited(self._agent) and time.monotonic() < deadline:
+                time.sleep(0.02)
             self._agent = None
 
     def __enter__(self) -> Lab:
@@ -295,3 +302,13 @@ class Lab:
     def __exit__(self, *exc: object) -> None:
         with _shielded():
             self.down()
+
+
+def _exited(pid: int) -> bool:
+    """Has our child `pid` exited (reaping it if so)? A pid that is not our child (already
+    reaped) counts as exited."""
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return done == pid

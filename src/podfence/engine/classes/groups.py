@@ -13,7 +13,7 @@ from podfence.engine.classes.ports import PortAtoms, words_to_mask
 from podfence.model import Protocol
 
 if TYPE_CHECKING:
-    from podfence.engine.classes.reach import Reach
+    from podfence.engine.classes.views import Views
 
 __all__ = ["EndpointClass", "GroupedMatrix", "GroupPortMatrix", "GroupedPorts", "PairPorts"]
 
@@ -66,7 +66,7 @@ class GroupedPorts:
 
     groups: tuple[EndpointClass, ...]
     atoms: PortAtoms
-    reach: Reach
+    views: Views
     positions: npt.NDArray[np.intp]
     """The class of each group (groups are the non-empty classes, renumbered)."""
 
@@ -92,12 +92,12 @@ class GroupedPorts:
     def blocks(self) -> Iterator[tuple[npt.NDArray[np.uint64], int]]:
         """(masks[source, destination, word], first source group) for blocks of sources."""
         pos = self.positions
-        step = self.reach.chunk_rows()
+        step = self.views.chunk_rows()
         single = np.asarray([len(g.members) == 1 for g in self.groups], dtype=np.bool_)
-        every = self.reach.all_words
+        every = self.views.all_words
         for first in range(0, len(pos), step):
             src = pos[first : first + step]
-            block = self.reach.rows_of(src, pos)
+            block = self.views.rows_of(src, pos)
             rows = np.flatnonzero(single[first : first + step])
             block[rows, rows + first] = every
             yield block, first

@@ -1,7 +1,8 @@
 """Port atoms: the ranges of port numbers, per protocol, that no rule can split.
 
-Every rule's port range, and every number a named port resolves to, cuts the port space of
-its protocol; the pieces in between are the atoms. A set of ports and protocols is then a
+Every rule's port range, and every set of numbers a named port resolves to on an endpoint,
+cuts the port space of its protocol (`port_boundaries`); the pieces in between are the
+atoms, so each of those sets is a union of atoms. A set of ports and protocols is then a
 bit mask over atoms (a Python int while building, `words` uint64 words in arrays).
 
 Atoms are kept in port order per protocol, but each has its own bit: splitting an atom later
@@ -18,11 +19,20 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from podfence.model import Protocol
+from podfence.model import IntervalSet, PortSet, Protocol
+from podfence.model.intervals import MAX_PORT, port_boundaries
 
-__all__ = ["MAX_PORT", "PortAtoms", "build_atoms", "mask_to_words", "words_to_mask", "Words"]
+__all__ = [
+    "MAX_PORT",
+    "PortAtoms",
+    "atoms_of",
+    "build_atoms",
+    "mask_to_words",
+    "named_set",
+    "words_to_mask",
+    "Words",
+]
 
-MAX_PORT = 65535
 Words = npt.NDArray[np.uint64]
 
 
@@ -129,6 +139,16 @@ def build_atoms(cuts: Mapping[Protocol, Iterable[int]]) -> PortAtoms:
         bits[protocol] = tuple(range(count, count + len(points)))
         count += len(points)
     return PortAtoms(starts, bits, count)
+
+
+def atoms_of(sets: Iterable[PortSet]) -> PortAtoms:
+    """The atoms that make every one of `sets` a union of atoms."""
+    return build_atoms(port_boundaries(set(sets)))
+
+
+def named_set(protocol: Protocol, numbers: Iterable[int]) -> PortSet:
+    """The numbers of a named port on one endpoint, as a port set."""
+    return PortSet.of(((protocol, IntervalSet.of((n, n) for n in numbers)),))
 
 
 def mask_to_words(mask: int, words: int) -> Words:

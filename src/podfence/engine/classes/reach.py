@@ -9,15 +9,19 @@ For classes s (source) and d (destination), as a mask over port atoms:
     allowed(s, d) = egress(s, d) & ingress(s, d)     (any two distinct members)
 
 A rule's contribution is (its peers) x (the classes its policy selects) with its port mask
-(named ports resolved on the destination). It is stored one of three ways by the size of
-its peer set: every class (`from`/`to` missing: one mask per subject class); a big set (a
-shared class vector, and one mask per subject class and set); or a small set (explicit
-pairs in a `PairTable`, tagged with the policy so that a change removes them exactly).
+(a named port allows every number it has on the destination). It is stored one of three
+ways by the size of its peer set: every class (`from`/`to` missing: one mask per subject
+class); a big set (a shared class vector, and one mask per subject class and set); or a
+small set (explicit pairs in a `PairTable`, tagged with the policy so that a change
+removes them exactly).
+
+A `Reach` is one IP-family view (see `views`): its peers' ipBlock membership counts the
+addresses of that family only (None: any address).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +40,8 @@ RulesByPolicy = Mapping[int, Mapping[Direction, tuple[ClassRule, ...]]]
 SIDES = (Direction.EGRESS, Direction.INGRESS)
 _Idx = npt.NDArray[np.intp]
 _Table = npt.NDArray[np.uint64]
+_Named = tuple[frozenset[int], ...]
+_NONE: _Idx = np.zeros(0, np.intp)
 _BLOCK_BYTES = 32 << 20
 
 
@@ -60,10 +66,13 @@ class Reach:
         atoms: PortAtoms,
         rules: RulesByPolicy,
         *,
+        view: int | None = None,
         big_peer_set: int = 256,
     ) -> None:
+        """`signatures` is read, not copied: the owner changes it, then calls `resign`."""
         self.big_peer_set = big_peer_set
-        self.signatures = list(signatures)
+        self.view = view
+        self.signatures = signatures
         self.universe = universe
         self.atoms = atoms
         self.rules = rules
@@ -73,7 +82,7 @@ class Reach:
         self.big_masks: list[npt.NDArray[np.bool_]] = []
         self._big_ids: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
         self._rule_masks: dict[ClassRule, int] = {}
-        self._side_memo: dict[tuple[Direction, frozenset[int], tuple[int | None, ...]], _Side] = {}
+        self._side_memo: dict[tuple[Direction, frozenset[int], _Named], _Side] = {}
         self._contributions: dict[tuple[Direction, bytes, ClassRule], int] = {}
         self._keys_of: list[tuple[Direction, bytes, ClassRule]] = []
         self._owners: list[set[int]] = []
@@ -113,7 +122,7 @@ class Reach:
         for c, sig in enumerate(self.signatures):
             for m in sig.pod_peers:
                 peers.setdefault(m, []).append(c)
-            for b in sig.blocks:
+            for b in sig.blocks(self.view):
                 blocks.setdefault(b, []).append(c)
             for p in sig.policies:
                 selected.setdefault(p, []).append(c)
@@ -123,6 +132,53 @@ class Reach:
         self._peer_cache: dict[tuple[tuple[int, ...], tuple[int, ...]], _Idx] = {}
         self._named_words: dict[int, _Table] = {}
         self._side_memo.clear()
+
+    def resign(self, before: Mapping[int, Signature]) -> None:
+        """The signatures of some classes changed (`before`: their previous ones): update
+        which classes each policy, pod peer and block holds."""
+        view = self.view
+        parts: tuple[tuple[dict[int, _Idx], Callable[[Signature], frozenset[int]]], ...] = (
+            (self.selected, lambda sig: sig.policies),
+            (self.peer_members, lambda sig: sig.pod_peers),
+            (self.block_members, lambda sig: sig.blocks(view)),
+        )
+        for table, part in parts:
+            added: dict[int, list[int]] = {}
+            removed: dict[int, list[int]] = {}
+            for c, old in before.items():
+                was, now = part(old), part(self.signatures[c])
+                for i in now - was:
+                    added.setdefault(i, []).append(c)
+                for i in was - now:
+                    removed.setdefault(i, []).append(c)
+            for i in added.keys() | removed.keys():
+                found = table.get(i, np.zeros(0, np.intp))
+                found = np.union1d(found, np.asarray(added.get(i, ()), np.intp))
+                found = np.setdiff1d(found, np.asarray(removed.get(i, ()), np.intp))
+                if len(found):
+                    table[i] = found.astype(np.intp)
+                else:
+                    table.pop(i, None)
+
+    def swap(
+        self, old: int | None, new: int | None, before: Mapping[int, Signature], *, named: bool
+    ) -> set[int]:
+        """Policy `old` was retired and `new` admitted (its rules are in `rules`); the classes
+        in `before` (with their previous signatures) were resigned, and named ports were
+        added if `named`. Update memberships and pairs, and summarise the classes either
+        policy selects; those classes."""
+        was = set() if old is None else set(self.selected.get(old, _NONE).tolist())
+        self.resign(before)
+        self.forget(named=named)
+        if old is not None:
+            self.retire(old)
+            self.remove_pairs(old)
+        if new is not None:
+            self.admit(new)
+            self.add_pairs([new])
+        affected = was | set(self.selected.get(new, _NONE).tolist() if new is not None else ())
+        self.summarise(sorted(affected))
+        return affected
 
     def forget(self, *, named: bool) -> None:
         """Drop caches after memberships were edited in place (and named ports, if `named`)."""
@@ -159,18 +215,25 @@ class Reach:
         return found
 
     def named_words(self, nid: int) -> _Table:
-        """Per class, the mask of the atom the named port `nid` resolves to (0: undefined)."""
+        """Per class, the mask of the atoms of the numbers named port `nid` has on it."""
         found = self._named_words.get(nid)
         if found is None:
             _, protocol = self.universe.named[nid]
             found = np.zeros((self.size, self.atoms.words), np.uint64)
             for c, sig in enumerate(self.signatures):
-                number = sig.named[nid]
-                if number is not None:
+                for number in sig.named[nid]:
                     bit = self.atoms.atom(number, protocol)
                     found[c, bit // 64] |= np.uint64(1) << np.uint64(bit % 64)
             self._named_words[nid] = found
         return found
+
+    def named_mask(self, named: _Named, nid: int) -> int:
+        """The atoms of the numbers of named port `nid`, given a class's named ports."""
+        protocol = self.universe.named[nid][1]
+        mask = 0
+        for number in named[nid]:
+            mask |= 1 << self.atoms.atom(number, protocol)
+        return mask
 
     def rule_mask(self, rule: ClassRule) -> int:
         found = self._rule_masks.get(rule)
@@ -291,9 +354,7 @@ class Reach:
                 mask = self.rule_mask(rule)
                 if direction is Direction.INGRESS:
                     for nid in rule.named:
-                        number = named[nid]
-                        if number is not None:
-                            mask |= 1 << self.atoms.atom(number, self.universe.named[nid][1])
+                        mask |= self.named_mask(named, nid)
                 elif big is None:
                     any_named.update(rule.named)
                 else:
@@ -307,7 +368,7 @@ class Reach:
         self._side_memo[key] = side
         return side
 
-    def summarise(self, classes: range | Sequence[int]) -> None:
+    def summarise(self, classes: Iterable[int]) -> None:
         """(Re)compute isolation, peer-less masks and big-set masks of `classes`."""
         words = self.atoms.words
         for c in classes:

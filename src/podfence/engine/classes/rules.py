@@ -6,6 +6,7 @@ when classes or port atoms change; masks and peer classes are worked out from it
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import assert_never
 
@@ -20,9 +21,9 @@ from podfence.engine.match import (
     PortRangeMatcher,
 )
 from podfence.engine.universe import Universe
-from podfence.model import Direction, Protocol
+from podfence.model import Direction, PortSet, Protocol
 
-__all__ = ["ClassRule", "class_rules", "port_cuts"]
+__all__ = ["ClassRule", "class_rules", "range_sets"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +89,17 @@ def class_rules(universe: Universe, policy_id: int) -> dict[Direction, tuple[Cla
     return {d: tuple(_class_rule(r, universe) for r in policy.rules(d)) for d in Direction}
 
 
-def port_cuts(universe: Universe) -> dict[Protocol, set[int]]:
-    """Where the port ranges of the live policies begin and end (named ports aside)."""
-    cuts: dict[Protocol, set[int]] = {p: set() for p in Protocol}
-    for _, policy in universe.live():
+def range_sets(universe: Universe, policy_ids: Iterable[int] | None = None) -> list[PortSet]:
+    """The distinct numeric port ranges of the rules of some policies (default: every live
+    one), as port sets."""
+    ids = [pid for pid, _ in universe.live()] if policy_ids is None else policy_ids
+    found: set[tuple[Protocol, int, int]] = set()
+    for pid in ids:
+        policy = universe.policies[pid]
+        if policy is None:
+            continue
         for rule in (*policy.ingress, *policy.egress):
             for port in rule.ports:
                 if isinstance(port, PortRangeMatcher):
-                    cuts[port.protocol].update((port.ports.first, port.ports.last + 1))
-    return cuts
+                    found.add((port.protocol, port.ports.first, port.ports.last))
+    return [PortSet.span(protocol, first, last) for protocol, first, last in found]

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from podfence.load import LoadOptions, LoadResult, load_sources
+from podfence.load.custom import unique_resources
 from podfence.load.fast.exact import Document, LazyPositions, Place, object_lines
 from podfence.load.fast.objects import Collected, Unsupported, collect, workload_endpoint
 from podfence.load.fast.parse import FastParseError, is_json, parse_fast
@@ -89,6 +90,7 @@ def load_sources_fast(
         namespaces=tuple(sorted(out.namespaces + implicit, key=lambda n: n.name)),
         endpoints=tuple(sorted(endpoints, key=lambda e: e.id)),
         policies=tuple(sorted(out.policies, key=lambda p: (p.namespace, p.name))),
+        custom_resources=unique_resources(out.custom_resources),
         positions=LazyPositions(out.places) if out.places is not None else {},
     )
     return LoadResult(cluster, diagnostics)

@@ -29,9 +29,10 @@ from podfence.load.convert import (
     to_rule,
     to_selector,
 )
+from podfence.load.custom import custom_resource
 from podfence.load.decode import decode_document, skipped_kind_warning
 from podfence.load.defaults import apply_defaults, generated_name
-from podfence.load.fast.exact import Place
+from podfence.load.fast.exact import Document, Place
 from podfence.load.kinds import KINDS, NETWORK_POLICY_API
 from podfence.load.names import (
     is_dns1123_label,
@@ -56,6 +57,7 @@ from podfence.model import (
     NAME_LABEL,
     WORKLOAD_KINDS,
     ContainerPort,
+    CustomResource,
     Diagnostic,
     Direction,
     Endpoint,
@@ -68,7 +70,7 @@ from podfence.model import (
     Rule,
 )
 
-__all__ = ["Unsupported", "Collected", "collect", "workload_endpoint"]
+__all__ = ["Unsupported", "Collected", "collect", "collect_at", "workload_endpoint"]
 
 _Tree = dict[str, object]
 _META_FIELDS = frozenset(
@@ -99,6 +101,7 @@ class Collected:
     namespaces: list[Namespace] = field(default_factory=list)
     endpoints: list[Endpoint] = field(default_factory=list)
     policies: list[NetworkPolicy] = field(default_factory=list)
+    custom_resources: list[CustomResource] = field(default_factory=list)
     seen: set[tuple[str, str | None, str]] = field(default_factory=set)
     workloads: list[Obj] = field(default_factory=list)
     """Workloads, decoded, defaulted and validated (linked once every object is read)."""
@@ -522,6 +525,17 @@ def collect(body: object, place: Place, default_namespace: str, out: Collected) 
         assert isinstance(kind, str)
         _need(kind not in KINDS and not kind.endswith("List"), f"kind {kind}")
         _need(skipped_kind_warning(kind) is None, "a kind skipped with a warning")
+        location = Location(place.document.file, place.line)
+        found = custom_resource(body, location, default_namespace=default_namespace)
+        if found is not None:
+            out.custom_resources.append(found)
+
+
+def collect_at(body: object, file: str, line: int, default_namespace: str, out: Collected) -> None:
+    """`collect` for an object that is not part of a file read by the fast path (its field
+    lines cannot be looked up later)."""
+    document = Document(file, "", False, (0, 0), None)
+    collect(body, Place(document, line), default_namespace, out)
 
 
 def _tree(value: Mapping[str, object]) -> _Tree:
