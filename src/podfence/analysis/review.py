@@ -22,10 +22,9 @@ from podfence.analysis.samples import (
     port_spans,
     rules_port_sets,
 )
-from podfence.analysis.scale import class_engine_gap
+from podfence.analysis.scale import class_engine_gap, class_engine_of
 from podfence.analysis.summary import LintSummary, NamespaceSummary, lint_summary, summarize
 from podfence.engine import Engine, Verdict
-from podfence.engine.classes import ClassEngine
 from podfence.model import Cluster, Connection, Protocol
 
 __all__ = ["MAX_ACCOUNTS", "OVERVIEW_ABOVE", "PortClass", "Review", "build_review"]
@@ -99,7 +98,7 @@ def _port_classes(cluster: Cluster, engine: Engine) -> tuple[PortClass, ...]:
 
 
 def _overview(cluster: Cluster, engine: Engine, title: str) -> Review:
-    classes = ClassEngine(cluster)
+    classes = class_engine_of(cluster)
     sets = policy_port_sets(engine)
     probes = port_spans(sets, tuple({Protocol.TCP, *mentioned_protocols(sets)}))
     graph = build_graph(cluster, GraphOptions(collapse_above=1), engine=engine, classes=classes)

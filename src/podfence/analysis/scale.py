@@ -9,9 +9,10 @@ here is shown to the user.
 
 from __future__ import annotations
 
+from podfence.engine.classes import ClassEngine
 from podfence.model import Cluster
 
-__all__ = ["NOTE_ABOVE", "class_engine_gap"]
+__all__ = ["NOTE_ABOVE", "class_engine_gap", "class_engine_of"]
 
 NOTE_ABOVE = 200
 """Commands say that they ask every pair one by one only above this many endpoints (below,
@@ -24,3 +25,17 @@ def class_engine_gap(cluster: Cluster) -> str | None:
     if cluster.cluster_policies:
         return "it has ClusterNetworkPolicies (the class engine has no tiers yet)"
     return None
+
+
+_LAST: list[tuple[Cluster, ClassEngine]] = []
+
+
+def class_engine_of(cluster: Cluster) -> ClassEngine:
+    """The class engine of `cluster`, built once for the cluster last asked about (by
+    identity): a command's analyses (the report's heatmap, graph and lint) share it. Never
+    to be changed in place (`ClassEngine.update`): build one of your own for that."""
+    if _LAST and _LAST[0][0] is cluster:
+        return _LAST[0][1]
+    engine = ClassEngine(cluster)
+    _LAST[:] = [(cluster, engine)]
+    return engine

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from podfence.analysis.samples import AddressAtom, address_atoms, port_samples, rule_port_sets
+from podfence.analysis.scale import NOTE_ABOVE, class_engine_gap, class_engine_of
 from podfence.engine import Engine
 from podfence.engine.resolve import party_families
 from podfence.model import Cluster, Connection, Direction, Endpoint
@@ -89,6 +90,26 @@ def reachable_from_outside(
     )
 
 
+def _reachable(
+    cluster: Cluster, engine: Engine, atoms: Sequence[AddressAtom]
+) -> Callable[[Endpoint], bool]:
+    """`reachable_from_outside`, asked once per class of endpoints (and IP families) when the
+    class engine covers the cluster: no policy tells the members of a class apart."""
+    if len(cluster.endpoints) <= NOTE_ABOVE or class_engine_gap(cluster) is not None:
+        return lambda e: reachable_from_outside(engine, e, atoms)
+    klass = {m: g.id for g in class_engine_of(cluster).classes for m in g.members}
+    known: dict[tuple[int, frozenset[int] | None], bool] = {}
+
+    def reachable(e: Endpoint) -> bool:
+        key = (klass[e.id], party_families(e))
+        found = known.get(key)
+        if found is None:
+            found = known[key] = reachable_from_outside(engine, e, atoms)
+        return found
+
+    return reachable
+
+
 def summarize(cluster: Cluster, engine: Engine | None = None) -> tuple[NamespaceSummary, ...]:
     engine = engine or Engine(cluster)
     atoms = address_atoms([engine])
@@ -99,6 +120,7 @@ def summarize(cluster: Cluster, engine: Engine | None = None) -> tuple[Namespace
     for e in cluster.endpoints:
         by_namespace.setdefault(e.namespace, []).append(e)
     policies = Counter(p.namespace for p in cluster.policies)
+    reachable = _reachable(cluster, engine, atoms)
     out = []
     for name in names:
         eps = by_namespace.get(name, [])
@@ -109,7 +131,7 @@ def summarize(cluster: Cluster, engine: Engine | None = None) -> tuple[Namespace
                 sum(engine.is_isolated(e, Direction.INGRESS) for e in eps),
                 sum(engine.is_isolated(e, Direction.EGRESS) for e in eps),
                 policies[name],
-                tuple(e.id for e in eps if reachable_from_outside(engine, e, atoms)),
+                tuple(e.id for e in eps if reachable(e)),
             )
         )
     return tuple(out)

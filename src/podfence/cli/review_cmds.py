@@ -22,7 +22,6 @@ from podfence.cli.common import (
     BadInput,
     input_options,
     load_or_exit,
-    load_with_positions,
     namespace_option,
     paths_argument,
     ports_option,
@@ -245,7 +244,7 @@ def report(
     graph, policies explained), or the data behind it (-o json)."""
     from podfence.analysis.review import build_review
 
-    loaded = load_input(paths, namespace, live, loading, load_files=load_with_positions)
+    loaded = load_input(paths, namespace, live, loading)  # the page shows no line numbers
     name = title or (", ".join(paths) if paths else "live cluster")
     review = build_review(loaded, title=name)
     if output == "json":

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from podfence.analysis.graph import Edge, EdgeKind, Graph, Node, NodeKind
+from podfence.analysis.samples import PortSpan
 from podfence.model import Direction
 from podfence.render.portset import probes_phrase
 
@@ -45,6 +48,12 @@ def legend_lines(graph: Graph) -> list[str]:
     return lines
 
 
+@functools.lru_cache(maxsize=4096)
+def _phrase(ports: tuple[PortSpan, ...], probes: tuple[PortSpan, ...]) -> str:
+    """`probes_phrase`, once per set of ports (a large graph repeats a few of them)."""
+    return probes_phrase(ports, probes)
+
+
 def _denied(edge: Edge) -> str:
     sides = " and ".join(d.value.lower() for d in Direction if d in edge.denied_by)
     named = list(edge.isolated_by[:_MAX_NAMED])
@@ -72,7 +81,7 @@ def node_lines(node: Node) -> list[str]:
 def edge_lines(edge: Edge, graph: Graph) -> list[str]:
     match edge.kind:
         case EdgeKind.ALLOWED:
-            lines = [probes_phrase(edge.ports, graph.probes)]
+            lines = [_phrase(edge.ports, graph.probes)]
             if edge.via:
                 word = "rule" if len(edge.via) == 1 else "rules"
                 lines.append(f"by {word} {', '.join(edge.via)}")

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 from podfence.analysis.lint.context import LintContext
 from podfence.analysis.samples import outside_samples, port_samples
-from podfence.engine.classes import ClassEngine
+from podfence.analysis.scale import class_engine_of
 from podfence.engine.compiled import CompiledRule
 from podfence.engine.match import AnyPeer, IPPeer, PodPeer
 from podfence.engine.resolve import Resolver
@@ -58,14 +58,15 @@ class _Peers:
         self.resolver = resolver
         self.peer_ids = {peer: i for i, peer in enumerate(resolver.universe.pod_peers)}
         self._found: dict[object, tuple[frozenset[int], frozenset[int]]] = {}
-        self._rules: dict[CompiledRule, tuple[frozenset[int], frozenset[int]]] = {}
+        self._rules: dict[int, tuple[frozenset[int], frozenset[int]]] = {}
+        """By the rule's identity (the compiled policies live as long as the engine)."""
         self.every = (frozenset(classes.values()), frozenset(range(len(outside))))
 
     def of(self, rule: CompiledRule) -> tuple[frozenset[int], frozenset[int]]:
         """(classes, outside sample indexes) some peer of `rule` matches."""
-        found = self._rules.get(rule)
+        found = self._rules.get(id(rule))
         if found is None:
-            found = self._rules[rule] = self._of(rule)
+            found = self._rules[id(rule)] = self._of(rule)
         return found
 
     def _of(self, rule: CompiledRule) -> tuple[frozenset[int], frozenset[int]]:
@@ -109,7 +110,7 @@ def collect_by_class(ctx: LintContext, limit: int) -> _Sets | int:
     engine = ctx.engine
     endpoints = ctx.cluster.endpoints
     outside = outside_samples(engine)
-    classes = {m: g.id for g in ClassEngine(ctx.cluster).classes for m in g.members}
+    classes = {m: g.id for g in class_engine_of(ctx.cluster).classes for m in g.members}
     members: dict[int, list[Endpoint]] = {}
     for ep in endpoints:
         members.setdefault(classes[ep.id], []).append(ep)
@@ -179,6 +180,12 @@ def _sets(
     engine = ctx.engine
     resolver = engine.resolver
     cache: dict[tuple[object, ...], tuple[int, frozenset[frozenset[_Key]]]] = {}
+    by_address = {
+        id(r)
+        for _, _, _, rules in plan
+        for r in rules
+        if any(isinstance(m, IPPeer | AnyPeer) for m in r.peers)
+    }
     sets: _Sets = set()
     work = 0
     for direction, src, dst, candidates in plan:
@@ -186,14 +193,17 @@ def _sets(
         # named ports resolve on the destination, by the ports it declares
         declared = dst.ports if isinstance(dst, Endpoint) else ()
         for family in engine.families(Connection(src, dst, 0, Protocol.TCP)):
+            # a pod peer matches whatever the family (the candidates' classes say it does);
+            # an ipBlock matches an address of the family
             rules = tuple(
                 r
                 for r in candidates
-                if any(resolver.peer_matches(m, peer, family) for m in r.peers)
+                if id(r) not in by_address
+                or any(resolver.peer_matches(m, peer, family) for m in r.peers)
             )
             if not rules:
                 continue
-            key = (rules, declared)
+            key = (tuple(id(r) for r in rules), declared)
             found = cache.get(key)
             if found is None:
                 found = cache[key] = _port_sets(resolver, rules, dst)
