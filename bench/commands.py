@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -174,6 +175,8 @@ def measure(tree: Path, case: Case, fmt: str, timeout: float, scratch: Path) -> 
     out = scratch / f"{tree.name}-{fmt}-{case.name.split()[0]}.out"
     out.unlink(missing_ok=True)
     args = [a.replace("{out}", str(out)) for a in case.args]
+    if args[:1] == ["report"] and not _has_option(tree, "report", "--out"):
+        args = ["-o" if a == "--out" else a for a in args]  # older trees: -o FILE
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
     env.pop("COLUMNS", None)
     with open(out if case.stdout else os.devnull, "wb") as sink:
@@ -207,6 +210,16 @@ def measure(tree: Path, case: Case, fmt: str, timeout: float, scratch: Path) -> 
             time.sleep(0.005)
     size = out.stat().st_size if out.exists() else 0
     return Measured(tree.name, fmt, case.name, seconds, rss, code, size)
+
+
+def _has_option(tree: Path, command: str, option: str) -> bool:
+    """Whether `podfence COMMAND` of `tree` has `option` (its --help says so)."""
+    env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "podfence", command, "--help"],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    return re.search(re.escape(option) + r"(?![\w-])", proc.stdout) is not None
 
 
 def _fmt_time(m: Measured | None, timeout: float) -> str:
