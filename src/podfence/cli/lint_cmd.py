@@ -85,7 +85,8 @@ def _failed(result: LintResult, fail_on: str) -> bool:
     type=click.IntRange(min=0),
     default=DEFAULT_WORK_LIMIT,
     show_default=True,
-    help="Most connections the redundancy check (PF011) evaluates before it is skipped.",
+    help="Most work (sides of connections x sampled ports) the redundancy check (PF011) "
+    "does before it is skipped.",
 )
 @click.option("--color/--no-color", "color", default=None, help="Colour the text output.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")

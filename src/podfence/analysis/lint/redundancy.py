@@ -46,7 +46,8 @@ from podfence.model import (
 __all__ = ["DEFAULT_WORK_LIMIT", "check_redundancy", "prune"]
 
 DEFAULT_WORK_LIMIT = 200_000
-"""Most connections (pairs x sampled ports) the redundancy check evaluates."""
+"""Most work the redundancy check does: sides of connections x sampled ports, class by class
+(pairs x sampled ports where it asks every pair: with ClusterNetworkPolicies)."""
 
 _Key = tuple[str, Direction, int]
 _Sets = set[frozenset[_Key]]
