@@ -270,6 +270,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--yaml", action="store_true", help="YAML parsing: PyYAML's C loader against the fast path"
     )
+    ap.add_argument(
+        "--loads",
+        action="store_true",
+        help="validate at 10k pods / 2k policies (JSON, YAML), and the real profile with "
+        "workloads standing for its pods (JSON, YAML), on this tree",
+    )
     ap.add_argument("--output", type=Path, default=OUT / "commands.json")
     args = ap.parse_args(argv)
     OUT.mkdir(exist_ok=True)
@@ -303,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.big:  # not the older tree: it took 24 GB before it was killed (issue 10)
         results += big(trees[:1], args.timeout, scratch)
     yaml_speed = yaml_parsing(inputs.get("yaml") or as_yaml(base)) if args.yaml else None
+    if args.loads:
+        results += loads(args.timeout, scratch)
     names = [t.name for t in trees]
     print()
     print(table(results, names, args.timeout))
@@ -344,6 +352,28 @@ def yaml_parsing(path: Path) -> dict[str, float]:
         f"{libyaml / fast:.1f}x",
         flush=True,
     )
+    return found
+
+
+def loads(timeout: float, scratch: Path) -> list[Measured]:
+    """`validate` (loading alone, mostly) at 10,000 pods / 2,000 policies and on the real
+    profile with workloads (Deployments, DaemonSets, a StatefulSet) instead of pods."""
+    pods, namespaces, policies = PROFILES["real"]
+    small = dataset(10_000, 2_000)
+    workloads = OUT / "real-workloads"
+    if not (workloads / "namespaces.json").exists():
+        write(Spec(pods, policies, namespaces, workloads=True), workloads)
+    found = []
+    for label, path in (
+        ("validate 10k/2k", small),
+        ("validate 10k/2k", as_yaml(small)),
+        ("validate real, workloads", workloads),
+        ("validate real, workloads", as_yaml(workloads)),
+    ):
+        fmt = "yaml" if path.name.endswith("-yaml") else "json"
+        m = measure(ROOT, Case(label, ("validate", str(path))), fmt, timeout, scratch)
+        found.append(m)
+        print(f"{ROOT.name:>14} {fmt:>4} {label:<24} {_fmt_time(m, timeout):>9}", flush=True)
     return found
 
 
