@@ -26,6 +26,7 @@ from podfence.cli.common import (
     namespace_option,
     paths_argument,
 )
+from podfence.cli.progress import working
 from podfence.engine import Engine
 from podfence.load import LoadOptions
 from podfence.render.lint_json import lint_data, rules_data
@@ -126,7 +127,8 @@ def lint(
             ) from None
     loaded = load_input(paths, namespace, live, loading, load_files=load_with_positions)
     engine = Engine(loaded)
-    result = run_lint(loaded, disabled=sorted(off), max_work=max_work, engine=engine)
+    with working("linting", loaded):
+        result = run_lint(loaded, disabled=sorted(off), max_work=max_work, engine=engine)
     if output == "text":
         text = render_lint_text(result, color=use_color, posture=summarize(loaded, engine))
         click.echo(text, nl=False, color=use_color)

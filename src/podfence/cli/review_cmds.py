@@ -26,6 +26,7 @@ from podfence.cli.common import (
     paths_argument,
     ports_option,
 )
+from podfence.cli.progress import working
 from podfence.load import LoadOptions
 from podfence.model import ProtocolPort
 from podfence.render.changes import diff_data, render_diff_text
@@ -121,7 +122,8 @@ def graph(
         max_denied=max_denied,
         collapse_above=collapse_above,
     )
-    result = build_graph(loaded, options)
+    with working("drawing the graph", loaded):
+        result = build_graph(loaded, options)
     big = collapse_above and len(loaded.endpoints) > max(collapse_above, NOTE_ABOVE)
     if big and not result.collapsed:
         gap = class_engine_gap(loaded)
@@ -193,7 +195,8 @@ def diff(
         raise BadInput("give the new manifests after --to: podfence diff OLD... --to NEW...")
     old = load_input(old_paths, namespace, live, loading)
     new = load_or_exit(new_paths, namespace, loading)
-    result = diff_clusters(old, new)
+    with working("comparing the two clusters", new):
+        result = diff_clusters(old, new)
     if result.per_pair is not None and len(result.parties) > NOTE_ABOVE:
         click.echo(
             f"podfence: note: every pair was compared one by one: {result.per_pair}", err=True
@@ -242,11 +245,18 @@ def report(
 ) -> None:
     """The review of a cluster in one self-contained HTML page (summary, interactive matrix,
     graph, policies explained), or the data behind it (-o json)."""
-    from podfence.analysis.review import build_review
+    from podfence.analysis.review import OVERVIEW_ABOVE, build_review
 
     loaded = load_input(paths, namespace, live, loading)  # the page shows no line numbers
     name = title or (", ".join(paths) if paths else "live cluster")
-    review = build_review(loaded, title=name)
+    with working("building the report", loaded):
+        review = build_review(loaded, title=name)
+    if review.heatmap is None and len(loaded.endpoints) > OVERVIEW_ABOVE:
+        click.echo(
+            "podfence: note: every pair of pods is explained one by one: the class engine "
+            f"does not cover this input yet ({class_engine_gap(loaded)})",
+            err=True,
+        )
     if output == "json":
         from podfence.render.review_data import review_data
 

@@ -34,6 +34,7 @@ from podfence.cli.common import (
     paths_argument,
     ports_option,
 )
+from podfence.cli.progress import working
 from podfence.cli.scale_load import load_scaled
 from podfence.cli.scale_watch import Watcher
 from podfence.engine.classes import ClassEngine
@@ -62,8 +63,6 @@ __all__ = ["matrix", "watch", "GROUP_ABOVE"]
 GROUP_ABOVE = 200
 """Without --group/--no-group, the text view groups when the input has more endpoints than
 this (machine output keeps the dense shape; a note on stderr points at --group)."""
-SPIN_ABOVE = 5000
-"""Above this many endpoints, a spinner shows on a terminal while classes are computed."""
 
 
 @click.command()
@@ -180,16 +179,8 @@ def _stream(engine: ClassEngine, ports: Sequence[ProtocolPort] | None, output: s
 
 
 def _classes(cluster: Cluster) -> ClassEngine:
-    """The class engine of `cluster`, with a spinner on a terminal (it takes seconds for
-    large clusters)."""
-    if not sys.stderr.isatty() or len(cluster.endpoints) < SPIN_ABOVE:
-        return ClassEngine(cluster)
-    from rich.console import Console
-
-    with Console(stderr=True).status(
-        f"computing classes of {len(cluster.endpoints)} endpoints and "
-        f"{len(cluster.policies)} policies"
-    ):
+    """The class engine of `cluster`, with a spinner on a terminal for large clusters."""
+    with working("computing classes", cluster):
         return ClassEngine(cluster)
 
 
