@@ -11,8 +11,12 @@ to the internet as an ipBlock with except, and matchExpressions peers across nam
 
     python bench/generate.py --pods 10000 --policies 2000 OUT_DIR
     python bench/generate.py --profile real OUT_DIR      # 5,413 pods, 604 ns, 13,678 policies
+    python bench/generate.py --pods 2000 --workloads OUT_DIR   # workloads stand for the pods
 
-Writes OUT_DIR/namespaces.json, pods.json and networkpolicies.json (each a v1 `List`).
+Writes OUT_DIR/namespaces.json, pods.json and networkpolicies.json (each a v1 `List`); with
+`--workloads`, workloads.json instead of pods.json: one Deployment per app (a DaemonSet for
+the hostNetwork pods, a StatefulSet for Prometheus) with as many replicas as it had pods, its
+template the pods' labels (without pod-template-hash) and container ports.
 The same arguments always give the same bytes.
 """
 
@@ -58,6 +62,8 @@ class Spec:
     namespaces: int = 0
     """0: one namespace per 50 pods (at least 4)."""
     seed: int = 1
+    workloads: bool = False
+    """Workloads (Deployments, DaemonSets, a StatefulSet) instead of pods."""
 
     @property
     def namespace_count(self) -> int:
@@ -335,12 +341,48 @@ def _base_and_apps(st: _State, ns: str, apps: list[_App], team: str, env: str) -
     yield from _app_policies(st, apps, team, env)
 
 
+_NAME_LABELS = ("app", "k8s-app", "app.kubernetes.io/name")
+
+
+def workloads_of(pods: list[Obj]) -> list[Obj]:
+    """One workload per app: the pods of one namespace with the same labels (but the
+    pod-template-hash), container ports and hostNetwork, as replicas of its template."""
+    groups: dict[tuple[str, str], list[Obj]] = {}
+    for pod in pods:
+        labels = {k: v for k, v in pod["metadata"]["labels"].items() if k != "pod-template-hash"}
+        name = next(labels[k] for k in _NAME_LABELS if k in labels)
+        groups.setdefault((pod["metadata"]["namespace"], name), []).append(pod)
+    out = []
+    for (ns, name), members in groups.items():
+        first = members[0]
+        labels = {k: v for k, v in first["metadata"]["labels"].items() if k != "pod-template-hash"}
+        spec = {k: v for k, v in first["spec"].items() if k != "nodeName"}
+        host = spec.get("hostNetwork", False)
+        kind = "DaemonSet" if host else "StatefulSet" if name == "prometheus" else "Deployment"
+        body: Obj = {
+            "selector": {"matchLabels": labels},
+            "template": {"metadata": {"labels": labels}, "spec": spec},
+        }
+        if kind != "DaemonSet":
+            body = {"replicas": len(members), **body}
+        if kind == "StatefulSet":
+            body["serviceName"] = name
+        out.append({
+            "apiVersion": "apps/v1",
+            "kind": kind,
+            "metadata": {"name": name, "namespace": ns, "labels": labels},
+            "spec": body,
+        })  # fmt: skip
+    return out
+
+
 def write(spec: Spec, out: Path) -> dict[str, int]:
     namespaces, pods, policies = generate(spec)
     out.mkdir(parents=True, exist_ok=True)
+    endpoints = ("workloads", workloads_of(pods)) if spec.workloads else ("pods", pods)
     for name, items in (
         ("namespaces", namespaces),
-        ("pods", pods),
+        endpoints,
         ("networkpolicies", policies),
     ):
         (out / f"{name}.json").write_bytes(orjson.dumps(_list(items), option=orjson.OPT_INDENT_2))
@@ -355,13 +397,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--namespaces", type=int, default=0, help="default: pods / 50")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--profile", choices=sorted(PROFILES))
+    ap.add_argument("--workloads", action="store_true", help="workloads instead of pods")
     args = ap.parse_args(argv)
     if args.profile:
         pods, namespaces, policies = PROFILES[args.profile]
-        spec = Spec(pods, policies, namespaces, args.seed)
+        spec = Spec(pods, policies, namespaces, args.seed, args.workloads)
     else:
         policies = args.policies if args.policies is not None else args.pods // 5
-        spec = Spec(args.pods, policies, args.namespaces, args.seed)
+        spec = Spec(args.pods, policies, args.namespaces, args.seed, args.workloads)
     counts = write(spec, args.out)
     print(f"{args.out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()), file=sys.stderr)
     return 0

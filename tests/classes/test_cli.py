@@ -56,14 +56,19 @@ def test_grouped_text_and_json() -> None:
     assert [g["selector"] for g in data["groups"]] == [
         "ns default, app=backend", "ns default, app=frontend", "ns default, app=other",
     ]  # fmt: skip
-    assert data["matrices"][0]["port"] == 8080
-    assert data["matrices"][0]["allowed"] == [[True, True, True], [True, True, True],
-                                              [False, True, True]]  # fmt: skip
+    assert data["format"] == "grouped"
+    assert data["ports"] == [{"port": 8080, "protocol": "TCP"}]
+    # sparse: only what is allowed (group 2 cannot reach group 0), with the ports
+    pairs = {(a["from"], a["to"]): a["ports"] for a in data["allowed"]}
+    assert pairs == {(i, j): "TCP 8080" for i in range(3) for j in range(3) if (i, j) != (2, 0)}
+    (entry,) = [a for a in data["allowed"] if (a["from"], a["to"]) == (1, 0)]
+    assert entry["ranges"] == [{"protocol": "TCP", "first": 8080, "last": 8080}]
 
 
 def test_all_ports() -> None:
     code, out = run("matrix", str(SEED / "frontend-backend"), "--all-ports", "-o", "json")
     assert code == 0
+    assert json.loads(out)["format"] == "grouped-all-ports"
     allowed = {(a["from"], a["to"]): a for a in json.loads(out)["allowed"]}
     assert allowed[(1, 0)]["ports"] == "TCP 8080"
     assert allowed[(1, 0)]["ranges"] == [{"protocol": "TCP", "first": 8080, "last": 8080}]

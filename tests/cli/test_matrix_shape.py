@@ -1,9 +1,10 @@
 """`matrix -o json|yaml` never changes its shape on its own (issue 9).
 
 The flags alone choose the shape of machine output: dense (`{"endpoints", "matrices"}`, the
-contract of tests/conformance/test_matrix_contract.py) unless `--group` is given (`{"groups",
-"matrices"}`), whatever the number of endpoints. Only the text view groups a large input by
-itself; above GROUP_ABOVE endpoints a note on stderr points machine output at `--group`.
+contract of tests/conformance/test_matrix_contract.py) unless `--group` is given (`{"format",
+"ports", "groups", "allowed"}`, sparse), whatever the number of endpoints. Only the text view
+groups a large input by itself; above GROUP_ABOVE endpoints a note on stderr points machine
+output at `--group`.
 """
 
 from __future__ import annotations
@@ -63,9 +64,9 @@ def test_machine_output_is_grouped_only_when_asked(large: str, fmt: str) -> None
     code, out, err = _run(large, "-p", "80", "-o", fmt, "--group")
     assert code == 0
     data = json.loads(out) if fmt == "json" else yaml.safe_load(out)
-    assert set(data) == {"groups", "matrices"}
+    assert set(data) == {"format", "ports", "groups", "allowed"}
     assert [g["size"] for g in data["groups"]] == [101, 100]
-    assert data["matrices"][0]["allowed"] == [[True, True], [False, True]]
+    assert [(a["from"], a["to"]) for a in data["allowed"]] == [(0, 0), (0, 1), (1, 1)]
     assert err == ""
 
 
@@ -74,7 +75,7 @@ def test_small_inputs_are_dense_and_grouped_when_asked(tmp_path: Path) -> None:
     dense = json.loads(_run(small, "-p", "80", "-o", "json")[1])
     assert set(dense) == {"endpoints", "matrices"}
     grouped = json.loads(_run(small, "-p", "80", "-o", "json", "--group")[1])
-    assert set(grouped) == {"groups", "matrices"}
+    assert set(grouped) == {"format", "ports", "groups", "allowed"}
 
 
 def test_text_groups_a_large_input_by_itself(large: str) -> None:

@@ -155,7 +155,8 @@ def test_fast_loader_records_the_same(tmp_path: Path) -> None:
     }
     path = tmp_path / "dump.json"
     path.write_text(json.dumps(dump))
-    fast_cluster = load_sources_fast([Source(str(path), path.read_text())])  # the fast path
+    fast_cluster = load_sources_fast([Source(str(path), path.read_text())]).cluster  # fast path
+    assert fast_cluster is not None
     exact = load_paths([str(path)])
     assert exact.cluster is not None
     assert fast_cluster.custom_resources == exact.cluster.custom_resources

@@ -13,11 +13,17 @@ import yaml
 
 from podfence.load import LoadOptions, load_paths, parse_kube_version
 from podfence.load.fast import load_fast
+from podfence.load.fast.exact import LazyPositions
 from podfence.load.fast.load import load_sources_fast
 from podfence.load.sources import read_sources
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = sorted(p for p in (ROOT / "examples" / "seed").iterdir() if p.is_dir())
+EXAMPLES = sorted(
+    {p.parent for p in (ROOT / "examples").rglob("*") if p.suffix in (".yaml", ".json")}
+    | {p for p in (ROOT / "examples").rglob("*") if p.suffix in (".yaml", ".json")}
+)
+"""Every example directory and every example file on its own."""
 
 
 def _generate(out: Path, pods: int = 200, policies: int = 60) -> Path:
@@ -40,9 +46,14 @@ def _fast_path_taken(path: Path) -> bool:
 
 
 def _same(path: Path) -> None:
-    fast, exact = load_fast([str(path)]), load_paths([str(path)])
+    fast, exact = load_fast([str(path)], positions=True), load_paths([str(path)])
     assert fast.diagnostics == exact.diagnostics
     assert fast.cluster == exact.cluster
+    if fast.cluster is not None and exact.cluster is not None:
+        positions = fast.cluster.positions
+        if isinstance(positions, LazyPositions):
+            positions.fill_all()
+        assert dict(positions) == exact.cluster.positions
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +84,7 @@ def test_kubectl_layout_four_spaces_and_one_line(dump: Path, tmp_path: Path) -> 
         _same(out)
 
 
-@pytest.mark.parametrize("example", SEED, ids=lambda p: p.name)
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_bundled_example(example: Path) -> None:
     _same(example)
 
@@ -272,3 +283,113 @@ def test_deep_yaml_falls_back_instead_of_raising(tmp_path: Path) -> None:
     path.write_text("a: " + "[" * 3000 + "]" * 3000 + "\n")
     assert not _fast_path_taken(path)
     assert load_fast([str(path)]).diagnostics == load_paths([str(path)]).diagnostics
+
+
+def _deployment(name: str, labels: dict[str, str], **spec: object) -> dict[str, object]:
+    template = {"metadata": {"labels": labels}, "spec": {"containers": [{"name": "c"}]}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": "x"},
+        "spec": {"selector": {"matchLabels": labels}, "template": template, **spec},
+    }
+
+
+LABELS = {"a": "b"}
+WORKLOADS = [
+    [NS, _deployment("d", {"a": "b"})],
+    [NS, _deployment("d", {"a": "b"}), {**POD, "metadata": {**POD["metadata"], "labels": LABELS}}],
+    [NS, _deployment("d", {"a": "b"}), POD],
+    [
+        NS,
+        {**POD, "metadata": {**POD["metadata"], "ownerReferences": [
+            {**OWNER_NO_UID, "uid": "1", "kind": "ReplicaSet", "name": "r"}]}},
+        {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "r", "namespace": "x",
+         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "d",
+                              "uid": "2"}]},
+         "spec": {"selector": {"matchLabels": {"q": "r"}},
+                  "template": {"metadata": {"labels": {"q": "r"}}}}},
+        _deployment("d", {"z": "y"}),
+        _deployment("e", {"z": "w"}),
+    ],
+    [NS, _deployment("a", {"a": "b"}), POD],  # a pod and a workload named alike: an error
+    [NS, _deployment("d", {"a": "b"}, replicas="two")],  # the wrong type: not read
+    [NS, {**_deployment("d", {"a": "b"}), "apiVersion": "apps/v1beta1"}],  # an error
+    [
+        NS,
+        {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c", "namespace": "x"},
+         "spec": {"jobTemplate": {"spec": {"template": {
+             "metadata": {"labels": {"job": "c"}},
+             "spec": {"containers": [{"name": "c", "ports": [{"containerPort": 80}]}]}}}}}},
+        {"apiVersion": "v1", "kind": "ReplicationController",
+         "metadata": {"name": "rc", "namespace": "x"},
+         "spec": {"template": {"metadata": {"labels": {"rc": "1"}}}}},
+        {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "ds", "namespace": "x"},
+         "spec": {"selector": {"matchLabels": {"ds": "1"}}, "template": {
+             "metadata": {"labels": {"ds": "1"}}, "spec": {"hostNetwork": True}}}},
+    ],
+    [_deployment("d", {"a": "b"}), POD],  # an implicit namespace, first named by a workload
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("items", WORKLOADS)
+@pytest.mark.parametrize("form", ["json", "yaml", "documents"])
+def test_workloads_take_the_fast_path_with_the_loaders_answer(
+    items: list[object], form: str, tmp_path: Path
+) -> None:
+    listed = {"apiVersion": "v1", "kind": "List", "items": items}
+    if form == "json":
+        (tmp_path / "in.json").write_text(json.dumps(listed, indent=2))
+    elif form == "yaml":
+        (tmp_path / "in.yaml").write_text(yaml.safe_dump(listed))
+    else:
+        (tmp_path / "in.yaml").write_text(yaml.safe_dump_all(items))
+    _same(tmp_path)
+    exact = load_paths([str(tmp_path)])
+    if exact.error_count == 0:
+        assert _fast_path_taken(tmp_path)
+
+
+@pytest.mark.parametrize("form", ["json", "yaml", "documents"])
+def test_implicit_namespaces_take_the_fast_path(form: str, tmp_path: Path) -> None:
+    pods = [{**POD, "metadata": {"name": f"p{i}", "namespace": f"n{i % 3}"}} for i in range(5)] + [
+        {**POD, "metadata": {"name": "q"}}
+    ]  # -n: at the object's line
+    listed = {"apiVersion": "v1", "kind": "List", "items": pods}
+    if form == "json":
+        (tmp_path / "in.json").write_text(json.dumps(listed, indent=2))
+    elif form == "yaml":
+        (tmp_path / "in.yaml").write_text(yaml.safe_dump(listed))
+    else:
+        (tmp_path / "in.yaml").write_text("# pods\n---\n" + yaml.safe_dump_all(pods))
+    assert _fast_path_taken(tmp_path)
+    _same(tmp_path)
+    assert len(load_fast([str(tmp_path)]).diagnostics) == 4
+
+
+def test_generated_workloads_as_yaml_documents(dump: Path, tmp_path: Path) -> None:
+    """Every object of a generated dump as its own YAML document, pods made Deployments."""
+    docs = []
+    for f in sorted(dump.glob("*.json")):
+        for item in json.loads(f.read_text())["items"]:
+            if item["kind"] == "Pod" and item["metadata"]["name"].endswith("0"):
+                labels = item["metadata"].get("labels", {})
+                item = _deployment(item["metadata"]["name"], labels or {"x": "y"})
+                item["metadata"]["namespace"] = "team0-dev"
+            docs.append(item)
+    (tmp_path / "all.yaml").write_text(yaml.safe_dump_all(docs))
+    _same(tmp_path)
+
+
+@pytest.mark.parametrize("depth", [197, 198, 199, 200, 201, 260])
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_nesting_as_deep_as_the_exact_loader_allows(
+    depth: int, suffix: str, tmp_path: Path
+) -> None:
+    deep: object = 1
+    for _ in range(depth):
+        deep = [deep]
+    pod = {**POD, "spec": {"unread": deep}}
+    text = json.dumps({"apiVersion": "v1", "kind": "List", "items": [NS, pod]}, indent=2)
+    (tmp_path / f"in{suffix}").write_text(text)
+    _same(tmp_path)

@@ -46,10 +46,11 @@ def load_seed(name: str) -> Cluster:
 def cli() -> click.Group:
     """`podfence` with the review commands, whether or not the lead has registered them."""
     from podfence.cli.main import cli as main_cli
+    from podfence.cli.query_cmds import can, explain, validate
     from podfence.cli.review_cmds import diff, graph, report
 
     group = click.Group("podfence", commands=dict(main_cli.commands))
-    for command in (graph, report, diff):
+    for command in (validate, can, explain, graph, report, diff):
         group.add_command(command)
     return group
 

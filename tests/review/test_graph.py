@@ -31,8 +31,10 @@ def test_scenario_a_everyone_reaches_the_db() -> None:
 
 
 def test_scenario_b_matches_the_seed_graph() -> None:
-    """Seed: web -> db "Allowed by Rule"; hacker -> db "Blocked (Default Deny)" (dashed);
-    NetworkPolicy -.->|Selects| db; db with a red stroke."""
+    """Seed: web -> db "Allowed by Rule"; hacker -> db blocked (dashed); NetworkPolicy
+    -.->|Selects| db; db with a red stroke. The seed labels the denial "Blocked (Default
+    Deny)", but there is no default deny here: db-allow-web isolates db and none of its rules
+    admits the hacker, and the label says so (issue 10)."""
     g = build_graph(load_seed("b-policy-selects-db"), FULL)
     web_db = next(e for e in g.edges if (e.source, e.target) == ("secure/web", "secure/db"))
     assert web_db.kind is EdgeKind.ALLOWED
@@ -49,7 +51,8 @@ def test_scenario_b_matches_the_seed_graph() -> None:
         '  n_secure_web -->|"TCP 5432<br>by rule secure/db-allow-web ingress[0]"| n_secure_db\n'
         in text
     )
-    assert '  n_default_hacker -.->|"Blocked (default deny)"| n_secure_db\n' in text
+    blocked = "Blocked (ingress): isolated by secure/db-allow-web, no rule allows it"
+    assert f'  n_default_hacker -.->|"{blocked}"| n_secure_db\n' in text
     assert '  p_secure_db_allow_web -.->|"Selects"| n_secure_db\n' in text
     assert "  style n_secure_db stroke:#ff0000,stroke-width:2px\n" in text
 
@@ -125,7 +128,7 @@ def test_mermaid_labels_escape_special_characters() -> None:
 def test_mermaid_ids_are_valid_and_unique() -> None:
     eps = [pod("a-b/c.d"), pod("a/b-c.d"), pod("end/end")]
     text = render_mermaid(build_graph(cluster(eps)))
-    ids = re.findall(r"^    (\S+?)\[", text, re.M)
+    ids = [i for i in re.findall(r"^    (\S+?)\[", text, re.M) if i != "legend_text"]
     assert len(ids) == len(set(ids)) == 3
     assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", i) for i in ids)
 

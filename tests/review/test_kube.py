@@ -76,7 +76,8 @@ def test_graph_against_the_recorded_cluster(cli: click.Group, kubeconfig) -> Non
     )
     assert res.exit_code == 0, res.output
     assert "n_secure_web_5d9c8b7f6_x2x9z -->|" in res.output
-    assert 'n_default_hacker -.->|"Blocked (default deny)"| n_secure_db_0' in res.output
+    blocked = "Blocked (ingress): isolated by secure/db-allow-web, no rule allows it"
+    assert f'n_default_hacker -.->|"{blocked}"| n_secure_db_0' in res.output
     assert "/api/v1/pods" in seen and "/apis/networking.k8s.io/v1/networkpolicies" in seen
     assert seen.count("/api/v1/pods") == 2  # two pages
 

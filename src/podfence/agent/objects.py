@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from podfence.load import LoadOptions, load_texts
-from podfence.load.fast.objects import Collected, Unsupported, collect
+from podfence.load.fast.objects import Collected, Unsupported, collect_at
 from podfence.model import Diagnostic, Endpoint, Location, Namespace, NetworkPolicy, Severity
 
 __all__ = ["Accepted", "Loaded", "ObjectCache", "Rejected", "load_object", "slim"]
@@ -93,7 +93,7 @@ def load_object(
     source = f"cluster:{plural}"
     found = Collected()
     try:
-        collect(body, source, 0, "default", found)
+        collect_at(body, source, 0, "default", found)
     except Unsupported:
         pass
     else:

@@ -12,6 +12,16 @@ destination), the rules that allow them (from the new verdict for a gain, the ol
 loss) and their ports. With ClusterNetworkPolicies the rules are tier by tier: the Pass rules
 on the way, the Admin or Baseline rule that accepted, the NetworkPolicy rules; the denying
 verdict (`now`) names the Admin or Baseline rule that denies.
+
+At cluster scale, pairs of endpoints are compared class by class: the class engine of each
+cluster gives every allowed port of every pair of its classes (a sparse table), endpoints are
+grouped by their (old class, new class), and only the pairs of such groups that something
+allows in either cluster are compared, on every probe. An outside address can change its
+answer only for an endpoint whose own definition or whose isolating policies (of that side)
+changed: only those are asked, pair by pair. Each changed cell is then explained by the
+per-pair engine. Where the class engine does not cover the input yet (see
+`analysis.scale`: ClusterNetworkPolicies), every pair is asked the per-pair engine, and
+`Diff.per_pair` says why.
 """
 
 from __future__ import annotations
@@ -22,9 +32,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from podfence.analysis.samples import PortSpan, address_atoms, policy_port_sets, port_spans
+from podfence.analysis.scale import class_engine_gap
+from podfence.analysis.snapshots import object_changes, same_but_location
 from podfence.engine import DirectionVerdict, Engine, Reason, Verdict
 from podfence.engine.classes import ClassEngine
-from podfence.model import Cluster, ClusterRuleRef, Connection, Direction, Party, RuleRef
+from podfence.model import (
+    Cluster,
+    ClusterRuleRef,
+    Connection,
+    Direction,
+    Endpoint,
+    Party,
+    RuleRef,
+)
 
 __all__ = ["Change", "ChangedCell", "ChangeGroup", "Diff", "diff_clusters"]
 
@@ -72,6 +92,8 @@ class Diff:
     probes: tuple[PortSpan, ...]
     cells: tuple[ChangedCell, ...]
     groups: tuple[ChangeGroup, ...]
+    per_pair: str | None = None
+    """Why every pair was asked the per-pair engine (None: class by class, see above)."""
 
     @property
     def gained(self) -> tuple[ChangeGroup, ...]:
@@ -173,6 +195,173 @@ def _flips(
     return tuple(out)
 
 
+_Flips = tuple[tuple[PortSpan, bool], ...]
+
+
+def _per_pair(
+    old_e: Engine,
+    new_e: Engine,
+    parties_old: dict[str, Party],
+    parties_new: dict[str, Party],
+    outside: set[str],
+    probes: Sequence[PortSpan],
+    classes: tuple[dict[str, int], dict[str, int]],
+) -> dict[tuple[str, str], _Flips]:
+    """Every pair asked the per-pair engine (answers shared by pairs of the same classes)."""
+    old_k, new_k = classes
+    cache: dict[tuple[int, int, int, int], _Flips] = {}
+    found: dict[tuple[str, str], _Flips] = {}
+    for a in parties_old:
+        for b in parties_old:
+            if a == b or (a in outside and b in outside):
+                continue
+            pair = (old_k[a], new_k[a], old_k[b], new_k[b]) if a in old_k and b in old_k else None
+            flips = cache.get(pair) if pair is not None else None
+            if flips is None:
+                flips = _flips(
+                    old_e,
+                    (parties_old[a], parties_old[b]),
+                    new_e,
+                    (parties_new[a], parties_new[b]),
+                    probes,
+                )
+                if pair is not None:
+                    cache[pair] = flips
+            if flips:
+                found[(a, b)] = flips
+    return found
+
+
+class _AllowedProbes(dict[int, frozenset[int]]):
+    """Per mask of port atoms of one class engine (memoised as met), the probes it allows
+    (by index)."""
+
+    def __init__(self, engine: ClassEngine, probes: Sequence[PortSpan]) -> None:
+        super().__init__()
+        self._bits = [engine.atoms.atom(p.port, p.protocol) for p in probes]
+
+    def __missing__(self, mask: int) -> frozenset[int]:
+        value = frozenset(i for i, bit in enumerate(self._bits) if mask >> bit & 1)
+        self[mask] = value
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """One cluster as the class engine saw it: each endpoint's group, every allowed pair of
+    groups (group -> group -> port atoms), and which probes a mask allows."""
+
+    group_of: dict[str, int]
+    pairs: dict[tuple[int, int], int]
+    probes: _AllowedProbes
+
+
+def _side_of(engine: ClassEngine, probes: Sequence[PortSpan]) -> _Side:
+    group_of = {m: g.id for g in engine.classes for m in g.members}
+    pairs = {(p.source, p.destination): p.mask for p in engine.grouped_ports().pairs()}
+    return _Side(group_of, pairs, _AllowedProbes(engine, probes))
+
+
+def _class_sides(old: Cluster, new: Cluster, probes: Sequence[PortSpan]) -> tuple[_Side, _Side]:
+    """Both clusters through one class engine: built for the old one, then changed in place
+    into the new one object by object (a whole rebuild when namespaces differ)."""
+    engine = ClassEngine(old)
+    before = _side_of(engine, probes)
+    updates = object_changes(old, new)
+    if updates is None:
+        engine.rebuild(new)
+    else:
+        for update in updates:
+            engine.update(update)
+    return before, _side_of(engine, probes)
+
+
+def _between_endpoints(
+    old: _Side, new: _Side, probes: Sequence[PortSpan]
+) -> dict[tuple[str, str], _Flips]:
+    """Endpoint pairs whose answer changed, class by class (see the module's docstring)."""
+    joint: dict[tuple[int, int], list[str]] = {}
+    for ident, o in old.group_of.items():
+        joint.setdefault((o, new.group_of[ident]), []).append(ident)
+    by_old: dict[int, list[tuple[int, int]]] = {}
+    by_new: dict[int, list[tuple[int, int]]] = {}
+    for key in joint:
+        by_old.setdefault(key[0], []).append(key)
+        by_new.setdefault(key[1], []).append(key)
+    candidates: set[tuple[tuple[int, int], tuple[int, int]]] = set()
+    for s, d in old.pairs:
+        candidates.update((a, b) for a in by_old.get(s, ()) for b in by_old.get(d, ()))
+    for s, d in new.pairs:
+        candidates.update((a, b) for a in by_new.get(s, ()) for b in by_new.get(d, ()))
+    found: dict[tuple[str, str], _Flips] = {}
+    for a, b in candidates:
+        before = old.probes[old.pairs.get((a[0], b[0]), 0)]
+        after = new.probes[new.pairs.get((a[1], b[1]), 0)]
+        if before == after:
+            continue
+        flips = tuple((probes[i], i in after) for i in sorted(before ^ after))
+        for src in joint[a]:
+            for dst in joint[b]:
+                if src != dst:
+                    found[(src, dst)] = flips
+    return found
+
+
+def _dirty(old_e: Engine, new_e: Engine, old: Cluster, new: Cluster) -> set[str]:
+    """Endpoints whose side towards outside addresses may answer differently: changed
+    themselves, or isolated (in either cluster) by a policy that changed. (Namespace labels
+    do not matter: towards the outside, only the endpoint's own isolating policies, its
+    ports and addresses decide.)"""
+    before = {p.key: p for p in old.policies}
+    after = {p.key: p for p in new.policies}
+    changed = {
+        k
+        for k in before.keys() | after.keys()
+        if k not in before or k not in after or not same_but_location(before[k], after[k])
+    }
+    new_eps = {ep.id: ep for ep in new.endpoints}
+    dirty = {ep.id for ep in old.endpoints if not same_but_location(ep, new_eps[ep.id])}
+    for key in changed:
+        namespace = (before.get(key) or after[key]).namespace
+        for ep in old.endpoints:
+            if ep.namespace != namespace or ep.id in dirty:
+                continue
+            if (key in before and old_e.policy_selects(key, ep)) or (
+                key in after and new_e.policy_selects(key, new_eps[ep.id])
+            ):
+                dirty.add(ep.id)
+    return dirty
+
+
+def _with_outside(
+    old_e: Engine,
+    new_e: Engine,
+    parties: tuple[dict[str, Party], dict[str, Party]],
+    outside: set[str],
+    probes: Sequence[PortSpan],
+    dirty: set[str],
+) -> dict[tuple[str, str], _Flips]:
+    """Pairs of an endpoint and an outside address whose answer changed: asked only for the
+    `dirty` endpoints."""
+    parties_old, parties_new = parties
+    found: dict[tuple[str, str], _Flips] = {}
+    for ident, old in parties_old.items():
+        new = parties_new[ident]
+        if not isinstance(old, Endpoint) or not isinstance(new, Endpoint):
+            continue
+        if ident not in dirty:
+            continue
+        for name in outside:
+            x_old, x_new = parties_old[name], parties_new[name]
+            flips = _flips(old_e, (old, x_old), new_e, (new, x_new), probes)
+            if flips:
+                found[(ident, name)] = flips
+            flips = _flips(old_e, (x_old, old), new_e, (x_new, new), probes)
+            if flips:
+                found[(name, ident)] = flips
+    return found
+
+
 def diff_clusters(old: Cluster, new: Cluster) -> Diff:
     old_c, new_c = _completed(old, new), _completed(new, old)
     old_e, new_e = Engine(old_c), Engine(new_c)
@@ -184,31 +373,22 @@ def diff_clusters(old: Cluster, new: Cluster) -> Diff:
         name = atom.label if not atom.inside else f"addresses in {atom.label}"
         parties_old[name] = parties_new[name] = atom.party
         outside.add(name)
-    # Two different endpoints are reached alike, in each cluster, when their classes are the
-    # same there (the class engine is exact): each pair of (old class, new class) is asked once.
-    # The class engine has no tiers yet: with ClusterNetworkPolicies, every pair is asked.
-    tiered = old_e.tiered or new_e.tiered
-    old_k = {} if tiered else {m: c.id for c in ClassEngine(old_c).classes for m in c.members}
-    new_k = {} if tiered else {m: c.id for c in ClassEngine(new_c).classes for m in c.members}
-    flips: dict[tuple[int, int, int, int], tuple[tuple[PortSpan, bool], ...]] = {}
+    gap = class_engine_gap(old_c) or class_engine_gap(new_c)
+    if gap is not None:  # the class engine has no tiers yet: every pair is asked
+        flips = _per_pair(old_e, new_e, parties_old, parties_new, outside, probes, ({}, {}))
+    else:
+        before, after = _class_sides(old_c, new_c, probes)
+        flips = _between_endpoints(before, after, probes)
+        parties = (parties_old, parties_new)
+        dirty = _dirty(old_e, new_e, old_c, new_c)
+        flips.update(_with_outside(old_e, new_e, parties, outside, probes, dirty))
     cells: list[ChangedCell] = []
-    for a in parties_old:
-        for b in parties_old:
-            if a == b or (a in outside and b in outside):
-                continue
-            pair = (old_k[a], new_k[a], old_k[b], new_k[b]) if a in old_k and b in old_k else None
-            found = flips.get(pair) if pair is not None else None
-            if found is None:
-                old_pair, new_pair = (
-                    (parties_old[a], parties_old[b]),
-                    (parties_new[a], parties_new[b]),
-                )
-                found = _flips(old_e, old_pair, new_e, new_pair, probes)
-                if pair is not None:
-                    flips[pair] = found
-            for p, now in found:
-                co = Connection(parties_old[a], parties_old[b], p.port, p.protocol)
-                cn = Connection(parties_new[a], parties_new[b], p.port, p.protocol)
-                change = Change.GAINED if now else Change.LOST
-                cells.append(_cell(change, a, b, p, old_e.evaluate(co), new_e.evaluate(cn)))
-    return Diff(old, new, tuple(parties_old), probes, tuple(cells), _group(cells))
+    order = {name: i for i, name in enumerate(parties_old)}
+    for a, b in sorted(flips, key=lambda pair: (order[pair[0]], order[pair[1]])):
+        for p, now in flips[(a, b)]:
+            co = Connection(parties_old[a], parties_old[b], p.port, p.protocol)
+            cn = Connection(parties_new[a], parties_new[b], p.port, p.protocol)
+            change = Change.GAINED if now else Change.LOST
+            cells.append(_cell(change, a, b, p, old_e.evaluate(co), new_e.evaluate(cn)))
+    per_pair = None if gap is None else f"the class engine does not cover this input yet: {gap}"
+    return Diff(old, new, tuple(parties_old), probes, tuple(cells), _group(cells), per_pair)

@@ -77,7 +77,9 @@ class PolicyAccount:
 
 def account_policy(engine: Engine, policy: NetworkPolicy) -> PolicyAccount:
     endpoints = engine.cluster.endpoints
-    selected = tuple(ep.id for ep in endpoints if engine.policy_selects(policy.key, ep))
+    # a NetworkPolicy selects pods of its own namespace only: the others need not be asked
+    own = [ep for ep in endpoints if ep.namespace == policy.namespace]
+    selected = tuple(ep.id for ep in own if engine.policy_selects(policy.key, ep))
 
     def direction_account(direction: Direction) -> DirectionAccount:
         written = policy.rules(direction)
@@ -87,7 +89,11 @@ def account_policy(engine: Engine, policy: NetworkPolicy) -> PolicyAccount:
         for i, rule in enumerate(written):
             peers = []
             for j, peer in enumerate(rule.peers):
-                matched = tuple(ep.id for ep in endpoints if engine.peer_matches(policy, peer, ep))
+                # compiled once, asked of every endpoint (as peer_matches, any IP family)
+                found = engine.would_match(
+                    peer, policy_namespace=policy.namespace, endpoints=endpoints
+                )
+                matched = tuple(ep.id for ep in found)
                 block = peer.ip_block
                 addresses = engine.resolver.block(block) if block is not None else None
                 ref = RuleRef(policy.key, direction, i, j)

@@ -5,6 +5,11 @@ Endpoints whose rows and columns of the connectivity matrix are identical (on ev
 port), and that the same policies select, are merged into one class node when at least
 `merge_min` of them look alike. Port spans are exact (see analysis.samples), so an edge's
 ports are all the ports on which the connection is allowed.
+
+Above `GraphOptions.collapse_above` endpoints the graph is drawn over the class engine's
+classes instead (see analysis.graph_classes): one node per class, never pods x pods. A
+denied edge says what denies it: the policies isolating the denying side, and whether they
+only deny (no rule for that direction) or have rules of which none allows it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from podfence.analysis.classes import Conn, merge_classes
+from podfence.analysis.graph_classes import COLLAPSE_ABOVE, ClassView
 from podfence.analysis.samples import (
     PortSpan,
     address_atoms,
@@ -22,6 +28,7 @@ from podfence.analysis.samples import (
     policy_port_sets,
     port_spans,
 )
+from podfence.analysis.scale import class_engine_gap, class_engine_of
 from podfence.engine import DirectionVerdict, Engine, TierRule
 from podfence.engine.classes import ClassEngine
 from podfence.model import Cluster, Connection, Direction, Endpoint, External, Party, ProtocolPort
@@ -80,6 +87,11 @@ class Edge:
     """DENIED: the sides that deny it (egress of the source, ingress of the target)."""
     denied_via: tuple[str, ...] = ()
     """DENIED, with ClusterNetworkPolicies: the Admin or Baseline rules that deny it."""
+    isolated_by: tuple[str, ...] = ()
+    """DENIED: the NetworkPolicies (`ns/name`) isolating the sides that deny it."""
+    deny_only: bool = False
+    """DENIED: each of those policies has no rule for the denying direction (a deny-all);
+    otherwise some have rules, and none of them allows the connection."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +101,10 @@ class Graph:
     edges: tuple[Edge, ...]
     probes: tuple[PortSpan, ...]
     """The port universe the edges' ports are drawn from."""
+    collapsed: bool = False
+    """Drawn over classes of endpoints (a large cluster), not endpoint by endpoint."""
+    pods: int = 0
+    """How many endpoints the cluster has."""
 
     def node(self, key: str) -> Node:
         for n in self.nodes:
@@ -106,6 +122,8 @@ class GraphOptions:
     merge_min: int = 3
     """Merge look-alike endpoints when at least this many are alike (0: never merge)."""
     max_denied: int = 12
+    collapse_above: int = COLLAPSE_ABOVE
+    """Draw classes, not endpoints, above this many endpoints (0: never)."""
 
 
 def is_hacker_like(endpoint: Endpoint) -> bool:
@@ -299,7 +317,19 @@ class _Builder:
         denying = [s for s in (verdict.egress, verdict.ingress) if not s.allowed]
         sides = frozenset(s.direction for s in denying)
         via = tuple(_tier_text(s.decided_by) for s in denying if s.decided_by is not None)
-        return Edge(u.key, v.key, EdgeKind.DENIED, denied_by=sides, denied_via=via)
+        by = tuple(dict.fromkeys(k for s in denying for k in s.selected_by))
+        deny_only = all(
+            not self.engine.compiled(k).rules(s.direction) for s in denying for k in s.selected_by
+        )
+        return Edge(
+            u.key,
+            v.key,
+            EdgeKind.DENIED,
+            denied_by=sides,
+            denied_via=via,
+            isolated_by=by,
+            deny_only=deny_only,
+        )
 
     def policy_nodes(self, nodes: Sequence[Node]) -> tuple[list[Node], list[Edge]]:
         out: list[Node] = []
@@ -324,10 +354,19 @@ class _Builder:
 
 
 def build_graph(
-    cluster: Cluster, options: GraphOptions | None = None, *, engine: Engine | None = None
+    cluster: Cluster,
+    options: GraphOptions | None = None,
+    *,
+    engine: Engine | None = None,
+    classes: ClassEngine | None = None,
 ) -> Graph:
+    """The graph; `engine` and `classes`: engines of this cluster already built."""
     options = options or GraphOptions()
-    b = _Builder(cluster, options, engine or Engine(cluster))
+    engine = engine or Engine(cluster)
+    big = options.collapse_above and len(cluster.endpoints) > options.collapse_above
+    if big and class_engine_gap(cluster) is None:
+        return _collapsed(cluster, options, engine, classes or class_engine_of(cluster))
+    b = _Builder(cluster, options, engine)
     nodes = b.nodes()
     nodes += b.externals
     edges = b.allowed_edges(nodes)
@@ -342,4 +381,50 @@ def build_graph(
     edge_kinds = list(EdgeKind)
     edges.sort(key=lambda e: (edge_kinds.index(e.kind), e.source, e.target))
     namespaces = tuple(sorted({n.namespace for n in nodes if n.namespace is not None}))
-    return Graph(namespaces, tuple(nodes), tuple(edges), b.probes)
+    return Graph(namespaces, tuple(nodes), tuple(edges), b.probes, pods=len(cluster.endpoints))
+
+
+def _collapsed(
+    cluster: Cluster, options: GraphOptions, engine: Engine, classes: ClassEngine
+) -> Graph:
+    """One node per class of endpoints, one edge per pair of classes with anything allowed
+    (ports only: the rules are the per-pair graph's detail)."""
+    probes = options.ports or port_spans(policy_port_sets(engine))
+    view = ClassView(engine, classes, probes)
+    nodes: list[Node] = []
+    for g in view.groups:
+        first = view.member(g.id)
+        iso = frozenset(d for d in Direction if engine.is_isolated(first, d))
+        n = len(g.members)
+        what = "hostNetwork pods" if g.host_network else "pods"
+        namespace = g.namespace or g.selector.partition(",")[0].removeprefix("ns ")
+        label = f"{g.selector.partition(', ')[2] or g.selector} ({n} {what})"
+        nodes.append(Node(f"class:{g.id}", NodeKind.CLASS, label, namespace, g.members, iso))
+    edges = [
+        Edge(f"class:{s}", f"class:{d}", EdgeKind.ALLOWED, tuple(sorted(p, key=_sort_key)))
+        for (s, d), p in sorted(view.pairs.items())
+    ]
+    atoms = address_atoms([engine], every_other=False)
+    for block in engine.resolver.universe.blocks:
+        atom = next((a for a in atoms if block in a.inside), None)
+        if atom is None:
+            continue
+        key = f"cidr:{block}"
+        nodes.append(Node(key, NodeKind.EXTERNAL, str(block)))
+        for g in view.groups:
+            for outbound in (True, False):
+                found = view.with_outside(g.id, atom.party, probes, outbound=outbound)
+                if found:
+                    ends = (f"class:{g.id}", key) if outbound else (key, f"class:{g.id}")
+                    ports = tuple(sorted(found, key=_sort_key))
+                    edges.append(Edge(*ends, EdgeKind.ALLOWED, ports))
+    kinds = list(NodeKind)
+    nodes.sort(key=lambda n: (n.namespace is None, n.namespace or "", kinds.index(n.kind), n.key))
+    namespaces = tuple(sorted({n.namespace for n in nodes if n.namespace is not None}))
+    return Graph(
+        namespaces, tuple(nodes), tuple(edges), tuple(probes), True, len(cluster.endpoints)
+    )
+
+
+def _sort_key(p: PortSpan) -> tuple[object, ...]:
+    return p.sort_key

@@ -1,5 +1,10 @@
 """Everything the HTML report shows, as data: summary, lint, matrix with verdicts, graph and
 policy accounts. Computed once here; podfence.render.html only lays it out.
+
+Above `OVERVIEW_ABOVE` endpoints the report is an overview instead (a cell per pair of pods
+and port class would not fit a page, nor be read): a namespace x namespace heatmap that
+drills down into classes of endpoints and their pods (analysis.heatmap), the graph over
+classes, and the policies explained when there are at most `MAX_ACCOUNTS` of them.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from dataclasses import dataclass
 from podfence.analysis.explain import PolicyAccount, account_policy
 from podfence.analysis.explain_cnp import ClusterPolicyAccount, account_cluster_policy
 from podfence.analysis.graph import Graph, GraphOptions, build_graph
+from podfence.analysis.heatmap import Heatmap, heatmap
 from podfence.analysis.samples import (
     PortSpan,
     mentioned_protocols,
@@ -16,11 +22,17 @@ from podfence.analysis.samples import (
     port_spans,
     rules_port_sets,
 )
+from podfence.analysis.scale import class_engine_gap, class_engine_of
 from podfence.analysis.summary import LintSummary, NamespaceSummary, lint_summary, summarize
 from podfence.engine import Engine, Verdict
 from podfence.model import Cluster, Connection, Protocol
 
-__all__ = ["PortClass", "Review", "build_review"]
+__all__ = ["MAX_ACCOUNTS", "OVERVIEW_ABOVE", "PortClass", "Review", "build_review"]
+
+OVERVIEW_ABOVE = 300
+"""Reports of more endpoints than this show the namespace heatmap, not every pair of pods."""
+MAX_ACCOUNTS = 2000
+"""An overview explains its policies only up to this many (`podfence explain` does any)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +61,8 @@ class Review:
     accounts: tuple[PolicyAccount, ...]
     cluster_accounts: tuple[ClusterPolicyAccount, ...] = ()
     """The ClusterNetworkPolicies, Admin then Baseline, in evaluation order."""
+    heatmap: Heatmap | None = None
+    """The overview of a large cluster (then `ports` is empty)."""
 
 
 def _port_classes(cluster: Cluster, engine: Engine) -> tuple[PortClass, ...]:
@@ -83,8 +97,31 @@ def _port_classes(cluster: Cluster, engine: Engine) -> tuple[PortClass, ...]:
     return tuple(classes)
 
 
+def _overview(cluster: Cluster, engine: Engine, title: str) -> Review:
+    classes = class_engine_of(cluster)
+    sets = policy_port_sets(engine)
+    probes = port_spans(sets, tuple({Protocol.TCP, *mentioned_protocols(sets)}))
+    graph = build_graph(cluster, GraphOptions(collapse_above=1), engine=engine, classes=classes)
+    accounts: tuple[PolicyAccount, ...] = ()
+    if len(cluster.policies) <= MAX_ACCOUNTS:
+        accounts = tuple(account_policy(engine, p) for p in cluster.policies)
+    return Review(
+        title=title,
+        cluster=cluster,
+        summary=summarize(cluster, engine),
+        lint=lint_summary(cluster, engine),
+        endpoints=tuple(ep.id for ep in cluster.endpoints),
+        ports=(),
+        graph=graph,
+        accounts=accounts,
+        heatmap=heatmap(classes, probes),
+    )
+
+
 def build_review(cluster: Cluster, *, title: str) -> Review:
     engine = Engine(cluster)
+    if len(cluster.endpoints) > OVERVIEW_ABOVE and class_engine_gap(cluster) is None:
+        return _overview(cluster, engine, title)
     graph = build_graph(cluster, GraphOptions(show_denied=True, show_policies=True), engine=engine)
     return Review(
         title=title,

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from podfence.engine import Engine
 from podfence.engine.compiled import CompiledRule
+from podfence.engine.match import NamedPortMatcher
 from podfence.engine.resolve import declared_ports
 from podfence.engine.tiers import CompiledClusterRule, NetworksMatcher, NodesMatcher
 from podfence.model import (
@@ -158,12 +159,19 @@ _OUTSIDE = External(ipaddress.IPv4Address(0))
 
 def rules_port_sets(engine: Engine) -> frozenset[PortSet]:
     """Every set of ports some rule of a live policy allows towards some endpoint of the
-    engine's cluster or the outside: the only sets that can tell ports apart in a verdict."""
-    rules = tuple(_live_rules(engine))
-    found: set[PortSet] = set(rule_port_sets(engine, rules, _OUTSIDE))
+    engine's cluster or the outside: the only sets that can tell ports apart in a verdict.
+    Only a named port resolves on its destination, by the ports the destination declares: the
+    others are resolved once, and named ones once per distinct set of declared ports."""
+    matchers = {matcher for rule in _live_rules(engine) for matcher in rule.ports}
+    found: set[PortSet] = {engine.resolver.ports(m, _OUTSIDE) for m in matchers}
     found |= _cluster_port_sets(engine, _OUTSIDE)
+    named = [m for m in matchers if isinstance(m, NamedPortMatcher)]
+    seen: set[object] = set()
     for ep in engine.cluster.endpoints:
-        found |= rule_port_sets(engine, rules, ep)
+        if ep.ports in seen:
+            continue
+        seen.add(ep.ports)
+        found |= {engine.resolver.ports(m, ep) for m in named}
         found |= _cluster_port_sets(engine, ep)
     return frozenset(found)
 

@@ -19,7 +19,14 @@ from podfence.engine.classes import (
 )
 from podfence.model import Cluster, Endpoint, Location, NetworkPolicy, ProtocolPort
 
-__all__ = ["Snapshot", "PairChange", "snapshot", "pair_changes", "object_changes"]
+__all__ = [
+    "Snapshot",
+    "PairChange",
+    "snapshot",
+    "pair_changes",
+    "object_changes",
+    "same_but_location",
+]
 
 _NOWHERE = Location("")
 
@@ -106,8 +113,22 @@ def pair_changes(old: Snapshot, new: Snapshot, *, block: int = 512) -> list[Pair
     return out
 
 
-def _same(a: NetworkPolicy | Endpoint, b: NetworkPolicy | Endpoint) -> bool:
-    return dataclasses.replace(a, location=_NOWHERE) == dataclasses.replace(b, location=_NOWHERE)
+def same_but_location(a: NetworkPolicy | Endpoint, b: NetworkPolicy | Endpoint) -> bool:
+    """Equal in every field but where they are written."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    names = _FIELDS.get(type(a))
+    if names is None:
+        names = _FIELDS[type(a)] = tuple(
+            f.name for f in dataclasses.fields(a) if f.name != "location"
+        )
+    return all(getattr(a, n) == getattr(b, n) for n in names)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_same = same_but_location
 
 
 def object_changes(old: Cluster, new: Cluster) -> list[Change] | None:

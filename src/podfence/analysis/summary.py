@@ -10,10 +10,12 @@ that nothing isolates for ingress, or a hostNetwork pod, is reachable by definit
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from podfence.analysis.samples import AddressAtom, address_atoms, port_samples, rule_port_sets
+from podfence.analysis.scale import NOTE_ABOVE, class_engine_gap, class_engine_of
 from podfence.engine import Engine
 from podfence.engine.resolve import party_families
 from podfence.model import Cluster, Connection, Direction, Endpoint
@@ -88,23 +90,48 @@ def reachable_from_outside(
     )
 
 
+def _reachable(
+    cluster: Cluster, engine: Engine, atoms: Sequence[AddressAtom]
+) -> Callable[[Endpoint], bool]:
+    """`reachable_from_outside`, asked once per class of endpoints (and IP families) when the
+    class engine covers the cluster: no policy tells the members of a class apart."""
+    if len(cluster.endpoints) <= NOTE_ABOVE or class_engine_gap(cluster) is not None:
+        return lambda e: reachable_from_outside(engine, e, atoms)
+    klass = {m: g.id for g in class_engine_of(cluster).classes for m in g.members}
+    known: dict[tuple[int, frozenset[int] | None], bool] = {}
+
+    def reachable(e: Endpoint) -> bool:
+        key = (klass[e.id], party_families(e))
+        found = known.get(key)
+        if found is None:
+            found = known[key] = reachable_from_outside(engine, e, atoms)
+        return found
+
+    return reachable
+
+
 def summarize(cluster: Cluster, engine: Engine | None = None) -> tuple[NamespaceSummary, ...]:
     engine = engine or Engine(cluster)
     atoms = address_atoms([engine])
     names = sorted(
         {ns.name for ns in cluster.namespaces} | {e.namespace for e in cluster.endpoints}
     )
+    by_namespace: dict[str, list[Endpoint]] = {}
+    for e in cluster.endpoints:
+        by_namespace.setdefault(e.namespace, []).append(e)
+    policies = Counter(p.namespace for p in cluster.policies)
+    reachable = _reachable(cluster, engine, atoms)
     out = []
     for name in names:
-        eps = [e for e in cluster.endpoints if e.namespace == name]
+        eps = by_namespace.get(name, [])
         out.append(
             NamespaceSummary(
                 name,
                 len(eps),
                 sum(engine.is_isolated(e, Direction.INGRESS) for e in eps),
                 sum(engine.is_isolated(e, Direction.EGRESS) for e in eps),
-                sum(p.namespace == name for p in cluster.policies),
-                tuple(e.id for e in eps if reachable_from_outside(engine, e, atoms)),
+                policies[name],
+                tuple(e.id for e in eps if reachable(e)),
             )
         )
     return tuple(out)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
@@ -18,7 +17,6 @@ from podfence.load import (
     LoadOptions,
     LoadResult,
     UnknownVersion,
-    load_paths,
     parse_kube_version,
 )
 from podfence.load.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_OPTIONS, format_size, parse_size
@@ -34,6 +32,8 @@ __all__ = [
     "did_you_mean",
     "input_options",
     "load_or_exit",
+    "load_result",
+    "load_with_positions",
     "cluster_or_exit",
     "KubeVersionType",
     "PortSpecType",
@@ -59,13 +59,18 @@ class BadInput(click.ClickException):
 
 
 def load_result(
-    paths: Sequence[str], namespace: str, options: LoadOptions = DEFAULT_OPTIONS
+    paths: Sequence[str],
+    namespace: str,
+    options: LoadOptions = DEFAULT_OPTIONS,
+    *,
+    positions: bool = False,
 ) -> LoadResult:
-    """Load files, directories and `-` (stdin); exit 2 when no path was given."""
-    if not paths:
-        raise BadInput("no input: give files, directories or - for stdin")
-    stdin = sys.stdin if "-" in paths else None
-    return load_paths(list(paths), default_namespace=namespace, stdin=stdin, options=options)
+    """Load files, directories and `-` (stdin) through the fast path (the exact loader's
+    answer; a progress bar on a terminal); exit 2 when no path was given. `positions`: the
+    cluster knows the line of every field (lint reports them), found when asked for."""
+    from podfence.cli.scale_load import load_fast_result
+
+    return load_fast_result(paths, namespace, options, positions=positions)
 
 
 def load_or_exit(
@@ -73,6 +78,13 @@ def load_or_exit(
 ) -> Cluster:
     """Load and validate; print every diagnostic to stderr; exit 2 on any error."""
     return cluster_or_exit(load_result(paths, namespace, options))
+
+
+def load_with_positions(
+    paths: Sequence[str], namespace: str, options: LoadOptions = DEFAULT_OPTIONS
+) -> Cluster:
+    """`load_or_exit`, the cluster knowing the line of every field (for lint findings)."""
+    return cluster_or_exit(load_result(paths, namespace, options, positions=True))
 
 
 def echo_diagnostics(result: LoadResult) -> None:

@@ -22,9 +22,11 @@ from podfence.cli.common import (
     EXIT_OK,
     BadInput,
     input_options,
+    load_with_positions,
     namespace_option,
     paths_argument,
 )
+from podfence.cli.progress import working
 from podfence.engine import Engine
 from podfence.load import LoadOptions
 from podfence.render.lint_json import lint_data, rules_data
@@ -84,7 +86,8 @@ def _failed(result: LintResult, fail_on: str) -> bool:
     type=click.IntRange(min=0),
     default=DEFAULT_WORK_LIMIT,
     show_default=True,
-    help="Most connections the redundancy check (PF011) evaluates before it is skipped.",
+    help="Most work (sides of connections x sampled ports) the redundancy check (PF011) "
+    "does before it is skipped.",
 )
 @click.option("--color/--no-color", "color", default=None, help="Colour the text output.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
@@ -122,9 +125,10 @@ def lint(
             raise BadInput(
                 f"--disable: unknown rule {exc.args[0]!r} (see podfence lint --list-rules)"
             ) from None
-    loaded = load_input(paths, namespace, live, loading)
+    loaded = load_input(paths, namespace, live, loading, load_files=load_with_positions)
     engine = Engine(loaded)
-    result = run_lint(loaded, disabled=sorted(off), max_work=max_work, engine=engine)
+    with working("linting", loaded):
+        result = run_lint(loaded, disabled=sorted(off), max_work=max_work, engine=engine)
     if output == "text":
         text = render_lint_text(result, color=use_color, posture=summarize(loaded, engine))
         click.echo(text, nl=False, color=use_color)

@@ -12,7 +12,9 @@ import click
 
 from podfence.analysis.diff import diff_clusters
 from podfence.analysis.graph import GraphOptions, build_graph
+from podfence.analysis.graph_classes import COLLAPSE_ABOVE
 from podfence.analysis.samples import PortSpan
+from podfence.analysis.scale import NOTE_ABOVE, class_engine_gap
 from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
     EXIT_FINDINGS,
@@ -24,6 +26,7 @@ from podfence.cli.common import (
     paths_argument,
     ports_option,
 )
+from podfence.cli.progress import working
 from podfence.load import LoadOptions
 from podfence.model import ProtocolPort
 from podfence.render.changes import diff_data, render_diff_text
@@ -77,6 +80,15 @@ def _write(data: str | bytes, out_file: str | None) -> None:
     help="Merge look-alike pods into one node when at least this many (0: never).",
 )
 @click.option(
+    "--collapse",
+    "collapse_above",
+    type=click.IntRange(min=0),
+    default=COLLAPSE_ABOVE,
+    show_default=True,
+    help="Above this many pods and workloads, draw classes of pods that no policy tells "
+    "apart instead of pods (0: never).",
+)
+@click.option(
     "--max-denied",
     type=click.IntRange(min=0),
     default=12,
@@ -94,6 +106,7 @@ def graph(
     show_denied: bool,
     show_policies: bool,
     merge_min: int,
+    collapse_above: int,
     max_denied: int,
     namespace: str,
     live: Live,
@@ -107,8 +120,18 @@ def graph(
         show_policies=show_policies,
         merge_min=merge_min,
         max_denied=max_denied,
+        collapse_above=collapse_above,
     )
-    result = build_graph(loaded, options)
+    with working("drawing the graph", loaded):
+        result = build_graph(loaded, options)
+    big = collapse_above and len(loaded.endpoints) > max(collapse_above, NOTE_ABOVE)
+    if big and not result.collapsed:
+        gap = class_engine_gap(loaded)
+        click.echo(
+            f"podfence: note: every pair of pods was asked one by one: the class engine does "
+            f"not cover this input yet ({gap})",
+            err=True,
+        )
     if output == "mermaid":
         _write(render_mermaid(result), out_file)
         return
@@ -172,7 +195,12 @@ def diff(
         raise BadInput("give the new manifests after --to: podfence diff OLD... --to NEW...")
     old = load_input(old_paths, namespace, live, loading)
     new = load_or_exit(new_paths, namespace, loading)
-    result = diff_clusters(old, new)
+    with working("comparing the two clusters", new):
+        result = diff_clusters(old, new)
+    if result.per_pair is not None and len(result.parties) > NOTE_ABOVE:
+        click.echo(
+            f"podfence: note: every pair was compared one by one: {result.per_pair}", err=True
+        )
     if output == "text":
         click.echo(render_diff_text(result), nl=False)
     elif output == "markdown":
@@ -217,11 +245,18 @@ def report(
 ) -> None:
     """The review of a cluster in one self-contained HTML page (summary, interactive matrix,
     graph, policies explained), or the data behind it (-o json)."""
-    from podfence.analysis.review import build_review
+    from podfence.analysis.review import OVERVIEW_ABOVE, build_review
 
-    loaded = load_input(paths, namespace, live, loading)
+    loaded = load_input(paths, namespace, live, loading)  # the page shows no line numbers
     name = title or (", ".join(paths) if paths else "live cluster")
-    review = build_review(loaded, title=name)
+    with working("building the report", loaded):
+        review = build_review(loaded, title=name)
+    if review.heatmap is None and len(loaded.endpoints) > OVERVIEW_ABOVE:
+        click.echo(
+            "podfence: note: every pair of pods is explained one by one: the class engine "
+            f"does not cover this input yet ({class_engine_gap(loaded)})",
+            err=True,
+        )
     if output == "json":
         from podfence.render.review_data import review_data
 

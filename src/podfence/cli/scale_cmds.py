@@ -9,10 +9,13 @@ every file change and prints what became allowed or denied.
 
 from __future__ import annotations
 
+import sys
 import time
+from collections.abc import Iterable, Sequence
 
 import click
 
+from podfence.analysis.grouped import allowed_entries
 from podfence.analysis.matrix import class_matrix, compute_matrix
 from podfence.analysis.named_ports import (
     NamedPort,
@@ -31,6 +34,7 @@ from podfence.cli.common import (
     paths_argument,
     ports_option,
 )
+from podfence.cli.progress import working
 from podfence.cli.scale_load import load_scaled
 from podfence.cli.scale_watch import Watcher
 from podfence.engine.classes import ClassEngine
@@ -38,13 +42,15 @@ from podfence.load import LoadOptions
 from podfence.model import Cluster, ProtocolPort
 from podfence.render.data import matrix_data
 from podfence.render.grouped import (
-    grouped_data,
-    grouped_ports_data,
+    MAX_GRID,
     render_grouped,
+    render_grouped_pairs,
     render_grouped_ports,
 )
+from podfence.render.grouped_stream import group_item, stream_grouped
 from podfence.render.pairwise import (
-    pairwise_data,
+    pairwise_entries,
+    pairwise_items,
     pairwise_ports_data,
     render_pairwise,
     render_pairwise_ports,
@@ -113,7 +119,7 @@ def matrix(
         click.echo(f"podfence: note: {FALLBACK_NOTE}", err=True)
         _tiered_matrix(cluster, list(dict.fromkeys(ports)), output, group, all_ports)
         return
-    engine = ClassEngine(cluster)
+    engine = _classes(cluster)
     if named and group is None and len(cluster.endpoints) > GROUP_ABOVE:
         raise BadInput(
             f"a named port ({', '.join(named)}) is resolved on each destination pod: with "
@@ -122,9 +128,10 @@ def matrix(
         )
     unique = list(dict.fromkeys(ports))
     if all_ports:
-        result = engine.grouped_ports()
-        text = render_grouped_ports(result) if output == "text" else None
-        click.echo(text if text is not None else dump(grouped_ports_data(result), output), nl=False)
+        if output == "text":
+            click.echo(render_grouped_ports(engine.grouped_ports()), nl=False)
+        else:
+            _stream(engine, None, output)
         return
     large = len(cluster.endpoints) > GROUP_ABOVE
     if group is None and large and output != "text":
@@ -134,11 +141,14 @@ def matrix(
             err=True,
         )
     if group or (group is None and large and output == "text"):
-        grouped = engine.grouped([p for p in unique if isinstance(p, ProtocolPort)])
-        if output == "text":
-            click.echo(render_grouped(grouped), nl=False)
+        numbers = [p for p in unique if isinstance(p, ProtocolPort)]
+        if output != "text":
+            _stream(engine, numbers, output)
+        elif len(engine.classes) > MAX_GRID:
+            entries = allowed_entries(engine, numbers)
+            _write_lines(render_grouped_pairs(engine.classes, numbers, entries))
         else:
-            click.echo(dump(grouped_data(grouped), output), nl=False)
+            click.echo(render_grouped(engine.grouped(numbers)), nl=False)
         return
     resolve = resolver(cluster.endpoints)
     by_number = class_matrix(engine, numbers_needed(unique, resolve))
@@ -147,6 +157,31 @@ def matrix(
         click.echo(render_matrix(dense), nl=False)
     else:
         click.echo(dump(matrix_data(dense), output), nl=False)
+
+
+def _write_lines(chunks: Iterable[str]) -> None:
+    out = sys.stdout
+    for chunk in chunks:
+        out.write(chunk)
+    out.flush()
+
+
+def _stream(engine: ClassEngine, ports: Sequence[ProtocolPort] | None, output: str) -> None:
+    """The grouped document (see render.grouped_stream), written as it is produced."""
+    stream_grouped(
+        (group_item(g) for g in engine.classes),
+        allowed_entries(engine, ports),
+        ports=ports,
+        output=output,
+        write=sys.stdout.write,
+    )
+    sys.stdout.flush()
+
+
+def _classes(cluster: Cluster) -> ClassEngine:
+    """The class engine of `cluster`, with a spinner on a terminal for large clusters."""
+    with working("computing classes", cluster):
+        return ClassEngine(cluster)
 
 
 def _tiered_matrix(
@@ -166,9 +201,14 @@ def _tiered_matrix(
         )
         return
     if group:
-        grouped = pairwise(cluster, [p for p in ports if isinstance(p, ProtocolPort)])
-        text = render_pairwise(grouped) if output == "text" else None
-        click.echo(text if text is not None else dump(pairwise_data(grouped), output), nl=False)
+        numbers = [p for p in ports if isinstance(p, ProtocolPort)]
+        grouped = pairwise(cluster, numbers)
+        if output == "text":
+            click.echo(render_pairwise(grouped), nl=False)
+            return
+        items, entries = pairwise_items(grouped), pairwise_entries(grouped)
+        stream_grouped(items, entries, ports=numbers, output=output, write=sys.stdout.write)
+        sys.stdout.flush()
         return
     resolve = resolver(cluster.endpoints)
     by_number = compute_matrix(cluster, numbers_needed(ports, resolve))

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from podfence.load.convert import ConversionError, to_labels, to_selector
@@ -21,7 +21,7 @@ from podfence.load.objects import Obj
 from podfence.load.tree import get_at, get_list, get_map, get_str, get_str_map
 from podfence.model import NAME_LABEL, Diagnostic, LabelSelector
 
-__all__ = ["Linked", "link"]
+__all__ = ["Linked", "PodView", "link", "pod_view", "represented"]
 
 _Key = tuple[str, str | None, str]
 
@@ -94,24 +94,38 @@ def _selector(workload: Obj) -> LabelSelector | None:
     return None if selector.is_empty else selector  # an empty one is invalid for workloads
 
 
-def _represented(workloads: Sequence[Obj], pods: Sequence[Obj]) -> set[_Key]:
+@dataclass(frozen=True, slots=True)
+class PodView:
+    """What linking needs of a pod: its namespace, labels and owners (kind, name)."""
+
+    namespace: str | None
+    labels: Mapping[str, str]
+    owners: tuple[tuple[str, str], ...]
+
+
+def pod_view(pod: Obj) -> PodView:
+    return PodView(pod.namespace, get_str_map(pod.meta, "labels"), tuple(_owners(pod)))
+
+
+def represented(workloads: Sequence[Obj], pods: Sequence[PodView]) -> set[_Key]:
     """Keys of the workloads that pods or an owning workload of the input stand for."""
     present = {_key(w): w for w in workloads}
     dropped: set[_Key] = set()
     for pod in pods:  # ownership, followed up the chain (Pod -> ReplicaSet -> Deployment)
-        stack = [pod]
-        while stack:
-            for kind, name in _owners(stack.pop()):
-                owner = present.get((kind, pod.namespace, name))
-                if owner is not None and _key(owner) not in dropped:
-                    dropped.add(_key(owner))
-                    stack.append(owner)
+        owners = list(pod.owners)
+        while owners:
+            kind, name = owners.pop()
+            owner = present.get((kind, pod.namespace, name))
+            if owner is not None and _key(owner) not in dropped:
+                dropped.add(_key(owner))
+                owners.extend(_owners(owner))
+    by_namespace: dict[str | None, list[PodView]] = {}
+    for pod in pods:
+        by_namespace.setdefault(pod.namespace, []).append(pod)
     for workload in workloads:
         selector = _selector(workload)
         if selector is not None and any(
-            pod.namespace == workload.namespace
-            and selector.matches(get_str_map(pod.meta, "labels"))
-            for pod in pods
+            selector.matches(pod.labels) for pod in by_namespace.get(workload.namespace, ())
         ):
             dropped.add(_key(workload))
         if any((k, workload.namespace, n) in present for k, n in _owners(workload)):
@@ -157,7 +171,7 @@ def link(objs: Sequence[Obj], out: list[Diagnostic], *, strict: bool = False) ->
     namespaces = [o for o in unique if o.kind.name == "Namespace"]
     pods = [o for o in unique if o.kind.name == "Pod"]
     workloads = [o for o in unique if o.kind.template is not None]
-    dropped = _represented(workloads, pods)
+    dropped = represented(workloads, [pod_view(p) for p in pods])
     endpoints = pods + [w for w in workloads if _key(w) not in dropped]
     _check_endpoint_ids(endpoints, out)
     defined = {o.name for o in namespaces if o.name}

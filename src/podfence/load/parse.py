@@ -21,7 +21,7 @@ from podfence.load.nodes import Node, Scalar, from_plain
 from podfence.load.tree import child, index
 from podfence.model import Diagnostic, Severity
 
-__all__ = ["parse_text", "MAX_DEPTH", "MAX_NODES", "SEPARATOR_HINT"]
+__all__ = ["parse_text", "scalar_value", "MAX_DEPTH", "MAX_NODES", "SEPARATOR_HINT"]
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALARS = yaml.constructor.SafeConstructor()
@@ -130,6 +130,15 @@ def _scalar(node: yaml.ScalarNode) -> Scalar:
         line = node.start_mark.line + 1
         raise _Problem(line, f"cannot read {node.value!r} as {tag}") from exc
     return str(node.value)
+
+
+def scalar_value(node: yaml.ScalarNode) -> Scalar:
+    """A composed scalar's value as this loader reads it (YAML 1.1's null, bool, int and
+    float; everything else its text); ValueError when it cannot be read as its tag."""
+    try:
+        return _scalar(node)
+    except _Problem as problem:
+        raise ValueError(problem.message) from None
 
 
 def _compose(text: str) -> Iterator[yaml.Node]:

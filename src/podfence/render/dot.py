@@ -7,8 +7,10 @@ from collections.abc import Iterable
 from podfence.analysis.graph import Edge, EdgeKind, Graph, Node, NodeKind
 from podfence.model import Direction
 from podfence.render.graph_text import (
+    LEGEND_TITLE,
     OUTSIDE_TITLE,
     edge_lines,
+    legend_lines,
     namespace_title,
     node_lines,
     paired_edges,
@@ -71,6 +73,13 @@ def render_dot(graph: Graph) -> str:
         out.append(f'    label={dot_quote(title)}; style="rounded"; color="#999999";')
         out += [f"    {_node(n)}" for n in nodes]
         out.append("  }")
+    out.append(f"  subgraph cluster_{len(groups)} {{")
+    out.append(f'    label={dot_quote(LEGEND_TITLE)}; style="rounded"; color="#cccccc";')
+    legend = "\\l".join(
+        line.replace("\\", "\\\\").replace('"', '\\"') for line in legend_lines(graph)
+    )
+    out.append(f'    "~legend" [shape=plaintext, label="{legend}\\l"];')
+    out.append("  }")
     out += [_edge(e, graph, both) for e, both in paired_edges(graph)]
     out.append("}")
     return "\n".join(out) + "\n"

@@ -2,13 +2,69 @@
 
 from __future__ import annotations
 
+import functools
+
 from podfence.analysis.graph import Edge, EdgeKind, Graph, Node, NodeKind
+from podfence.analysis.samples import PortSpan
 from podfence.model import Direction
 from podfence.render.portset import probes_phrase
 
-__all__ = ["edge_lines", "node_lines", "namespace_title", "paired_edges", "OUTSIDE_TITLE"]
+__all__ = [
+    "edge_lines",
+    "legend_lines",
+    "node_lines",
+    "namespace_title",
+    "paired_edges",
+    "LEGEND_TITLE",
+    "OUTSIDE_TITLE",
+]
 
 OUTSIDE_TITLE = "outside the cluster"
+LEGEND_TITLE = "legend"
+_MAX_NAMED = 2
+"""Policies named on a denied edge before `+N more`."""
+
+
+def legend_lines(graph: Graph) -> list[str]:
+    """What the shapes, colours and labels mean (and how the graph was drawn)."""
+    lines = []
+    if graph.collapsed:
+        lines += [
+            f"{graph.pods} pods, drawn as classes: a double box is a class of pods no policy",
+            "tells apart (podfence graph --collapse 0 draws every pod)",
+        ]
+    else:
+        lines += ["box: a pod or workload; double box: look-alike pods merged"]
+    lines += [
+        "arrow: allowed, labelled with every allowed port (both ends: both ways alike)",
+        "red border: isolated for ingress (dashed: for egress only)",
+    ]
+    if any(n.kind is NodeKind.EXTERNAL for n in graph.nodes):
+        lines.append("oval: addresses outside the cluster (an ipBlock)")
+    if any(e.kind is EdgeKind.DENIED for e in graph.edges):
+        lines.append("dashed red arrow: denied, and by which policies")
+    if any(e.kind is EdgeKind.SELECTS for e in graph.edges):
+        lines.append("hexagon: a NetworkPolicy, dotted to the pods it selects")
+    return lines
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrase(ports: tuple[PortSpan, ...], probes: tuple[PortSpan, ...]) -> str:
+    """`probes_phrase`, once per set of ports (a large graph repeats a few of them)."""
+    return probes_phrase(ports, probes)
+
+
+def _denied(edge: Edge) -> str:
+    sides = " and ".join(d.value.lower() for d in Direction if d in edge.denied_by)
+    named = list(edge.isolated_by[:_MAX_NAMED])
+    if len(edge.isolated_by) > _MAX_NAMED:
+        named.append(f"+{len(edge.isolated_by) - _MAX_NAMED} more")
+    who = ", ".join(named)
+    if not who:
+        return f"Blocked ({sides})"
+    if edge.deny_only:
+        return f"Blocked ({sides}): {who} denies all"
+    return f"Blocked ({sides}): isolated by {who}, no rule allows it"
 
 
 def namespace_title(namespace: str) -> str:
@@ -25,7 +81,7 @@ def node_lines(node: Node) -> list[str]:
 def edge_lines(edge: Edge, graph: Graph) -> list[str]:
     match edge.kind:
         case EdgeKind.ALLOWED:
-            lines = [probes_phrase(edge.ports, graph.probes)]
+            lines = [_phrase(edge.ports, graph.probes)]
             if edge.via:
                 word = "rule" if len(edge.via) == 1 else "rules"
                 lines.append(f"by {word} {', '.join(edge.via)}")
@@ -33,9 +89,7 @@ def edge_lines(edge: Edge, graph: Graph) -> list[str]:
         case EdgeKind.DENIED:
             if edge.denied_via:
                 return [f"Blocked by {', '.join(edge.denied_via)}"]
-            if edge.denied_by == {Direction.EGRESS}:
-                return ["Blocked (egress default deny)"]
-            return ["Blocked (default deny)"]
+            return [_denied(edge)]
         case EdgeKind.SELECTS:
             return ["Selects"]
     raise AssertionError(edge.kind)  # pragma: no cover

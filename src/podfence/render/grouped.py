@@ -13,12 +13,15 @@ Data contracts:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from podfence.engine.classes.groups import EndpointClass, GroupedMatrix, GroupedPorts
+from podfence.model import ProtocolPort
 
 __all__ = [
     "group_label",
+    "render_grouped_pairs",
     "grouped_data",
     "grouped_ports_data",
     "render_grouped",
@@ -116,3 +119,21 @@ def render_grouped_ports(result: GroupedPorts) -> str:
     if not count:
         out.append("  nothing")
     return "\n".join(out) + "\n"
+
+
+def render_grouped_pairs(
+    groups: tuple[EndpointClass, ...],
+    ports: Sequence[ProtocolPort],
+    entries: Iterable[tuple[int, int, str, object]],
+) -> Iterator[str]:
+    """The grouped view of many groups, chunk by chunk: the legend, then per source group
+    the groups it reaches and on which of the asked ports (sparse: what is allowed only)."""
+    yield "\n".join(_legend(groups)) + "\n\n"
+    asked = ", ".join(str(p) for p in ports)
+    yield f"allowed on {asked} (source group -> destination group: ports):\n"
+    count = 0
+    for source, destination, text, _ in entries:
+        count += 1
+        yield f"  [{source}] -> [{destination}]: {text}\n"
+    if not count:
+        yield "  nothing\n"

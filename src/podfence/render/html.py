@@ -12,21 +12,22 @@ import re
 from html import escape
 from typing import Any
 
-from podfence.analysis.review import PortClass, Review
+from podfence.analysis.heatmap import Heatmap, HeatPorts
+from podfence.analysis.review import MAX_ACCOUNTS, PortClass, Review
 from podfence.analysis.summary import Openness
 from podfence.engine import Verdict
 from podfence.model import Direction
 from podfence.render.cnp_text import render_cluster_account
 from podfence.render.dot import render_dot
 from podfence.render.graphviz import GraphvizMissing, have_dot, run_dot
-from podfence.render.html_assets import CSS, JS
+from podfence.render.html_assets import CSS, HEAT_JS, JS
 from podfence.render.mermaid import render_mermaid
 from podfence.render.portset import span_ranges
 from podfence.render.svg import render_svg
 from podfence.render.text import render_account, render_verdict
 from podfence.render.words import count, plural
 
-__all__ = ["render_html", "port_label", "matrix_json"]
+__all__ = ["render_html", "port_label", "matrix_json", "heatmap_json"]
 
 _CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
@@ -34,7 +35,7 @@ _CSP = (
 )
 
 
-def port_label(pc: PortClass) -> tuple[str, str]:
+def port_label(pc: PortClass | HeatPorts) -> tuple[str, str]:
     """(the menu's label: `TCP 5432`, `TCP (every port)`, `TCP other ports`; the caption
     with the exact ports: `TCP 5432`, `every TCP port`, `TCP 1-5431, 5433-65535`)."""
     ranges = ", ".join(str(r) for r in span_ranges(pc.probes))
@@ -90,6 +91,47 @@ def matrix_json(review: Review) -> dict[str, Any]:
         "explain": explain,
         "texts": list(texts),
     }
+
+
+def heatmap_json(heat: Heatmap) -> dict[str, Any]:
+    """The overview's data: namespaces and their sizes, classes (their namespaces by index,
+    their members), and per port class the allowed pairs of classes and the heatmap's cells
+    (both flattened: `[s, d, s, d, ...]`, `[a, b, n, a, b, n, ...]`)."""
+    index = {ns: i for i, ns in enumerate(heat.namespaces)}
+    return {
+        "mode": "heatmap",
+        "namespaces": list(heat.namespaces),
+        "sizes": list(heat.sizes),
+        "classes": [
+            {
+                "label": g.selector,
+                "ns": [index[ns] for ns in g.namespaces],
+                "size": len(g.members),
+                "members": list(g.members),
+            }
+            for g in heat.classes
+        ],
+        "ports": [dict(zip(("label", "title"), port_label(hp), strict=True)) for hp in heat.ports],
+        "pairs": [[i for pair in hp.pairs for i in pair] for hp in heat.ports],
+        "cells": [[i for cell in hp.cells for i in cell] for hp in heat.ports],
+    }
+
+
+def _page_data(review: Review) -> dict[str, Any]:
+    return heatmap_json(review.heatmap) if review.heatmap is not None else matrix_json(review)
+
+
+_HEATMAP = (
+    '<div class="controls"><label>Port <select id="f-port"></select></label>'
+    '<label>From namespace <select id="f-src"></select></label>'
+    '<label>To namespace <select id="f-dst"></select></label>'
+    '<button id="f-show" type="button">Show the pairs</button></div>'
+    '<p class="legend"><span id="heat-count"></span> &middot; rows: source namespace, columns: '
+    "destination namespace &middot; the darker, the larger the share of pairs of pods allowed "
+    "&middot; click a cell for the classes of pods behind it</p>"
+    '<div id="heat-wrap"><canvas id="heat"></canvas></div>'
+    '<div id="heat-info">Point at a cell.</div><div id="drill"></div>'
+)
 
 
 def _badge(kind: str, text: str | None = None) -> str:
@@ -153,6 +195,15 @@ def _svg_of_dot(review: Review) -> str | None:
 
 
 def _graph(review: Review) -> str:
+    if review.graph.collapsed:
+        mermaid = escape(render_mermaid(review.graph))
+        nodes = len(review.graph.nodes)
+        return (
+            f'<p class="note">{nodes} classes of pods: too many to draw readably (the heatmap '
+            "above is the overview). The graph over classes, as Mermaid:</p>"
+            f'<details><summary>Mermaid source</summary><pre class="source">{mermaid}</pre>'
+            "</details>"
+        )
     svg = _svg_of_dot(review)
     mermaid = escape(render_mermaid(review.graph))
     if svg is not None:
@@ -170,6 +221,12 @@ def _graph(review: Review) -> str:
 
 
 def _policies(review: Review) -> str:
+    policies = len(review.cluster.policies)
+    if not review.accounts and policies > MAX_ACCOUNTS:
+        return (
+            f'<p class="note">{policies} NetworkPolicies: more than this page explains '
+            f"({MAX_ACCOUNTS}); explain one with podfence explain --policy NS/NAME.</p>"
+        )
     tiers = "".join(
         f'<pre class="policy" id="policy-{escape(a.policy.key)}">'
         f"{escape(render_cluster_account(a))}</pre>"
@@ -206,10 +263,13 @@ def render_html(review: Review) -> str:
         "destination &middot; \u2713 allowed, \u2717 denied &middot; hover a cell for why</p>"
         '<div id="matrix-wrap"></div><div id="explain">Hover a cell to see why.</div>'
     )
+    overview = review.heatmap is not None
     sections = [
         ("summary", "Summary", _summary(review)),
         ("lint", "Lint findings", _lint(review)),
-        ("matrix", "Connectivity matrix", matrix),
+        ("matrix", "Connectivity overview" if overview else "Connectivity matrix", _HEATMAP)
+        if overview
+        else ("matrix", "Connectivity matrix", matrix),
         ("graph-section", "Graph", _graph(review)),
         ("policies", "Policies explained", _policies(review)),
     ]
@@ -225,6 +285,6 @@ def render_html(review: Review) -> str:
         f"<body><header><h1>podfence report: {escape(review.title)}</h1>"
         f"<p>{escape(counts)}</p></header><nav>{nav}</nav><main>{body}</main>"
         '<div id="tip" role="tooltip"></div>'
-        f'<script type="application/json" id="podfence-data">{_script_json(matrix_json(review))}'
-        f"</script><script>{JS}</script></body></html>\n"
+        f'<script type="application/json" id="podfence-data">{_script_json(_page_data(review))}'
+        f"</script><script>{HEAT_JS if overview else JS}</script></body></html>\n"
     )

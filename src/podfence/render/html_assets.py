@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CSS", "JS"]
+__all__ = ["CSS", "HEAT_JS", "JS"]
 
 CSS = """
 :root { --ok: #2e7d32; --ok-bg: #e8f5e9; --no: #c62828; --no-bg: #ffebee; --muted: #667; }
@@ -58,6 +58,14 @@ td.active { outline: 2px solid #1f2a44; outline-offset: -2px; }
 pre.policy, pre.source { background: #fff; border: 1px solid #dde; padding: 10px 12px;
   overflow: auto; font: 12px/1.45 ui-monospace, Menlo, Consolas, monospace; }
 #graph svg { max-width: 100%; height: auto; background: #fff; border: 1px solid #dde; }
+#heat-wrap { overflow: auto; max-height: 80vh; border: 1px solid #dde; background: #fff;
+  display: inline-block; max-width: 100%; }
+#heat { display: block; cursor: crosshair; image-rendering: pixelated; }
+#heat-info { font: 12px/1.45 ui-monospace, Menlo, Consolas, monospace; margin: 8px 0; }
+#drill ul { margin: 4px 0 10px; padding-left: 20px; }
+#drill button { font: inherit; border: 1px solid #c5cae0; background: #f4f5fb; border-radius: 4px;
+  padding: 0 6px; cursor: pointer; }
+#drill .members { color: var(--muted); font-size: 12px; }
 .note { color: var(--muted); }
 """
 
@@ -148,6 +156,112 @@ JS = """
   });
   wrap.addEventListener('mouseleave', function () { tip.style.display = 'none'; });
   [portSel, srcSel, dstSel].forEach(function (sel) { sel.addEventListener('change', render); });
+  render();
+  document.body.setAttribute('data-ready', '1');
+}());
+"""
+
+HEAT_JS = """
+(function () {
+  'use strict';
+  var D = JSON.parse(document.getElementById('podfence-data').textContent);
+  var portSel = document.getElementById('f-port');
+  var srcSel = document.getElementById('f-src');
+  var dstSel = document.getElementById('f-dst');
+  var canvas = document.getElementById('heat');
+  var info = document.getElementById('heat-info');
+  var drill = document.getElementById('drill');
+  var N = D.namespaces.length;
+  var size = Math.max(2, Math.min(24, Math.floor(960 / Math.max(N, 1))));
+  var counts = {};
+  canvas.width = N * size;
+  canvas.height = N * size;
+
+  function option(sel, value, text) {
+    var o = document.createElement('option');
+    o.value = value; o.textContent = text; sel.appendChild(o);
+  }
+  D.ports.forEach(function (p, i) { option(portSel, String(i), p.label); });
+  [srcSel, dstSel].forEach(function (sel) {
+    D.namespaces.forEach(function (ns, i) { option(sel, String(i), ns); });
+  });
+
+  function possible(a, b) { return D.sizes[a] * D.sizes[b] - (a === b ? D.sizes[a] : 0); }
+
+  function render() {
+    var p = Number(portSel.value), ctx = canvas.getContext('2d'), cells = D.cells[p];
+    var total = 0, k;
+    ctx.fillStyle = '#fbe9e9';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    counts = {};
+    for (k = 0; k < cells.length; k += 3) {
+      var a = cells[k], b = cells[k + 1], n = cells[k + 2], all = possible(a, b);
+      counts[a + ',' + b] = n; total += n;
+      ctx.fillStyle = 'hsl(130, 55%, ' + Math.round(78 - 50 * (all ? n / all : 0)) + '%)';
+      ctx.fillRect(b * size, a * size, size, size);
+    }
+    var title = D.ports[p].title === D.ports[p].label ? '' : ' (' + D.ports[p].title + ')';
+    document.getElementById('heat-count').textContent = total +
+      ' pairs of pods allowed on ' + D.ports[p].label + title + ', between ' + N +
+      ' namespaces';
+  }
+
+  function at(ev) {
+    var r = canvas.getBoundingClientRect();
+    var col = Math.floor((ev.clientX - r.left) / size);
+    var row = Math.floor((ev.clientY - r.top) / size);
+    return row >= 0 && col >= 0 && row < N && col < N ? [row, col] : null;
+  }
+
+  function describe(a, b) {
+    return D.namespaces[a] + ' \u2192 ' + D.namespaces[b] + ': ' + (counts[a + ',' + b] || 0) +
+      ' of ' + possible(a, b) + ' pairs of pods allowed on ' + D.ports[Number(portSel.value)].label;
+  }
+
+  function classButton(c) {
+    var b = document.createElement('button'), g = D.classes[c];
+    b.type = 'button'; b.className = 'class';
+    b.textContent = g.label + ' (' + g.size + (g.size === 1 ? ' pod)' : ' pods)');
+    b.addEventListener('click', function () {
+      var next = b.nextElementSibling;
+      if (next && next.classList.contains('members')) { next.remove(); return; }
+      var span = document.createElement('span');
+      span.className = 'members'; span.textContent = ' ' + g.members.join(', ');
+      b.after(span);
+    });
+    return b;
+  }
+
+  function show(a, b) {
+    var p = Number(portSel.value), pairs = D.pairs[p], ul = document.createElement('ul'), k, n = 0;
+    for (k = 0; k < pairs.length; k += 2) {
+      var s = pairs[k], d = pairs[k + 1];
+      if (D.classes[s].ns.indexOf(a) < 0 || D.classes[d].ns.indexOf(b) < 0) { continue; }
+      var li = document.createElement('li');
+      li.appendChild(classButton(s));
+      li.appendChild(document.createTextNode(' \u2192 '));
+      li.appendChild(classButton(d));
+      ul.appendChild(li); n += 1;
+    }
+    var head = document.createElement('p');
+    head.id = 'drill-head';
+    head.textContent = describe(a, b) + ': ' + n + (n === 1 ? ' pair' : ' pairs') +
+      ' of classes (click a class for its pods)';
+    drill.replaceChildren(head, ul);
+  }
+
+  canvas.addEventListener('mousemove', function (ev) {
+    var c = at(ev);
+    if (c) { info.textContent = describe(c[0], c[1]); }
+  });
+  canvas.addEventListener('click', function (ev) {
+    var c = at(ev);
+    if (c) { srcSel.value = String(c[0]); dstSel.value = String(c[1]); show(c[0], c[1]); }
+  });
+  document.getElementById('f-show').addEventListener('click', function () {
+    show(Number(srcSel.value), Number(dstSel.value));
+  });
+  portSel.addEventListener('change', function () { render(); drill.replaceChildren(); });
   render();
   document.body.setAttribute('data-ready', '1');
 }());

@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from podfence.analysis.graph import EdgeKind, Graph, Node, NodeKind
 from podfence.model import Direction
 from podfence.render.graph_text import (
+    LEGEND_TITLE,
     OUTSIDE_TITLE,
     edge_lines,
+    legend_lines,
     namespace_title,
     node_lines,
     paired_edges,
@@ -33,6 +35,7 @@ _EGRESS_ONLY = "stroke:#ff0000,stroke-width:2px,stroke-dasharray:5 3"
 _POLICY = "fill:#fff8dc,stroke:#b8860b"
 _DENIED_LINK = "stroke:#d00000,color:#d00000"
 _SELECTS_LINK = "stroke:#888888"
+_LEGEND = "fill:#ffffff,stroke:#cccccc,text-align:left"
 
 
 def _safe(text: str) -> str:
@@ -87,6 +90,10 @@ def render_mermaid(graph: Graph) -> str:
         out.append(f"  subgraph {ident}[{mermaid_label([title])}]")
         out += [f"    {ids[n.key]}{_shape(n)}" for n in nodes]
         out.append("  end")
+    out.append(f"  subgraph legend[{mermaid_label([LEGEND_TITLE])}]")
+    out.append(f"    legend_text[{mermaid_label(legend_lines(graph))}]")
+    out.append("  end")
+    out.append(f"  style legend_text {_LEGEND}")
     denied: list[str] = []
     selects: list[str] = []
     for i, (edge, both) in enumerate(paired_edges(graph)):

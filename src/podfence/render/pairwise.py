@@ -3,14 +3,18 @@ grouped views: text for people, data for `-o json|yaml` (see render.grouped's co
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+from podfence.analysis.grouped import ports_text
 from podfence.analysis.tier_matrix import PairGroup, PairwiseMatrix, PairwisePorts
 from podfence.model import Protocol
 from podfence.render.portset import probes_phrase, span_ranges
 
 __all__ = [
     "pairwise_data",
+    "pairwise_entries",
+    "pairwise_items",
     "pairwise_ports_data",
     "render_pairwise",
     "render_pairwise_ports",
@@ -39,6 +43,22 @@ def pairwise_data(result: PairwiseMatrix) -> dict[str, Any]:
     }
 
 
+def pairwise_items(result: PairwiseMatrix) -> list[dict[str, Any]]:
+    """The GROUP items of the grouped document (render.grouped_stream): one per endpoint."""
+    return [_group_data(g) for g in result.groups]
+
+
+def pairwise_entries(result: PairwiseMatrix) -> Iterator[tuple[int, int, str, list[Any]]]:
+    """The `allowed` entries of the grouped document: each pair with an asked port allowed."""
+    n = len(result.groups)
+    for i in range(n):
+        for j in range(n):
+            chosen = [p for p, grid in zip(result.ports, result.allowed, strict=True) if grid[i][j]]
+            if chosen:
+                text, ranges = ports_text(chosen)
+                yield i, j, text, ranges
+
+
 def pairwise_ports_data(result: PairwisePorts) -> dict[str, Any]:
     allowed = []
     for source, destination, spans in result.allowed:
@@ -55,7 +75,11 @@ def pairwise_ports_data(result: PairwisePorts) -> dict[str, Any]:
                 "ranges": ranges,
             }
         )
-    return {"groups": [_group_data(g) for g in result.groups], "allowed": allowed}
+    return {
+        "format": "grouped-all-ports",
+        "groups": [_group_data(g) for g in result.groups],
+        "allowed": allowed,
+    }
 
 
 def _legend(groups: tuple[PairGroup, ...]) -> list[str]:

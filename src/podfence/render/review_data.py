@@ -12,7 +12,7 @@ from typing import Any
 from podfence.analysis.review import Review
 from podfence.render.cnp_data import cluster_account_data
 from podfence.render.data import account_data, summary_data
-from podfence.render.html import matrix_json
+from podfence.render.html import heatmap_json, matrix_json
 from podfence.render.mermaid import render_mermaid
 
 __all__ = ["review_data"]
@@ -41,7 +41,11 @@ def review_data(review: Review) -> dict[str, Any]:
         },
         "summary": summary_data(review.summary),
         "lint": _lint(review),
-        "matrix": matrix_json(review),
+        **(
+            {"heatmap": heatmap_json(review.heatmap)}
+            if review.heatmap is not None
+            else {"matrix": matrix_json(review)}
+        ),
         "graph": {"mermaid": render_mermaid(review.graph)},
         "policies": [account_data(a) for a in review.accounts],
     } | _tiers(review)

@@ -10,6 +10,7 @@ from podfence.analysis.lint.finding import Finding, Level
 from podfence.analysis.operators import OperatorPod, operator_pods, unknown_resources
 from podfence.engine import Engine
 from podfence.engine.compiled import CompiledPolicy, CompiledRule
+from podfence.engine.match import PeerMatcher, PodPeer
 from podfence.model import (
     NAME_LABEL,
     WELL_KNOWN_NAMESPACES,
@@ -84,6 +85,11 @@ class LintContext:
         for ep in cluster.endpoints:
             by_ns.setdefault(ep.namespace, []).append(ep)
         self._by_ns = {k: tuple(v) for k, v in by_ns.items()}
+        universe = self.engine.resolver.universe
+        self._peer_ids = {peer: i for i, peer in enumerate(universe.pod_peers)}
+        self._peers: dict[object, tuple[Endpoint, ...]] = {}
+        self._matchers: dict[tuple[str, Peer], PeerMatcher] | None = None
+        self._namespaces: dict[tuple[LabelSelector, bool], tuple[Namespace, ...]] = {}
         given = {ns.name for ns in cluster.namespaces}
         self.known_namespaces = cluster.namespaces + tuple(
             Namespace(name, ((NAME_LABEL, name),), implicit=True, location=_WELL_KNOWN)
@@ -141,10 +147,37 @@ class LintContext:
         )
 
     def peer_endpoints(self, policy: NetworkPolicy, peer: Peer) -> tuple[Endpoint, ...]:
-        """Endpoints a `from`/`to` item matches, by the engine's own matcher."""
-        return tuple(
-            ep for ep in self.cluster.endpoints if self.engine.peer_matches(policy, peer, ep)
-        )
+        """Endpoints a `from`/`to` item matches, by the engine's own matcher: the resolver's
+        members of a pod peer (found for every peer in one pass over the endpoints), or
+        `peer_matches` endpoint by endpoint for the others; once per compiled item."""
+        matcher = self._matcher(policy, peer)
+        found = self._peers.get(matcher if matcher is not None else (policy.key, peer))
+        if found is None:
+            endpoints = self.cluster.endpoints
+            pid = self._peer_ids.get(matcher) if isinstance(matcher, PodPeer) else None
+            if pid is not None:
+                members = self.engine.resolver.members(endpoints, pid)
+                found = tuple(endpoints[i] for i in members)
+            else:
+                found = tuple(ep for ep in endpoints if self.engine.peer_matches(policy, peer, ep))
+            self._peers[matcher if matcher is not None else (policy.key, peer)] = found
+        return found
+
+    def _matcher(self, policy: NetworkPolicy, peer: Peer) -> PeerMatcher | None:
+        """The engine's compiled form of a `from`/`to` item of a live rule (None if not)."""
+        if self._matchers is None:
+            self._matchers = {}
+            for p in self.cluster.policies:
+                compiled = self.compiled(p)
+                for d in Direction:
+                    written, rules = p.rules(d), compiled.rules(d)
+                    if len(written) != len(rules):
+                        continue
+                    for rule, done in zip(written, rules, strict=True):
+                        if len(rule.peers) == len(done.peers):
+                            for item, matcher in zip(rule.peers, done.peers, strict=True):
+                                self._matchers[(p.key, item)] = matcher
+        return self._matchers.get((policy.key, peer))
 
     def would_match(self, peer: Peer, policy_namespace: str) -> tuple[Endpoint, ...]:
         """What-if: the endpoints a `from`/`to` item would match, written in a policy of
@@ -157,9 +190,15 @@ class LintContext:
         self, selector: LabelSelector, *, well_known: bool = False
     ) -> tuple[Namespace, ...]:
         """The namespaces of the input a namespaceSelector selects (and, with `well_known`,
-        the namespaces every cluster has, by their name label)."""
-        candidates = self.known_namespaces if well_known else self.cluster.namespaces
-        return tuple(ns for ns in candidates if self.engine.namespace_matches(selector, ns.name))
+        the namespaces every cluster has, by their name label); once per selector."""
+        key = (selector, well_known)
+        found = self._namespaces.get(key)
+        if found is None:
+            candidates = self.known_namespaces if well_known else self.cluster.namespaces
+            found = self._namespaces[key] = tuple(
+                ns for ns in candidates if self.engine.namespace_matches(selector, ns.name)
+            )
+        return found
 
     def known_namespace(self, name: str) -> Namespace | None:
         """A namespace of the input, or one every cluster has."""

@@ -38,8 +38,16 @@ def _declared(pods: Sequence[Endpoint]) -> str:
 
 
 def _allowed(ctx: LintContext, matcher: PortMatcher, pods: Sequence[Endpoint]) -> bool:
-    """Does the `ports` item allow some port that one of `pods` declares?"""
-    return any(ctx.engine.resolver.ports(matcher, ep) & declared_ports(ep) for ep in pods)
+    """Does the `ports` item allow some port that one of `pods` declares? (Asked once per
+    set of declared ports: named ports resolve by them.)"""
+    seen: set[object] = set()
+    for ep in pods:
+        if ep.ports in seen:
+            continue
+        seen.add(ep.ports)
+        if ctx.engine.resolver.ports(matcher, ep) & declared_ports(ep):
+            return True
+    return False
 
 
 def _named(

@@ -23,12 +23,14 @@ from collections.abc import Iterator, Sequence
 from podfence.analysis.lint.catalogue import rule_info
 from podfence.analysis.lint.context import LintContext
 from podfence.analysis.lint.finding import Finding
+from podfence.analysis.lint.redundancy_classes import collect_by_class
 from podfence.analysis.lint.words import and_join, who
 from podfence.analysis.samples import (
     outside_samples,
     port_samples,
     rule_port_sets,
 )
+from podfence.analysis.scale import class_engine_gap
 from podfence.engine.resolve import declared_ports
 from podfence.model import (
     Connection,
@@ -44,7 +46,8 @@ from podfence.model import (
 __all__ = ["DEFAULT_WORK_LIMIT", "check_redundancy", "prune"]
 
 DEFAULT_WORK_LIMIT = 200_000
-"""Most connections (pairs x sampled ports) the redundancy check evaluates."""
+"""Most work the redundancy check does: sides of connections x sampled ports, class by class
+(pairs x sampled ports where it asks every pair: with ClusterNetworkPolicies)."""
 
 _Key = tuple[str, Direction, int]
 _Sets = set[frozenset[_Key]]
@@ -120,10 +123,7 @@ def _selecting(
 
 def prune(sets: _Sets, order: Sequence[_Key]) -> tuple[list[_Key], set[_Key]]:
     """Remove rules from the last to the first while every set keeps a rule: (removed, kept)."""
-    containing: dict[_Key, list[frozenset[_Key]]] = {}
-    for s in sets:
-        for key in s:
-            containing.setdefault(key, []).append(s)
+    containing = _containing(sets)
     active = set(order) | set(containing)
     removed: list[_Key] = []
     for key in reversed(order):
@@ -136,10 +136,21 @@ def prune(sets: _Sets, order: Sequence[_Key]) -> tuple[list[_Key], set[_Key]]:
     return removed, active
 
 
-def _coverers(key: _Key, sets: _Sets, active: set[_Key]) -> tuple[list[_Key], bool]:
+def _containing(sets: _Sets) -> dict[_Key, list[frozenset[_Key]]]:
+    """The sets each rule is in."""
+    found: dict[_Key, list[frozenset[_Key]]] = {}
+    for s in sets:
+        for key in s:
+            found.setdefault(key, []).append(s)
+    return found
+
+
+def _coverers(
+    key: _Key, containing: dict[_Key, list[frozenset[_Key]]], active: set[_Key]
+) -> tuple[list[_Key], bool]:
     """The kept rules that cover `key`: one or more that each cover it alone, else all that
     cover it together (second value True)."""
-    mine = [s & active for s in sets if key in s]
+    mine = [s & active for s in containing.get(key, ())]
     each = set.intersection(*(set(s) for s in mine))
     if each:
         return sorted(each), False
@@ -179,21 +190,28 @@ def _isolation_duplicated(ctx: LintContext, policy: NetworkPolicy) -> bool:
 def check_redundancy(ctx: LintContext, limit: int = DEFAULT_WORK_LIMIT) -> Iterator[Finding]:
     if not ctx.cluster.policies:
         return
-    sets = _collect(ctx, limit)
+    if class_engine_gap(ctx.cluster) is None:
+        sets = collect_by_class(ctx, limit)
+    else:  # pair by pair, within the limit
+        sets = _collect(ctx, limit)
     if isinstance(sets, int):
         yield _skipped(ctx, sets, limit)
         return
     order = [(s.policy.key, s.direction, s.index) for s in ctx.rule_sites()]
     removed, active = prune(sets, order)
+    containing = _containing(sets)
+    by_policy: dict[str, list[_Key]] = {}
+    for k in order:
+        by_policy.setdefault(k[0], []).append(k)
     gone = set(removed)
     for policy in ctx.cluster.policies:
-        mine = [k for k in order if k[0] == policy.key]
+        mine = by_policy.get(policy.key, [])
         if not mine or not set(mine) <= gone:
             continue
         if _isolation_duplicated(ctx, policy):
             by: set[str] = set()
             for key in mine:
-                by.update(k[0] for k in _coverers(key, sets, active)[0])
+                by.update(k[0] for k in _coverers(key, containing, active)[0])
             yield ctx.policy_finding(
                 "PF011",
                 policy,
@@ -210,7 +228,7 @@ def check_redundancy(ctx: LintContext, limit: int = DEFAULT_WORK_LIMIT) -> Itera
         key = (site.policy.key, site.direction, site.index)
         if key not in gone:
             continue
-        by_rules, together = _coverers(key, sets, active)
+        by_rules, together = _coverers(key, containing, active)
         suffix = " together" if together else ""
         subjects = ctx.selected(site.policy, site.direction)
         yield ctx.policy_finding(

@@ -1,17 +1,19 @@
 """`load_fast`: large dumps to a `LoadResult` in seconds, or the exact loader's answer.
 
-JSON is parsed with orjson and YAML with libyaml (no field positions), and objects go
-straight to the model through the loader's own converters and validators. The fast path is
-taken only when the whole input is plain: Namespaces, Pods and NetworkPolicies (other kinds
-the loader skips are skipped too) that the loader would accept without any diagnostic, in
-the layout `kubectl get -o json|yaml` prints. On anything else (an error, a warning, a
-workload, a duplicate, an implicit namespace, an unusual layout) it falls back to the exact
+JSON is parsed with orjson and YAML with rapidyaml (checked to read every scalar as the
+exact loader does; libyaml where it cannot), and objects go straight to the model through
+the loader's own converters and validators. The fast path is taken when the whole input is
+plain: Namespaces, Pods, NetworkPolicies and workloads (other kinds the loader skips are
+skipped too) that the loader would accept with no diagnostic but one: a namespace that is
+referred to and not defined (its warning is made here, at the exact loader's line), in the
+layout `kubectl get -o json|yaml` prints or as documents of a file. On anything else (an
+error, another warning, a duplicate, an unusual layout) it falls back to the exact
 `podfence.load.load_paths` for the input, so that problems keep their file:line.
 
 A key that may be duplicated inside an object sends the input to the exact loader too (which
 rejects it, as the API server does), so the fast path accepts exactly what `validate` accepts.
-The difference that remains by design: `Cluster.positions` is empty (only each object's own
-line is known).
+`Cluster.positions` (the line of every field, which lint reports) is filled in lazily when
+asked for (`positions=True`): only the objects looked up are read again, exactly.
 """
 
 from __future__ import annotations
@@ -21,11 +23,23 @@ from typing import TextIO
 
 from podfence.load import LoadOptions, LoadResult, load_sources
 from podfence.load.custom import unique_resources
-from podfence.load.fast.objects import Collected, Unsupported, collect
-from podfence.load.fast.parse import FastParseError, parse_fast
+from podfence.load.fast.exact import Document, LazyPositions, Place, object_lines
+from podfence.load.fast.objects import Collected, Unsupported, collect, workload_endpoint
+from podfence.load.fast.parse import FastParseError, is_json, parse_fast
+from podfence.load.link import PodView, represented
 from podfence.load.options import DEFAULT_OPTIONS
 from podfence.load.sources import Source, read_sources
-from podfence.model import Cluster
+from podfence.load.tree import line_of
+from podfence.model import (
+    NAME_LABEL,
+    Cluster,
+    Diagnostic,
+    Endpoint,
+    Location,
+    Namespace,
+    ObjectRef,
+    Severity,
+)
 
 __all__ = ["load_fast", "load_sources_fast", "Progress"]
 
@@ -33,42 +47,93 @@ Progress = Callable[[int, int], None]
 """Called with (bytes done, bytes in all) as files are read."""
 
 
+_IMPLICIT = (
+    "namespace {namespace} is not defined in the input; assuming it exists with only the label "
+    f"{NAME_LABEL}={{namespace}}"
+)
+
+
 def load_sources_fast(
     sources: Sequence[Source],
     *,
     default_namespace: str = "default",
     progress: Progress | None = None,
-) -> Cluster:
-    """The cluster of `sources`, or raise `Unsupported` / `FastParseError`."""
-    out = Collected()
+    positions: bool = False,
+) -> LoadResult:
+    """The cluster of `sources` and its diagnostics, or raise `Unsupported` /
+    `FastParseError`."""
+    out = Collected(places={} if positions else None)
     total = sum(len(s.text) for s in sources)
     done = 0
     for source in sources:
+        json = is_json(source.name, source.text)
         for doc in parse_fast(source.name, source.text):
+            document = Document(source.name, source.text, json, doc.span, doc.item_lines)
             value = doc.value
             if doc.item_lines is None:
-                collect(value, source.name, doc.line, default_namespace, out)
+                collect(value, Place(document, doc.line), default_namespace, out)
                 continue
             assert isinstance(value, dict)
             api = value.get("apiVersion")
             if not isinstance(api, str) or not api:
                 raise Unsupported("List without apiVersion")
-            for item, line in zip(value["items"], doc.item_lines, strict=True):
-                collect(item, source.name, line, default_namespace, out)
+            for i, (item, line) in enumerate(zip(value["items"], doc.item_lines, strict=True)):
+                collect(item, Place(document, line, i), default_namespace, out)
         done += len(source.text)
         if progress is not None:
             progress(done, total)
-    defined = {ns.name for ns in out.namespaces}
-    if any(ep.namespace not in defined for ep in out.endpoints) or any(
-        p.namespace not in defined for p in out.policies
-    ):
-        raise Unsupported("a namespace is not defined (a warning)")
-    return Cluster(
-        namespaces=tuple(sorted(out.namespaces, key=lambda n: n.name)),
-        endpoints=tuple(sorted(out.endpoints, key=lambda e: e.id)),
+    endpoints = out.endpoints + _workload_endpoints(out)
+    if len({ep.id for ep in endpoints}) != len(endpoints):
+        raise Unsupported("a pod and a workload of the same name (an error)")
+    implicit, diagnostics = _implicit(out)
+    cluster = Cluster(
+        namespaces=tuple(sorted(out.namespaces + implicit, key=lambda n: n.name)),
+        endpoints=tuple(sorted(endpoints, key=lambda e: e.id)),
         policies=tuple(sorted(out.policies, key=lambda p: (p.namespace, p.name))),
         custom_resources=unique_resources(out.custom_resources),
+        positions=LazyPositions(out.places) if out.places is not None else {},
     )
+    return LoadResult(cluster, diagnostics)
+
+
+def _workload_endpoints(out: Collected) -> list[Endpoint]:
+    """The workloads that no pod (or owning workload) of the input stands for."""
+    if not out.workloads:
+        return []
+    owned = dict(out.owned)
+    views = [PodView(ep.namespace, dict(ep.labels), owned.get(ep.id, ())) for ep in out.endpoints]
+    dropped = represented(out.workloads, views)
+    if out.places is not None:  # as the exact loader's: positions of the cluster's objects
+        for kind, namespace, name in dropped:
+            out.places.pop(ObjectRef(kind, namespace, name), None)
+    return [
+        workload_endpoint(w)
+        for w in out.workloads
+        if (w.kind.name, w.namespace, w.name or "") not in dropped
+    ]
+
+
+def _implicit(out: Collected) -> tuple[list[Namespace], tuple[Diagnostic, ...]]:
+    """Namespaces referred to and not defined, each with the exact loader's warning at its
+    first referrer (read again exactly for the line of its `metadata.namespace`)."""
+    defined = {ns.name for ns in out.namespaces}
+    found: list[tuple[tuple[str, int, int], Diagnostic, Namespace]] = []
+    for namespace, (ref, place, says) in out.referrers.items():
+        if namespace in defined:
+            continue
+        lines = object_lines(place)
+        if lines is None:
+            raise Unsupported("the line of an implicit namespace's referrer")
+        file = place.document.file
+        path = "metadata.namespace" if says else ""
+        message = _IMPLICIT.format(namespace=namespace)
+        line = line_of(lines, path)
+        warning = Diagnostic(file, line, Severity.WARNING, message, str(ref), path or None)
+        where = Location(file, line_of(lines, "metadata.namespace"))
+        ns = Namespace(namespace, ((NAME_LABEL, namespace),), implicit=True, location=where)
+        found.append(((file, place.line, line), warning, ns))
+    found.sort(key=lambda f: f[0])
+    return [ns for _, _, ns in found], tuple(d for _, d, _ in found)
 
 
 def load_fast(
@@ -78,20 +143,20 @@ def load_fast(
     stdin: TextIO | None = None,
     progress: Progress | None = None,
     options: LoadOptions = DEFAULT_OPTIONS,
+    positions: bool = False,
 ) -> LoadResult:
     """Like `load_paths` (same cluster, same diagnostics), fast for plain dumps. The fast path
-    takes only input that every Kubernetes version judges alike; `options` is for the rest."""
+    takes only input that every Kubernetes version judges alike; `options` is for the rest.
+    `positions`: fill `Cluster.positions` (lazily) as the exact loader does."""
     sources, problems = read_sources(
         paths, stdin=stdin, exclude=options.exclude, max_file_size=options.max_file_size
     )
     if not problems and sources:
         try:
-            cluster = load_sources_fast(
-                sources, default_namespace=default_namespace, progress=progress
+            return load_sources_fast(
+                sources, default_namespace=default_namespace, progress=progress, positions=positions
             )
         except (Unsupported, FastParseError):
             pass
-        else:
-            return LoadResult(cluster, ())
     # the exact loader, on what was read (stdin and pipes can be read only once)
     return load_sources(sources, problems, default_namespace=default_namespace, options=options)

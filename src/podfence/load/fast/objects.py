@@ -2,13 +2,16 @@
 
 Namespaces, Pods and NetworkPolicies that the exact loader would accept without a single
 diagnostic are converted with the loader's own converters (`podfence.load.convert`) and
-checked with its own validators; anything else (another kind the loader reads, a workload,
-an unknown field, a value of the wrong type, anything that would be an error or a warning)
-raises `Unsupported`, and the caller uses the exact loader instead.
+checked with its own validators. Workloads (Deployments, StatefulSets, DaemonSets, ...) go
+through the exact loader's own stages (decode, defaults, validate) one object at a time, from
+their plain value, and keep their decoded object for linking. Anything else (another kind
+the loader reads, an unknown field, a value of the wrong type, anything that would be an
+error or a warning) raises `Unsupported`, and the caller uses the exact loader instead.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import ipaddress
 import re
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from podfence.load.build import build_endpoint
 from podfence.load.cidrs import cidr_errors, cidr_warnings, parse_cidr
 from podfence.load.convert import (
     to_container_ports,
@@ -26,7 +30,9 @@ from podfence.load.convert import (
     to_selector,
 )
 from podfence.load.custom import custom_resource
-from podfence.load.decode import skipped_kind_warning
+from podfence.load.decode import decode_document, skipped_kind_warning
+from podfence.load.defaults import apply_defaults, generated_name
+from podfence.load.fast.exact import Document, Place
 from podfence.load.kinds import KINDS, NETWORK_POLICY_API
 from podfence.load.names import (
     is_dns1123_label,
@@ -34,8 +40,12 @@ from podfence.load.names import (
     is_label_value,
     is_qualified_name,
 )
+from podfence.load.nodes import from_plain
+from podfence.load.objects import Obj
+from podfence.load.options import DEFAULT_OPTIONS
 from podfence.load.report import Reporter
 from podfence.load.schema import is_rfc3339
+from podfence.load.validate import validate_object
 from podfence.load.validate_meta import (
     validate_annotations,
     validate_finalizers,
@@ -45,6 +55,7 @@ from podfence.load.validate_pods import validate_container_ports
 from podfence.load.validate_policy import validate_policy_spec
 from podfence.model import (
     NAME_LABEL,
+    WORKLOAD_KINDS,
     ContainerPort,
     CustomResource,
     Diagnostic,
@@ -55,10 +66,11 @@ from podfence.model import (
     Location,
     Namespace,
     NetworkPolicy,
+    ObjectRef,
     Rule,
 )
 
-__all__ = ["Unsupported", "Collected", "collect"]
+__all__ = ["Unsupported", "Collected", "collect", "collect_at", "workload_endpoint"]
 
 _Tree = dict[str, object]
 _META_FIELDS = frozenset(
@@ -91,6 +103,15 @@ class Collected:
     policies: list[NetworkPolicy] = field(default_factory=list)
     custom_resources: list[CustomResource] = field(default_factory=list)
     seen: set[tuple[str, str | None, str]] = field(default_factory=set)
+    workloads: list[Obj] = field(default_factory=list)
+    """Workloads, decoded, defaulted and validated (linked once every object is read)."""
+    owned: list[tuple[str, tuple[tuple[str, str], ...]]] = field(default_factory=list)
+    """(pod id, owners) of each pod that has owner references."""
+    referrers: dict[str, tuple[ObjectRef, Place, bool]] = field(default_factory=dict)
+    """The first object in each namespace: its ref, place, and whether it says
+    `metadata.namespace` (or -n gave it)."""
+    places: dict[ObjectRef, Place] | None = None
+    """Where each object is, when positions are wanted."""
 
 
 def _need(cond: bool, why: str) -> None:
@@ -169,18 +190,20 @@ def _meta_types(meta: _Tree) -> None:
     _need(not meta.get("managedFields"), "managedFields (their types are checked)")
 
 
-def _namespace(body: _Tree, location: Location, out: Collected) -> None:
+def _namespace(body: _Tree, place: Place, out: Collected) -> None:
+    location = Location(place.document.file, place.line)
     meta, _ = _meta(body, namespaced=False, default_namespace="")
     name = str(meta["name"])
     labels = {**_labels(meta, "labels"), NAME_LABEL: name}
     annotations = _labels(meta, "annotations")
-    _unique(out, ("Namespace", None, name))
+    _unique(out, ObjectRef("Namespace", None, name), place, meta)
     out.namespaces.append(
         Namespace(name, to_labels(labels), to_labels(annotations), False, location)
     )
 
 
-def _pod(body: _Tree, location: Location, default_ns: str, out: Collected) -> None:
+def _pod(body: _Tree, place: Place, default_ns: str, out: Collected) -> None:
+    location = Location(place.document.file, place.line)
     meta, namespace = _meta(body, namespaced=True, default_namespace=default_ns)
     labels = _labels(meta, "labels")
     _labels(meta, "annotations")
@@ -198,7 +221,10 @@ def _pod(body: _Tree, location: Location, default_ns: str, out: Collected) -> No
     assert isinstance(status, dict)
     ips = _pod_ips(status)
     name = str(meta["name"])
-    _unique(out, ("Pod", namespace, name))
+    _unique(out, ObjectRef("Pod", namespace, name), place, meta)
+    owners = _owners(meta)
+    if owners:
+        out.owned.append((f"{namespace}/{name}", owners))
     out.endpoints.append(
         Endpoint(
             namespace=namespace,
@@ -396,7 +422,8 @@ def _spec(spec_json: bytes) -> _Spec | None:
     )
 
 
-def _policy(body: _Tree, location: Location, default_ns: str, out: Collected) -> None:
+def _policy(body: _Tree, place: Place, default_ns: str, out: Collected) -> None:
+    location = Location(place.document.file, place.line)
     _strict(body, _TOP, "NetworkPolicy")
     meta = body.get("metadata")
     _need(isinstance(meta, dict) and set(meta) <= _META_FIELDS, "policy metadata")
@@ -407,7 +434,7 @@ def _policy(body: _Tree, location: Location, default_ns: str, out: Collected) ->
     _labels(meta, "labels")
     annotations = _labels(meta, "annotations")
     name = str(meta["name"])
-    _unique(out, ("NetworkPolicy", namespace, name))
+    _unique(out, ObjectRef("NetworkPolicy", namespace, name), place, meta)
     out.policies.append(
         NetworkPolicy(
             namespace=namespace,
@@ -433,32 +460,82 @@ def _default_rule(rule: object) -> object:
     return {**rule, "ports": fixed}
 
 
-def _unique(out: Collected, key: tuple[str, str | None, str]) -> None:
+def _owners(meta: _Tree) -> tuple[tuple[str, str], ...]:
+    """(kind, name) of each owner reference (their shapes were checked)."""
+    refs = meta.get("ownerReferences") or []
+    assert isinstance(refs, list)
+    pairs = ((ref.get("kind"), ref.get("name")) for ref in refs if isinstance(ref, dict))
+    return tuple((k, n) for k, n in pairs if isinstance(k, str) and k and isinstance(n, str) and n)
+
+
+def _unique(out: Collected, ref: ObjectRef, place: Place, meta: _Tree) -> None:
+    key = (ref.kind, ref.namespace, ref.name)
     _need(key not in out.seen, "duplicate object")
     out.seen.add(key)
+    if ref.namespace is not None and ref.namespace not in out.referrers:
+        out.referrers[ref.namespace] = (ref, place, "namespace" in meta)
+    if out.places is not None:
+        out.places[ref] = place
 
 
-def collect(body: object, file: str, line: int, default_namespace: str, out: Collected) -> None:
+def _workload(body: _Tree, place: Place, default_ns: str, out: Collected) -> None:
+    """A workload through the exact loader's own stages, from its plain value."""
+    meta = body.get("metadata")
+    _need(isinstance(meta, dict), "metadata not a map")
+    assert isinstance(meta, dict)
+    _need(generated_name(body) is None and isinstance(meta.get("name"), str), "generateName")
+    problems: list[Diagnostic] = []
+    file = place.document.file
+    node = from_plain(body, place.line)
+    objs = decode_document(node, file, default_namespace=default_ns, out=problems)
+    _need(not problems and len(objs) == 1, "a workload the exact loader reports on")
+    obj = objs[0]
+    defaulted = apply_defaults(obj.kind, obj.body, default_namespace=default_ns)
+    _need(not defaulted.warnings, "a warning while defaulting")
+    obj = dataclasses.replace(obj, body=defaulted.body, defaulted=defaulted.paths)
+    validate_object(obj, problems, DEFAULT_OPTIONS)
+    _need(not problems, "a workload the exact loader reports on")
+    namespace = obj.namespace
+    _need(isinstance(namespace, str) and bool(namespace), "namespace")
+    _unique(out, ObjectRef(obj.kind.name, namespace, str(obj.name)), place, meta)
+    out.workloads.append(obj)
+
+
+def workload_endpoint(obj: Obj) -> Endpoint:
+    """The endpoint of a workload kept by linking (the exact loader's own builder)."""
+    return build_endpoint(obj)
+
+
+def collect(body: object, place: Place, default_namespace: str, out: Collected) -> None:
     """Convert one object (not a List) into `out`, or raise `Unsupported`."""
     _need(isinstance(body, dict), "not an object")
     assert isinstance(body, dict)
     kind, api = body.get("kind"), body.get("apiVersion")
     _need(isinstance(kind, str) and bool(kind), "kind")
     _need(isinstance(api, str) and bool(api), "apiVersion")
-    location = Location(file, line)
     if kind == "Namespace" and api == "v1":
-        _namespace(body, location, out)
+        _namespace(body, place, out)
     elif kind == "Pod" and api == "v1":
-        _pod(body, location, default_namespace, out)
+        _pod(body, place, default_namespace, out)
     elif kind == "NetworkPolicy" and api == NETWORK_POLICY_API:
-        _policy(body, location, default_namespace, out)
+        _policy(body, place, default_namespace, out)
+    elif kind in WORKLOAD_KINDS and KINDS[kind].api_version == api:
+        _workload(body, place, default_namespace, out)
     else:
         assert isinstance(kind, str)
         _need(kind not in KINDS and not kind.endswith("List"), f"kind {kind}")
         _need(skipped_kind_warning(kind) is None, "a kind skipped with a warning")
+        location = Location(place.document.file, place.line)
         found = custom_resource(body, location, default_namespace=default_namespace)
         if found is not None:
             out.custom_resources.append(found)
+
+
+def collect_at(body: object, file: str, line: int, default_namespace: str, out: Collected) -> None:
+    """`collect` for an object that is not part of a file read by the fast path (its field
+    lines cannot be looked up later)."""
+    document = Document(file, "", False, (0, 0), None)
+    collect(body, Place(document, line), default_namespace, out)
 
 
 def _tree(value: Mapping[str, object]) -> _Tree:

@@ -1,4 +1,5 @@
-"""Fast parsing for large dumps: JSON with orjson, YAML with libyaml, no field positions.
+"""Fast parsing for large dumps: JSON with orjson, YAML with rapidyaml (see `yaml_values`),
+no field positions.
 
 The exact loader records the line of every field; here only the line of each object is
 recovered, from the layout `kubectl get -o json|yaml` prints (items of a `List` one per
@@ -15,20 +16,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import orjson
-import yaml
+from podfence.load.fast.yaml_values import FastParseError, json_value, yaml_value
 
-__all__ = ["FastParseError", "Located", "parse_fast"]
+__all__ = ["FastParseError", "Located", "is_json", "parse_fast"]
 
 _SEPARATOR = re.compile(r"^---[ \t]*(#.*)?$")
-_KEY_END = re.compile(r'"\s*:')
-"""The end of every key of a JSON text, and of some strings that contain `":`."""
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?')
-"""Every string of a JSON text, in order; group 1 when it is a key."""
-
-
-class FastParseError(Exception):
-    """The fast path cannot read this input exactly; use the exact loader."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,25 +31,8 @@ class Located:
     line: int
     item_lines: tuple[int, ...] | None
     """For a List document, the line of each item; None otherwise."""
-
-
-def _unique_keys_loader() -> type | None:
-    """libyaml's safe loader, refusing a map whose keys collapse (a duplicate, or a merge)."""
-    base = getattr(yaml, "CSafeLoader", None)
-    if base is None:
-        return None
-
-    class Loader(base):  # type: ignore[misc, valid-type]
-        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> object:
-            mapping = super().construct_mapping(node, deep=deep)
-            if len(mapping) != len(node.value):
-                raise FastParseError("a duplicate key or a merge (the exact loader decides)")
-            return mapping
-
-    return Loader
-
-
-_YAML_LOADER = _unique_keys_loader()
+    span: tuple[int, int] = (0, 0)
+    """The document's lines in its file: [first, last) (0-based), for a later exact look."""
 
 
 def _is_list(value: object) -> bool:
@@ -75,48 +50,17 @@ def _first_content_line(lines: list[str], start: int, end: int, comment: str | N
     raise FastParseError("empty document")
 
 
-def _entries(value: object) -> int:
-    """How many keys the maps of a parsed value hold (iterative: any depth is safe)."""
-    entries, stack = 0, [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            entries += len(item)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return entries
-
-
-def _no_duplicate_keys(text: str, value: object) -> None:
-    """Raise unless every key of the JSON text survived parsing (none was a duplicate).
-
-    Cheap first: every key ends with `"` and `:`, so when that pattern occurs exactly as
-    often as the parsed maps hold keys, no key was lost. Only when strings contain it too
-    (an annotation holding JSON) are the keys counted exactly, string by string."""
-    parsed = _entries(value)
-    if len(_KEY_END.findall(text)) == parsed:
-        return
-    keys = sum(1 for match in _STRING.finditer(text) if match.group(1))
-    if keys != parsed:
-        raise FastParseError("a duplicate key (the exact loader reports it)")
-
-
 def _json(text: str) -> list[Located]:
-    try:
-        value = orjson.loads(text)
-    except orjson.JSONDecodeError as exc:
-        raise FastParseError(f"invalid JSON: {exc}") from None
     if "\t" in text:
         raise FastParseError("tabs in JSON")
-    _no_duplicate_keys(text, value)
+    value = json_value(text)
     lines = text.split("\n")
     root = _first_content_line(lines, 0, len(lines), None)
     item_lines = None
     if _is_list(value):
         assert isinstance(value, dict)
         item_lines = _json_items(text, lines, len(value["items"]), root)
-    return [Located(value, root, item_lines)]
+    return [Located(value, root, item_lines, (0, len(lines)))]
 
 
 def _json_items(text: str, lines: list[str], count: int, root: int) -> tuple[int, ...]:
@@ -144,58 +88,77 @@ def _json_items(text: str, lines: list[str], count: int, root: int) -> tuple[int
     return tuple(found)
 
 
+_DOC_BREAK = re.compile(r"^---.*$", re.M)
+_DIRECTIVE = re.compile(r"^(?:%|\.\.\.)", re.M)
+_CONTENT = re.compile(r"^[ ]*[^\s#]", re.M)
+"""The first line with content (not blank, not a comment)."""
+_ITEMS = re.compile(r"^items:[ ]*$", re.M)
+_NEXT_LINE = re.compile(r"\n([ ]*)(?=\S)")
+
+
 def _yaml(text: str) -> list[Located]:
-    if _YAML_LOADER is None:
-        raise FastParseError("no libyaml")
-    try:
-        docs = [d for d in yaml.load_all(text, Loader=_YAML_LOADER) if d is not None]
-    except yaml.YAMLError as exc:
-        raise FastParseError(f"invalid YAML: {exc}") from None
-    except RecursionError:
-        raise FastParseError("nested too deeply") from None
-    lines = text.split("\n")
-    if any(line.startswith(("%", "...")) for line in lines) or "\t" in text:
+    """Each document of a YAML stream (split at `---` lines: regular expressions, in C)."""
+    if "\t" in text or _DIRECTIVE.search(text):
         raise FastParseError("directives, document ends or tabs")
-    bounds = [i for i, line in enumerate(lines) if line.startswith("---")]
-    if any(not _SEPARATOR.match(lines[i]) for i in bounds):
-        raise FastParseError("content after ---")
-    starts = [0, *(i + 1 for i in bounds)]
-    ends = [*bounds, len(lines)]
-    spans = [(s, e) for s, e in zip(starts, ends, strict=True) if _has_content(lines, s, e)]
-    if len(spans) != len(docs):
-        raise FastParseError("documents do not line up")
+    pieces: list[tuple[int, int, int]] = []  # (first offset, end offset, first line)
+    at, line = 0, 0
+    for match in _DOC_BREAK.finditer(text):
+        if not _SEPARATOR.match(match.group(0)):
+            raise FastParseError("content after ---")
+        pieces.append((at, match.start(), line))
+        line += text.count("\n", at, match.start()) + 1
+        at = match.end() + 1
+    pieces.append((at, len(text), line))
     out = []
-    for doc, (s, e) in zip(docs, spans, strict=True):
-        root = _first_content_line(lines, s, e, "#")
+    for first, end, line in pieces:
+        doc_text = text[first:end]
+        content = _CONTENT.search(doc_text)
+        if content is None:
+            continue
+        doc = yaml_value(doc_text)
+        if doc is None:
+            raise FastParseError("an empty document (null)")
+        root = line + doc_text.count("\n", 0, content.start()) + 1
+        last = line + doc_text.count("\n") + (1 if end == len(text) else 0)
         items = None
         if _is_list(doc):
             assert isinstance(doc, dict)
-            items = _yaml_items(lines, s, e, len(doc["items"]))
-        out.append(Located(doc, root, items))
+            items = _yaml_items(doc_text, line, len(doc["items"]))
+        out.append(Located(doc, root, items, (line, last)))
     return out
 
 
-def _has_content(lines: list[str], start: int, end: int) -> bool:
-    return any(line.strip() and not line.strip().startswith("#") for line in lines[start:end])
-
-
-def _yaml_items(lines: list[str], start: int, end: int, count: int) -> tuple[int, ...]:
-    head = next((i for i in range(start, end) if lines[i].rstrip() == "items:"), None)
+def _yaml_items(doc_text: str, line: int, count: int) -> tuple[int, ...]:
+    """The line of each item of the document's top-level `items:` (one per `- `)."""
+    head = _ITEMS.search(doc_text)
     if head is None:
         raise FastParseError("no top-level items: line")
-    first = next((i for i in range(head + 1, end) if lines[i].strip()), None)
-    if first is None or not lines[first].lstrip().startswith("- "):
+    first = _NEXT_LINE.search(doc_text, head.end())
+    if first is None or not doc_text.startswith("- ", first.end()):
         raise FastParseError("unexpected items layout")
-    dash = lines[first][: len(lines[first]) - len(lines[first].lstrip())] + "- "
-    found = tuple(i + 1 for i in range(head + 1, end) if lines[i].startswith(dash))
-    if len(found) != count or any(lines[i - 1][len(dash)] in " #" for i in found):
+    dash = first.group(1) + "- "
+    found = []
+    at, number = 0, line + 1
+    for match in re.finditer("^" + re.escape(dash), doc_text[head.end() :], re.M):
+        start = head.end() + match.start()
+        number += doc_text.count("\n", at, start)
+        at = start
+        after = doc_text[start + len(dash) : start + len(dash) + 1]
+        if after in ("", " ", "#", "\n"):
+            raise FastParseError("items not one per dash")
+        found.append(number)
+    if len(found) != count:
         raise FastParseError("items not one per dash")
-    return found
+    return tuple(found)
+
+
+def is_json(name: str, text: str) -> bool:
+    """Whether the fast path reads a file as JSON (by its name, or its first character)."""
+    return name.endswith(".json") or text.removeprefix("\ufeff").lstrip()[:1] in ("{", "[")
 
 
 def parse_fast(name: str, text: str) -> list[Located]:
     """The documents of a file (JSON when it looks like JSON, else YAML)."""
-    text = text.removeprefix("\ufeff")
-    if name.endswith(".json") or text.lstrip()[:1] in ("{", "["):
-        return _json(text)
-    return _yaml(text)
+    if is_json(name, text):
+        return _json(text.removeprefix("\ufeff"))
+    return _yaml(text.removeprefix("\ufeff"))
