@@ -106,7 +106,8 @@ def test_lab_session(tmp_path: Path) -> None:
         assert up.exit_code == 0, up.output
         assert f"lab {name} up: 3 pods" in up.stdout
         listing = run(lab_group, "ls")
-        assert listing.stdout.startswith(name) and "agent running" in listing.stdout
+        mine = [line for line in listing.stdout.splitlines() if line.startswith(name)]
+        assert len(mine) == 1 and "agent running" in mine[0], listing.stdout
 
         probe = run(lab_group, "probe", "--name", name, "--port", "8080", "-o", "json")
         assert probe.exit_code == 0, probe.output
