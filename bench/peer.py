@@ -112,10 +112,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workloads", action="store_true", help="Deployments instead of pods")
     ap.add_argument("--yaml", action="store_true", help="the same objects as YAML files")
     args = ap.parse_args(argv)
-    from commands import as_yaml
+    from commands import as_yaml, precompile
     from generate import Spec, write
 
     nca_bin = ensure_venv()
+    precompile(HERE.parent)
     sizes = [(2000, 300)] + ([(5000, 800)] if args.also_5000 else [])
     results = []
     for pods, policies in sizes:
