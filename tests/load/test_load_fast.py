@@ -285,6 +285,40 @@ def test_deep_yaml_falls_back_instead_of_raising(tmp_path: Path) -> None:
     assert load_fast([str(path)]).diagnostics == load_paths([str(path)]).diagnostics
 
 
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_too_many_nodes_in_a_file_fall_back_to_the_loaders_error(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The exact loader counts nodes over a whole file (podfence.load.parse.MAX_NODES); two
+    documents each under the limit but over it together are refused there, and so here."""
+    monkeypatch.setattr("podfence.load.parse.MAX_NODES", 60)
+    monkeypatch.setattr("podfence.load.fast.parse.MAX_NODES", 60)
+    pods = [
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": f"p{i}",
+                "namespace": "n",
+                "labels": {f"k{j}": "v" for j in range(10)},
+            },
+        }
+        for i in range(4)
+    ]
+    path = tmp_path / f"pods.{fmt}"
+    if fmt == "json":
+        path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": pods}, indent=2))
+    else:
+        path.write_text(yaml.safe_dump_all(pods, sort_keys=False))
+    assert not _fast_path_taken(path)
+    fast, exact = load_fast([str(path)]), load_paths([str(path)])
+    assert fast.diagnostics == exact.diagnostics
+    assert any("too large" in d.message for d in exact.diagnostics)
+    monkeypatch.setattr("podfence.load.parse.MAX_NODES", 1000)
+    monkeypatch.setattr("podfence.load.fast.parse.MAX_NODES", 1000)
+    assert _fast_path_taken(path)
+
+
 def _deployment(name: str, labels: dict[str, str], **spec: object) -> dict[str, object]:
     template = {"metadata": {"labels": labels}, "spec": {"containers": [{"name": "c"}]}}
     return {

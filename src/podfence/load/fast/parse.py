@@ -16,7 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import orjson
+
 from podfence.load.fast.yaml_values import FastParseError, json_value, yaml_value
+from podfence.load.parse import MAX_NODES
 
 __all__ = ["FastParseError", "Located", "is_json", "parse_fast"]
 
@@ -159,6 +162,29 @@ def is_json(name: str, text: str) -> bool:
 
 def parse_fast(name: str, text: str) -> list[Located]:
     """The documents of a file (JSON when it looks like JSON, else YAML)."""
-    if is_json(name, text):
-        return _json(text.removeprefix("\ufeff"))
-    return _yaml(text.removeprefix("\ufeff"))
+    text = text.removeprefix("\ufeff")
+    docs = _json(text) if is_json(name, text) else _yaml(text)
+    if len(text) > MAX_NODES:  # every node takes a character: smaller files cannot be too big
+        _within_node_limit(docs)
+    return docs
+
+
+def _within_node_limit(docs: list[Located]) -> None:
+    """FastParseError when the file's documents hold more than MAX_NODES nodes (maps, lists
+    and scalars, counted over the whole file), which the exact loader reports. A bound
+    first, in C: written indented by orjson, a node starts a line of its own."""
+    bound = 0
+    for doc in docs:
+        bound += orjson.dumps(doc.value, option=orjson.OPT_INDENT_2).count(b"\n") + 1
+    if bound <= MAX_NODES:
+        return
+    count, stack = 0, [doc.value for doc in docs]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    if count > MAX_NODES:
+        raise FastParseError(f"more than {MAX_NODES} nodes (the exact loader reports it)")
