@@ -21,13 +21,6 @@ pytest.importorskip("kubernetes", reason="the kubernetes package (podfence[clust
 HACKER, WEB, DB = "default/hacker", "secure/web-5d9c8b7f6-x2x9z", "secure/db-0"
 
 
-def _main_can_has_cluster() -> bool:
-    from podfence.cli.main import cli
-
-    can = cli.commands.get("can")
-    return can is not None and any(p.name == "cluster" for p in can.params)
-
-
 @pytest.fixture
 def kubeconfig(tmp_path: Path):  # type: ignore[no-untyped-def]
     with serve() as (url, seen):
@@ -54,7 +47,6 @@ def test_cluster_texts_lists_every_kind_once() -> None:
     assert ("namespaces", None) in asked and ("pods", "shop") in asked
 
 
-@pytest.mark.skipif(not _main_can_has_cluster(), reason="`can --cluster` is not wired yet")
 def test_can_against_the_recorded_cluster(kubeconfig) -> None:  # type: ignore[no-untyped-def]
     from podfence.cli.main import cli
 
