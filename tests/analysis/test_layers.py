@@ -15,8 +15,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 import podfence
 
 ROOT = Path(podfence.__file__).parent
@@ -83,7 +81,6 @@ def test_engine_imports_nothing_above_it() -> None:
     ] == []
 
 
-@pytest.mark.parametrize("edge", sorted(KNOWN))
-def test_known_exceptions_still_exist(edge: tuple[str, str]) -> None:
+def test_known_exceptions_still_exist() -> None:
     """An exception that is gone must leave the list, so it cannot come back unnoticed."""
-    assert edge in EDGES
+    assert [edge for edge in sorted(KNOWN) if edge not in EDGES] == []
