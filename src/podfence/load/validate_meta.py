@@ -13,6 +13,7 @@ message names the key or the value; the line is the entry's own.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 
 from podfence.load.fielderr import forbidden, invalid, required, too_long
@@ -47,14 +48,27 @@ GENERATED_SUFFIX = "*"
 NameCheck = Callable[[str], list[str]]
 
 
+@functools.lru_cache(maxsize=65536)
+def _key_errors(key: str) -> tuple[str, ...]:
+    return tuple(is_qualified_name(key))
+
+
+@functools.lru_cache(maxsize=65536)
+def _value_errors(value: str) -> tuple[str, ...]:
+    return tuple(is_label_value(value))
+
+
 def validate_labels(labels: Mapping[str, object] | None, path: str, report: Reporter) -> None:
-    """Keys are qualified names, values label values (ValidateLabels)."""
+    """Keys are qualified names, values label values (ValidateLabels). Keys and values
+    repeat across a cluster's objects: each distinct one is checked once."""
     for key, value in (labels or {}).items():
-        at = child(path, key)
-        for message in is_qualified_name(key):
-            report.error(path, invalid(key, message), at=at)
-        if isinstance(value, str):
-            for message in is_label_value(value):
+        key_errors = _key_errors(key)
+        value_errors = _value_errors(value) if isinstance(value, str) else ()
+        if key_errors or value_errors:
+            at = child(path, key)
+            for message in key_errors:
+                report.error(path, invalid(key, message), at=at)
+            for message in value_errors:
                 report.error(path, invalid(value, message), at=at)
 
 

@@ -30,7 +30,7 @@ from podfence.load.convert import (
     to_selector,
 )
 from podfence.load.custom import custom_resource
-from podfence.load.decode import decode_document, skipped_kind_warning
+from podfence.load.decode import skipped_kind_warning
 from podfence.load.defaults import apply_defaults, generated_name
 from podfence.load.fast.exact import Document, Place
 from podfence.load.kinds import KINDS, NETWORK_POLICY_API
@@ -40,11 +40,10 @@ from podfence.load.names import (
     is_label_value,
     is_qualified_name,
 )
-from podfence.load.nodes import from_plain
-from podfence.load.objects import Obj
+from podfence.load.objects import Obj, describe
 from podfence.load.options import DEFAULT_OPTIONS
 from podfence.load.report import Reporter
-from podfence.load.schema import is_rfc3339
+from podfence.load.schema import conform, is_rfc3339
 from podfence.load.validate import validate_object
 from podfence.load.validate_meta import (
     validate_annotations,
@@ -486,10 +485,17 @@ def _workload(body: _Tree, place: Place, default_ns: str, out: Collected) -> Non
     _need(generated_name(body) is None and isinstance(meta.get("name"), str), "generateName")
     problems: list[Diagnostic] = []
     file = place.document.file
-    node = from_plain(body, place.line)
-    objs = decode_document(node, file, default_namespace=default_ns, out=problems)
-    _need(not problems and len(objs) == 1, "a workload the exact loader reports on")
-    obj = objs[0]
+    # The decode stage's own steps for a workload whose kind and apiVersion `collect` has
+    # checked: the structure against the kind's schema. Every field at the object's line,
+    # as the exact loader places a value read without positions (the lines of findings are
+    # read again lazily, see `Cluster.positions`).
+    info = KINDS[str(body["kind"])]
+    lines = {"": place.line}
+    label = describe(info.name, body, default_ns if info.namespaced else None)
+    conformed = conform(body, info.schema, "", Reporter(file, lines, label, problems))
+    _need(not problems and isinstance(conformed, dict), "a workload the exact loader reports on")
+    assert isinstance(conformed, dict)
+    obj = Obj(info, conformed, file, place.line, lines, label)
     defaulted = apply_defaults(obj.kind, obj.body, default_namespace=default_ns)
     _need(not defaulted.warnings, "a warning while defaulting")
     obj = dataclasses.replace(obj, body=defaulted.body, defaulted=defaulted.paths)
