@@ -24,6 +24,8 @@ NETWORKS = f"{CNP}/egress-networks-dns"
 TIERS = "tests/cli/inputs/cnp-tiers.yaml"
 
 CASES: list[tuple[str, list[str]]] = [
+    ("cnp-validate", ["validate", GUARD]),
+    ("cnp-validate-json", ["validate", GUARD, "-o", "json"]),
     ("cnp-can-admin-accept",
      ["can", "monitoring/prometheus", "payments/ledger", "-p", "9090", GUARD]),
     ("cnp-can-admin-deny-json",
