@@ -57,6 +57,8 @@ CASES: list[tuple[str, list[str]]] = [
     ("cnp-matrix", ["matrix", GUARD, "-p", "9090", "-p", "8443"]),
     ("cnp-matrix-all-ports", ["matrix", OWNERS, "--all-ports"]),
     ("cnp-graph", ["graph", GUARD, "--show-denied"]),
+    ("cnp-graph-policies", ["graph", OWNERS, "--show-policies"]),
+    ("cnp-graph-policies-dot", ["graph", GUARD, "--show-policies", "-o", "dot"]),
     ("cnp-diff-removing-the-guardrail",
      ["diff", GUARD, "--to", f"{GUARD}/cluster.yaml", f"{GUARD}/networkpolicy.yaml"]),
 ]  # fmt: skip
