@@ -230,15 +230,17 @@ class LocalControlPlane:
                 time.sleep(0.1)
         raise RuntimeError(f"etcd not listening after {READY_TIMEOUT:.0f} s")
 
-    def start_apiserver(self, emulated: str) -> ApiServer:
-        """An API server emulating Kubernetes `emulated` (like "1.35"), not yet ready."""
+    def start_apiserver(self, emulated: str, *, label: str = "") -> ApiServer:
+        """An API server emulating Kubernetes `emulated` (like "1.35"), not yet ready.
+        `label` tells apart servers of one version (their own etcd prefix, logs, certs)."""
         pki = self.state / "pki"
         port = _free_port()
-        name = f"kube-apiserver-{emulated}"
+        suffix = f"{emulated}-{label}" if label else emulated
+        name = f"kube-apiserver-{suffix}"
         argv = [
             str(self.binaries.apiserver),
             f"--etcd-servers=http://127.0.0.1:{self.etcd_port}",
-            f"--etcd-prefix=/registry-{emulated}",
+            f"--etcd-prefix=/registry-{suffix}",
             f"--emulated-version={emulated}",
             "--bind-address=127.0.0.1",
             "--advertise-address=127.0.0.1",

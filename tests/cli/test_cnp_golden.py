@@ -24,6 +24,8 @@ NETWORKS = f"{CNP}/egress-networks-dns"
 TIERS = "tests/cli/inputs/cnp-tiers.yaml"
 
 CASES: list[tuple[str, list[str]]] = [
+    ("cnp-validate", ["validate", GUARD]),
+    ("cnp-validate-json", ["validate", GUARD, "-o", "json"]),
     ("cnp-can-admin-accept",
      ["can", "monitoring/prometheus", "payments/ledger", "-p", "9090", GUARD]),
     ("cnp-can-admin-deny-json",
@@ -55,6 +57,8 @@ CASES: list[tuple[str, list[str]]] = [
     ("cnp-matrix", ["matrix", GUARD, "-p", "9090", "-p", "8443"]),
     ("cnp-matrix-all-ports", ["matrix", OWNERS, "--all-ports"]),
     ("cnp-graph", ["graph", GUARD, "--show-denied"]),
+    ("cnp-graph-policies", ["graph", OWNERS, "--show-policies"]),
+    ("cnp-graph-policies-dot", ["graph", GUARD, "--show-policies", "-o", "dot"]),
     ("cnp-diff-removing-the-guardrail",
      ["diff", GUARD, "--to", f"{GUARD}/cluster.yaml", f"{GUARD}/networkpolicy.yaml"]),
 ]  # fmt: skip

@@ -79,6 +79,7 @@ CASES: list[tuple[str, list[str]]] = [
     ("explain-no-policies", ["explain", f"{SEED}/a-open-network"]),
     ("explain-monitoring-yaml", ["explain", f"{SEED}/monitoring-unlabelled", "-o", "yaml"]),
     ("validate-ok", ["validate", f"{SEED}/dns-allowed"]),
+    ("validate-ok-json", ["validate", f"{SEED}/dns-allowed", "-o", "json"]),
     ("validate-mistakes", ["validate", "tests/cli/inputs/mistakes.yaml"]),
     ("validate-mistakes-json", ["validate", "tests/cli/inputs/mistakes.yaml", "-o", "json"]),
     (

@@ -243,3 +243,16 @@ def test_cells_differing_only_by_their_parties_share_one_text() -> None:
     for explain in data["explain"]:
         off_diagonal = {t for i, row in enumerate(explain) for j, t in enumerate(row) if i != j}
         assert len(off_diagonal) == 1
+
+
+def test_report_counts_cluster_network_policies(cli: click.Group, tmp_path: Path) -> None:
+    out = tmp_path / "json"
+    guard = str(ROOT / "examples" / "cnp" / "admin-guardrail")
+    res = CliRunner().invoke(cli, ["report", guard, "-o", "json", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(out.read_text())
+    assert data["counts"] == {
+        "namespaces": 3, "endpoints": 4, "policies": 1, "clusterPolicies": 1
+    }  # fmt: skip
+    page = CliRunner().invoke(cli, ["report", guard])
+    assert "1 NetworkPolicy, 1 ClusterNetworkPolicy" in page.output

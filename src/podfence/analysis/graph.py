@@ -343,6 +343,15 @@ class _Builder:
                 ep = self._ep(n.members[0])
                 if any(pol.key in sel for sel in self.selecting(ep)):
                     edges.append(Edge(key, n.key, EdgeKind.SELECTS))
+        for cnp in self.cluster.cluster_policies:  # cluster-scoped: in no namespace
+            key = f"policy:{cnp.key}"
+            label = f"{cnp.tier.value} ClusterNetworkPolicy {cnp.name} (priority {cnp.priority})"
+            out.append(Node(key, NodeKind.POLICY, label, None))
+            for n in nodes:
+                if n.kind not in (NodeKind.ENDPOINT, NodeKind.CLASS):
+                    continue
+                if self.engine.cluster_selects(cnp.key, self._ep(n.members[0])):
+                    edges.append(Edge(key, n.key, EdgeKind.SELECTS))
         return out, edges
 
     def _ep(self, ident: str) -> Endpoint:

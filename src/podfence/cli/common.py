@@ -19,6 +19,7 @@ from podfence.load import (
     UnknownVersion,
     parse_kube_version,
 )
+from podfence.load.cnp_crd import BUNDLE_VERSION, Channel
 from podfence.load.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_OPTIONS, format_size, parse_size
 from podfence.model import Cluster, ProtocolPort
 from podfence.render.text import render_diagnostics
@@ -208,8 +209,8 @@ class SizeType(click.ParamType):  # type: ignore[type-arg]
 
 
 def input_options(f: _F) -> _F:
-    """`--exclude GLOB` (repeatable), `--max-file-size SIZE`, `--strict` and `--kube-version`,
-    given to the command as one keyword parameter `loading: LoadOptions`."""
+    """`--exclude GLOB` (repeatable), `--max-file-size SIZE`, `--strict`, `--kube-version` and
+    `--cnp-channel`, given to the command as one keyword parameter `loading: LoadOptions`."""
 
     @functools.wraps(f)
     def command(
@@ -218,14 +219,28 @@ def input_options(f: _F) -> _F:
         max_file_size: int,
         strict: bool,
         kube_version: KubeVersion,
+        cnp_channel: str,
         **kwargs: Any,
     ) -> Any:
         options = LoadOptions(
-            exclude=exclude, max_file_size=max_file_size, strict=strict, kube_version=kube_version
+            exclude=exclude,
+            max_file_size=max_file_size,
+            strict=strict,
+            kube_version=kube_version,
+            cnp_channel=Channel(cnp_channel),
         )
         return f(*args, loading=options, **kwargs)
 
     options = [
+        click.option(
+            "--cnp-channel",
+            "cnp_channel",
+            type=click.Choice([c.value for c in Channel]),
+            default=DEFAULT_OPTIONS.cnp_channel.value,
+            show_default=True,
+            help="Validate ClusterNetworkPolicies against this channel's CRD (network-policy-api "
+            f"{BUNDLE_VERSION}): standard lacks the nodes and domainNames egress peers.",
+        ),
         click.option(
             "--kube-version",
             "kube_version",

@@ -47,9 +47,15 @@ from podfence.render.data import (
     name_query_data,
     pod_account_data,
     query_data,
+    validated_data,
 )
 from podfence.render.serialize import dump
-from podfence.render.text import render_accounts, render_pod_account, render_query
+from podfence.render.text import (
+    render_accounts,
+    render_pod_account,
+    render_query,
+    validated_summary,
+)
 from podfence.render.tiers import render_name_query
 from podfence.render.words import count
 
@@ -78,16 +84,14 @@ def validate(
     if output == "text":
         echo_diagnostics(result)
         if result.cluster is not None:
-            c = result.cluster
-            click.echo(
-                f"ok: {count(len(c.namespaces), 'namespace')}, "
-                f"{count(len(c.endpoints), 'pod/workload', 'pods/workloads')}, "
-                f"{count(len(c.policies), 'policy')}"
-            )
+            click.echo(f"ok: {validated_summary(result.cluster)}")
         else:
             click.echo(count(result.error_count, "error"), err=True)
     else:
-        click.echo(dump(diagnostics_data(result.diagnostics), output), nl=False)
+        data = diagnostics_data(result.diagnostics)
+        if result.cluster is not None:
+            data["summary"] = validated_data(result.cluster)
+        click.echo(dump(data, output), nl=False)
     raise SystemExit(EXIT_OK if result.ok else EXIT_BAD_INPUT)
 
 

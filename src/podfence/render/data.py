@@ -11,7 +11,7 @@ from podfence.analysis.matrix import Matrix, PortMatrix
 from podfence.analysis.named_ports import NamedPort, NamedPortMatrix, Query, QueryMatrix
 from podfence.analysis.summary import NamespaceSummary
 from podfence.engine import DirectionVerdict, TierRule, Verdict
-from podfence.model import Diagnostic, Direction, External, Party, PolicyPort
+from podfence.model import Cluster, Diagnostic, Direction, External, Party, PolicyPort
 from podfence.render.phrases import peer_phrase
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "account_data",
     "pod_account_data",
     "diagnostics_data",
+    "validated_data",
     "query_data",
     "summary_data",
     "name_query_data",
@@ -250,6 +251,19 @@ def diagnostics_data(diagnostics: tuple[Diagnostic, ...]) -> dict[str, Any]:
             }
             for d in diagnostics
         ]
+    }
+
+
+def validated_data(cluster: Cluster) -> dict[str, Any]:
+    """What a valid input holds (`validate -o json`'s `summary`): counts of namespaces,
+    endpoints (pods and workloads), policies (NetworkPolicies), clusterNetworkPolicies and
+    nodes."""
+    return {
+        "namespaces": len(cluster.namespaces),
+        "endpoints": len(cluster.endpoints),
+        "policies": len(cluster.policies),
+        "clusterNetworkPolicies": len(cluster.cluster_policies),
+        "nodes": len(cluster.nodes),
     }
 
 

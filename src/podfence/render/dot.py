@@ -8,12 +8,12 @@ from podfence.analysis.graph import Edge, EdgeKind, Graph, Node, NodeKind
 from podfence.model import Direction
 from podfence.render.graph_text import (
     LEGEND_TITLE,
-    OUTSIDE_TITLE,
     edge_lines,
     legend_lines,
     namespace_title,
     node_lines,
     paired_edges,
+    unnamespaced_groups,
 )
 
 __all__ = ["render_dot", "dot_quote"]
@@ -65,9 +65,7 @@ def render_dot(graph: Graph) -> str:
         (ns, namespace_title(ns), [n for n in graph.nodes if n.namespace == ns])
         for ns in graph.namespaces
     ]
-    outside = [n for n in graph.nodes if n.namespace is None]
-    if outside:
-        groups.append(("~outside", OUTSIDE_TITLE, outside))
+    groups += unnamespaced_groups(graph)
     for i, (_, title, nodes) in enumerate(groups):
         out.append(f"  subgraph cluster_{i} {{")
         out.append(f'    label={dot_quote(title)}; style="rounded"; color="#999999";')

@@ -17,9 +17,12 @@ __all__ = [
     "paired_edges",
     "LEGEND_TITLE",
     "OUTSIDE_TITLE",
+    "CLUSTER_SCOPED_TITLE",
+    "unnamespaced_groups",
 ]
 
 OUTSIDE_TITLE = "outside the cluster"
+CLUSTER_SCOPED_TITLE = "cluster-scoped: ClusterNetworkPolicies"
 LEGEND_TITLE = "legend"
 _MAX_NAMED = 2
 """Policies named on a denied edge before `+N more`."""
@@ -45,7 +48,22 @@ def legend_lines(graph: Graph) -> list[str]:
         lines.append("dashed red arrow: denied, and by which policies")
     if any(e.kind is EdgeKind.SELECTS for e in graph.edges):
         lines.append("hexagon: a NetworkPolicy, dotted to the pods it selects")
+        if any(n.kind is NodeKind.POLICY and n.namespace is None for n in graph.nodes):
+            lines.append("a ClusterNetworkPolicy hexagon names its tier and priority")
     return lines
+
+
+def unnamespaced_groups(graph: Graph) -> list[tuple[str, str, list[Node]]]:
+    """(tag, title, nodes) of the nodes in no namespace: addresses outside the cluster, and
+    the ClusterNetworkPolicies (cluster-scoped), each group when it has any."""
+    outside = [n for n in graph.nodes if n.namespace is None and n.kind is not NodeKind.POLICY]
+    scoped = [n for n in graph.nodes if n.namespace is None and n.kind is NodeKind.POLICY]
+    groups = []
+    if outside:
+        groups.append(("outside", OUTSIDE_TITLE, outside))
+    if scoped:
+        groups.append(("cluster_scoped", CLUSTER_SCOPED_TITLE, scoped))
+    return groups
 
 
 @functools.lru_cache(maxsize=4096)

@@ -254,6 +254,9 @@ def render_html(review: Review) -> str:
         f"{count(len(c.endpoints), 'pod/workload', 'pods/workloads')}, "
         f"{len(c.policies)} {plural(len(c.policies), 'NetworkPolicy', 'NetworkPolicies')}"
     )
+    if c.cluster_policies:
+        cnps = len(c.cluster_policies)
+        counts += f", {cnps} {plural(cnps, 'ClusterNetworkPolicy', 'ClusterNetworkPolicies')}"
     matrix = (
         '<div class="controls">'
         '<label>Port <select id="f-port"></select></label>'

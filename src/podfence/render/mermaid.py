@@ -13,12 +13,12 @@ from podfence.analysis.graph import EdgeKind, Graph, Node, NodeKind
 from podfence.model import Direction
 from podfence.render.graph_text import (
     LEGEND_TITLE,
-    OUTSIDE_TITLE,
     edge_lines,
     legend_lines,
     namespace_title,
     node_lines,
     paired_edges,
+    unnamespaced_groups,
 )
 
 __all__ = ["render_mermaid", "mermaid_ids", "mermaid_label"]
@@ -83,9 +83,7 @@ def render_mermaid(graph: Graph) -> str:
         (f"ns_{_safe(ns)}", namespace_title(ns), [n for n in graph.nodes if n.namespace == ns])
         for ns in graph.namespaces
     ]
-    outside = [n for n in graph.nodes if n.namespace is None]
-    if outside:
-        groups.append(("outside", OUTSIDE_TITLE, outside))
+    groups += unnamespaced_groups(graph)
     for ident, title, nodes in groups:
         out.append(f"  subgraph {ident}[{mermaid_label([title])}]")
         out += [f"    {ids[n.key]}{_shape(n)}" for n in nodes]

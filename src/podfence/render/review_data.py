@@ -38,6 +38,8 @@ def review_data(review: Review) -> dict[str, Any]:
             "namespaces": len(c.namespaces),
             "endpoints": len(c.endpoints),
             "policies": len(c.policies),
+            # only when there are any: the output for NetworkPolicy-only inputs is unchanged
+            **({"clusterPolicies": len(c.cluster_policies)} if c.cluster_policies else {}),
         },
         "summary": summary_data(review.summary),
         "lint": _lint(review),

@@ -12,11 +12,11 @@ from html import escape
 from podfence.analysis.graph import EdgeKind, Graph, Node, NodeKind
 from podfence.model import Direction
 from podfence.render.graph_text import (
-    OUTSIDE_TITLE,
     edge_lines,
     namespace_title,
     node_lines,
     paired_edges,
+    unnamespaced_groups,
 )
 
 __all__ = ["render_svg"]
@@ -82,9 +82,7 @@ def render_svg(graph: Graph) -> str:
         (namespace_title(ns), [n for n in graph.nodes if n.namespace == ns])
         for ns in graph.namespaces
     ]
-    outside = [n for n in graph.nodes if n.namespace is None]
-    if outside:
-        groups.append((OUTSIDE_TITLE, outside))
+    groups += [(title, nodes) for _, title, nodes in unnamespaced_groups(graph)]
     pos: dict[str, tuple[float, float]] = {}
     parts: list[str] = []
     rows = max((len(nodes) for _, nodes in groups), default=1)

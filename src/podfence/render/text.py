@@ -14,7 +14,7 @@ from podfence.analysis.explain import (
 from podfence.analysis.matrix import Matrix, PortMatrix
 from podfence.analysis.named_ports import NamedPort, NamedPortMatrix, Query, QueryMatrix, port_names
 from podfence.engine import DirectionVerdict, Miss, NearMiss, PeerMiss, Reason, Verdict
-from podfence.model import Diagnostic, Direction, Endpoint, Party
+from podfence.model import Cluster, Diagnostic, Direction, Endpoint, Party
 from podfence.render.phrases import peer_phrase, ports_phrase, selector_phrase
 from podfence.render.tiers import tiered_side
 from podfence.render.words import count
@@ -28,6 +28,7 @@ __all__ = [
     "render_query",
     "render_pod_account",
     "render_verdict",
+    "validated_summary",
 ]
 
 _MISS = {
@@ -290,3 +291,19 @@ def render_query(query: Query) -> str:
 
 def render_diagnostics(diagnostics: Sequence[Diagnostic]) -> str:
     return "".join(f"{d}\n" for d in diagnostics)
+
+
+def validated_summary(cluster: Cluster) -> str:
+    """What a valid input holds: `2 namespaces, 3 pods/workloads, 2 policies`, then its
+    ClusterNetworkPolicies and Nodes when it has any."""
+    parts = [
+        count(len(cluster.namespaces), "namespace"),
+        count(len(cluster.endpoints), "pod/workload", "pods/workloads"),
+        count(len(cluster.policies), "policy"),
+    ]
+    if cluster.cluster_policies:
+        cnps = len(cluster.cluster_policies)
+        parts.append(count(cnps, "ClusterNetworkPolicy", "ClusterNetworkPolicies"))
+    if cluster.nodes:
+        parts.append(count(len(cluster.nodes), "node"))
+    return ", ".join(parts)

@@ -3,12 +3,12 @@
 JSON is parsed with orjson and YAML with rapidyaml (checked to read every scalar as the
 exact loader does; libyaml where it cannot), and objects go straight to the model through
 the loader's own converters and validators. The fast path is taken when the whole input is
-plain: Namespaces, Pods, NetworkPolicies and workloads (other kinds the loader skips are
-skipped too) that the loader would accept with no diagnostic but one: a namespace that is
-referred to and not defined (its warning is made here, at the exact loader's line), in the
-layout `kubectl get -o json|yaml` prints or as documents of a file. On anything else (an
-error, another warning, a duplicate, an unusual layout) it falls back to the exact
-`podfence.load.load_paths` for the input, so that problems keep their file:line.
+plain: Namespaces, Pods, NetworkPolicies, workloads, ClusterNetworkPolicies and Nodes (other
+kinds the loader skips are skipped too) that the loader would accept with no diagnostic but
+one: a namespace that is referred to and not defined (its warning is made here, at the exact
+loader's line), in the layout `kubectl get -o json|yaml` prints or as documents of a file.
+On anything else (an error, another warning, a duplicate, an unusual layout) it falls back to
+the exact `podfence.load.load_paths` for the input, so that problems keep their file:line.
 
 A key that may be duplicated inside an object sends the input to the exact loader too (which
 rejects it, as the API server does), so the fast path accepts exactly what `validate` accepts.
@@ -59,10 +59,12 @@ def load_sources_fast(
     default_namespace: str = "default",
     progress: Progress | None = None,
     positions: bool = False,
+    options: LoadOptions = DEFAULT_OPTIONS,
 ) -> LoadResult:
     """The cluster of `sources` and its diagnostics, or raise `Unsupported` /
-    `FastParseError`."""
-    out = Collected(places={} if positions else None)
+    `FastParseError`. `options` judge objects as the exact loader's `options` do (the
+    Kubernetes version, the ClusterNetworkPolicy CRD channel)."""
+    out = Collected(places={} if positions else None, options=options)
     total = sum(len(s.text) for s in sources)
     done = 0
     for source in sources:
@@ -90,6 +92,8 @@ def load_sources_fast(
         namespaces=tuple(sorted(out.namespaces + implicit, key=lambda n: n.name)),
         endpoints=tuple(sorted(endpoints, key=lambda e: e.id)),
         policies=tuple(sorted(out.policies, key=lambda p: (p.namespace, p.name))),
+        nodes=tuple(sorted(out.nodes, key=lambda n: n.name)),
+        cluster_policies=tuple(sorted(out.cluster_policies, key=lambda p: p.name)),
         custom_resources=unique_resources(out.custom_resources),
         positions=LazyPositions(out.places) if out.places is not None else {},
     )
@@ -145,8 +149,9 @@ def load_fast(
     options: LoadOptions = DEFAULT_OPTIONS,
     positions: bool = False,
 ) -> LoadResult:
-    """Like `load_paths` (same cluster, same diagnostics), fast for plain dumps. The fast path
-    takes only input that every Kubernetes version judges alike; `options` is for the rest.
+    """Like `load_paths` (same cluster, same diagnostics), fast for plain dumps, judged as
+    `options` say (the Kubernetes version, the ClusterNetworkPolicy CRD channel) on either
+    path.
     `positions`: fill `Cluster.positions` (lazily) as the exact loader does."""
     sources, problems = read_sources(
         paths, stdin=stdin, exclude=options.exclude, max_file_size=options.max_file_size
@@ -154,7 +159,11 @@ def load_fast(
     if not problems and sources:
         try:
             return load_sources_fast(
-                sources, default_namespace=default_namespace, progress=progress, positions=positions
+                sources,
+                default_namespace=default_namespace,
+                progress=progress,
+                positions=positions,
+                options=options,
             )
         except (Unsupported, FastParseError):
             pass

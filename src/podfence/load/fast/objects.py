@@ -2,11 +2,13 @@
 
 Namespaces, Pods and NetworkPolicies that the exact loader would accept without a single
 diagnostic are converted with the loader's own converters (`podfence.load.convert`) and
-checked with its own validators. Workloads (Deployments, StatefulSets, DaemonSets, ...) go
-through the exact loader's own stages (decode, defaults, validate) one object at a time, from
-their plain value, and keep their decoded object for linking. Anything else (another kind
-the loader reads, an unknown field, a value of the wrong type, anything that would be an
-error or a warning) raises `Unsupported`, and the caller uses the exact loader instead.
+checked with its own validators. Workloads (Deployments, StatefulSets, DaemonSets, ...),
+ClusterNetworkPolicies and Nodes go through the exact loader's own stages (decode, defaults,
+validate with the caller's `LoadOptions`: Kubernetes version, CNP CRD channel) one object at
+a time, from their plain value; workloads keep their decoded object for linking. Anything
+else (another kind the loader reads, an unknown field, a value of the wrong type, anything
+that would be an error or a warning) raises `Unsupported`, and the caller uses the exact
+loader instead.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import orjson
 
 from podfence.load.build import build_endpoint
 from podfence.load.cidrs import cidr_errors, cidr_warnings, parse_cidr
+from podfence.load.cnp import build_cluster_policy, build_node
+from podfence.load.cnp_crd import CNP_API_VERSION
 from podfence.load.convert import (
     to_container_ports,
     to_host_network,
@@ -41,7 +45,7 @@ from podfence.load.names import (
     is_qualified_name,
 )
 from podfence.load.objects import Obj, describe
-from podfence.load.options import DEFAULT_OPTIONS
+from podfence.load.options import DEFAULT_OPTIONS, LoadOptions
 from podfence.load.report import Reporter
 from podfence.load.schema import conform, is_rfc3339
 from podfence.load.validate import validate_object
@@ -55,6 +59,7 @@ from podfence.load.validate_policy import validate_policy_spec
 from podfence.model import (
     NAME_LABEL,
     WORKLOAD_KINDS,
+    ClusterNetworkPolicy,
     ContainerPort,
     CustomResource,
     Diagnostic,
@@ -65,6 +70,7 @@ from podfence.model import (
     Location,
     Namespace,
     NetworkPolicy,
+    Node,
     ObjectRef,
     Rule,
 )
@@ -100,12 +106,16 @@ class Collected:
     namespaces: list[Namespace] = field(default_factory=list)
     endpoints: list[Endpoint] = field(default_factory=list)
     policies: list[NetworkPolicy] = field(default_factory=list)
+    cluster_policies: list[ClusterNetworkPolicy] = field(default_factory=list)
+    nodes: list[Node] = field(default_factory=list)
     custom_resources: list[CustomResource] = field(default_factory=list)
     seen: set[tuple[str, str | None, str]] = field(default_factory=set)
     workloads: list[Obj] = field(default_factory=list)
     """Workloads, decoded, defaulted and validated (linked once every object is read)."""
     owned: list[tuple[str, tuple[tuple[str, str], ...]]] = field(default_factory=list)
     """(pod id, owners) of each pod that has owner references."""
+    options: LoadOptions = DEFAULT_OPTIONS
+    """How objects are judged (the exact loader's `LoadOptions`)."""
     referrers: dict[str, tuple[ObjectRef, Place, bool]] = field(default_factory=dict)
     """The first object in each namespace: its ref, place, and whether it says
     `metadata.namespace` (or -n gave it)."""
@@ -477,15 +487,16 @@ def _unique(out: Collected, ref: ObjectRef, place: Place, meta: _Tree) -> None:
         out.places[ref] = place
 
 
-def _workload(body: _Tree, place: Place, default_ns: str, out: Collected) -> None:
-    """A workload through the exact loader's own stages, from its plain value."""
+def _exact_stages(body: _Tree, place: Place, default_ns: str, out: Collected) -> Obj:
+    """One object through the exact loader's own stages (decode, defaults, validate as
+    `out.options` say), from its plain value; `Unsupported` on any diagnostic."""
     meta = body.get("metadata")
     _need(isinstance(meta, dict), "metadata not a map")
     assert isinstance(meta, dict)
     _need(generated_name(body) is None and isinstance(meta.get("name"), str), "generateName")
     problems: list[Diagnostic] = []
     file = place.document.file
-    # The decode stage's own steps for a workload whose kind and apiVersion `collect` has
+    # The decode stage's own steps for an object whose kind and apiVersion `collect` has
     # checked: the structure against the kind's schema. Every field at the object's line,
     # as the exact loader places a value read without positions (the lines of findings are
     # read again lazily, see `Cluster.positions`).
@@ -493,14 +504,40 @@ def _workload(body: _Tree, place: Place, default_ns: str, out: Collected) -> Non
     lines = {"": place.line}
     label = describe(info.name, body, default_ns if info.namespaced else None)
     conformed = conform(body, info.schema, "", Reporter(file, lines, label, problems))
-    _need(not problems and isinstance(conformed, dict), "a workload the exact loader reports on")
+    _need(not problems and isinstance(conformed, dict), "an object the exact loader reports on")
     assert isinstance(conformed, dict)
     obj = Obj(info, conformed, file, place.line, lines, label)
     defaulted = apply_defaults(obj.kind, obj.body, default_namespace=default_ns)
     _need(not defaulted.warnings, "a warning while defaulting")
     obj = dataclasses.replace(obj, body=defaulted.body, defaulted=defaulted.paths)
-    validate_object(obj, problems, DEFAULT_OPTIONS)
-    _need(not problems, "a workload the exact loader reports on")
+    validate_object(obj, problems, out.options)
+    _need(not problems, "an object the exact loader reports on")
+    return obj
+
+
+def _cluster_policy(body: _Tree, place: Place, default_ns: str, out: Collected) -> None:
+    """A ClusterNetworkPolicy, judged against the CRD of `out.options.cnp_channel`."""
+    obj = _exact_stages(body, place, default_ns, out)
+    meta = body["metadata"]
+    assert isinstance(meta, dict)
+    _unique(out, ObjectRef(obj.kind.name, None, str(obj.name)), place, meta)
+    out.cluster_policies.append(build_cluster_policy(obj))
+
+
+def _node(body: _Tree, place: Place, default_ns: str, out: Collected) -> None:
+    """A Node (what CNP `nodes` peers match: its labels and addresses)."""
+    obj = _exact_stages(body, place, default_ns, out)
+    meta = body["metadata"]
+    assert isinstance(meta, dict)
+    _unique(out, ObjectRef(obj.kind.name, None, str(obj.name)), place, meta)
+    out.nodes.append(build_node(obj))
+
+
+def _workload(body: _Tree, place: Place, default_ns: str, out: Collected) -> None:
+    """A workload through the exact loader's own stages, from its plain value."""
+    obj = _exact_stages(body, place, default_ns, out)
+    meta = body["metadata"]
+    assert isinstance(meta, dict)
     namespace = obj.namespace
     _need(isinstance(namespace, str) and bool(namespace), "namespace")
     _unique(out, ObjectRef(obj.kind.name, namespace, str(obj.name)), place, meta)
@@ -527,6 +564,10 @@ def collect(body: object, place: Place, default_namespace: str, out: Collected) 
         _policy(body, place, default_namespace, out)
     elif kind in WORKLOAD_KINDS and KINDS[kind].api_version == api:
         _workload(body, place, default_namespace, out)
+    elif kind == "ClusterNetworkPolicy" and api == CNP_API_VERSION:
+        _cluster_policy(body, place, default_namespace, out)
+    elif kind == "Node" and api == "v1":
+        _node(body, place, default_namespace, out)
     else:
         assert isinstance(kind, str)
         _need(kind not in KINDS and not kind.endswith("List"), f"kind {kind}")
