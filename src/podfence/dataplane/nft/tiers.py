@@ -265,11 +265,11 @@ class TierCompiler:
         for family in FAMILIES:
             subject = self.ctx.sets.get(
                 "subj",
-                policy.key,
+                self.ctx.resolver.universe.peer_id(policy.subject),
                 family,
                 (family.addr_type,),
                 lambda: addresses(subjects, family),  # noqa: B023 (called at once)
-                lambda: f"{policy.key} subject",
+                lambda: f"subjects: {peer_text(policy.subject)}",
             )
             if subject is not None:
                 rules.append(Rule((AddrInSet(family, field, subject),), _goto(target)))
@@ -386,12 +386,16 @@ class TierCompiler:
                 assert_never(peer)
 
     def _by_name(self, peer: DomainsMatcher, version: int) -> list[Element]:
-        """The addresses the `dns` map gives that the resolver says `peer` matches."""
+        """The addresses the `dns` map gives that the resolver says `peer` matches, outside
+        the cluster (a pod is never matched by name: its address is the pod's)."""
         r = self.ctx.resolver
+        pods = {ip for ep in self.ctx.with_ips for ip in ep.ips}
         found = [
             ip
             for ip, names in self.dns.items()
-            if ip.version == version and r.cluster_peer_matches(peer, External(ip, names), version)
+            if ip.version == version
+            and ip not in pods
+            and r.cluster_peer_matches(peer, External(ip, names), version)
         ]
         return [AddrRange(ip, ip) for ip in sorted(found, key=int)]
 
