@@ -119,6 +119,56 @@ def generate(pods: int, policies: int = 200) -> Cluster:
     return Cluster(namespaces, endpoints, tuple(items))
 
 
+def with_tiers(cluster: Cluster, count: int = 20) -> Cluster:
+    """`cluster` plus `count` ClusterNetworkPolicies (half Admin, half Baseline; priorities
+    in pairs, so every level is a tie of two; Accept, Deny and Pass; pod, namespace and
+    network peers; ports and named ports)."""
+    from podfence.model import (
+        Action,
+        ClusterNetworkPolicy,
+        ClusterRule,
+        NamedPort,
+        NamespacesPeer,
+        NamespacesSubject,
+        NetworksPeer,
+        PodsPeer,
+        PortNumber,
+        Tier,
+    )
+
+    def sel(**labels: str) -> LabelSelector:
+        return LabelSelector(frozen_labels(labels))
+
+    cnps = []
+    for k in range(count):
+        tier = Tier.ADMIN if k < count // 2 else Tier.BASELINE
+        action = (Action.ACCEPT, Action.DENY, Action.PASS)[k % 3]
+        cnps.append(
+            ClusterNetworkPolicy(
+                f"cnp{k:02d}",
+                tier,
+                k // 2,
+                NamespacesSubject(sel(team=f"t{k % 4}")),
+                ingress=(
+                    ClusterRule(
+                        action,
+                        (PodsPeer(LabelSelector(), sel(app=f"a{k % APPS}")),),
+                        (PortNumber(Protocol.TCP, 80), NamedPort("http")),
+                    ),
+                    ClusterRule(Action.DENY, (NamespacesPeer(sel(team=f"t{(k + 1) % 4}")),)),
+                ),
+                egress=(
+                    ClusterRule(
+                        action,
+                        (NetworksPeer((ipaddress.ip_network(f"10.0.{k}.0/24"),)),),
+                        (PortNumber(Protocol.TCP, 443),),
+                    ),
+                ),
+            )
+        )
+    return Cluster(cluster.namespaces, cluster.endpoints, cluster.policies, (), tuple(cnps))
+
+
 def _best(runs: int, action: Any) -> tuple[float, float, Any]:
     """The shortest of `runs` timings of `action()`, wall clock and CPU time of this process
     (less sensitive to other load on a shared machine), and its last result."""
@@ -136,7 +186,13 @@ def measure_compile(pods: int, repeat: int = 3) -> dict[str, Any]:
     cluster = generate(pods)
     compiled, compiled_cpu, ruleset = _best(repeat, lambda: compile_ruleset(cluster))
     emitted, emitted_cpu, text = _best(repeat, lambda: emit(ruleset))
+    tiered = with_tiers(cluster)
+    with_cnp, _, tiered_rs = _best(repeat, lambda: compile_ruleset(tiered))
     return {
+        "tiers_compile_s": round(with_cnp, 3),
+        "tiers_rules": tiered_rs.rule_count,
+        "tiers_chains": len(tiered_rs.chains),
+        "tiers_vs_plain": round(with_cnp / max(compiled, 1e-9), 2),
         "pods": pods,
         "policies": len(cluster.policies),
         "compile_s": round(compiled, 3),

@@ -225,7 +225,7 @@ def test_an_api_server_restart_keeps_the_ruleset_reports_not_ready_and_relists(
 CRDS = Path(__file__).resolve().parents[3] / "shared" / "k8s" / "crds"
 
 
-def test_cluster_network_policies_are_watched_once_served_and_said_not_enforced(
+def test_cluster_network_policies_are_watched_once_served_and_enforced(
     shop: Plane,
 ) -> None:
     crd_file = CRDS / "standard-clusternetworkpolicies.yaml"
@@ -251,7 +251,7 @@ def test_cluster_network_policies_are_watched_once_served_and_said_not_enforced(
     done = _once(shop, "n2")
     assert done.returncode == 0, done.stderr
     assert (
-        "# 1 ClusterNetworkPolicy object(s) seen: not enforced by this podfence version"
-        in done.stdout
+        "# 1 ClusterNetworkPolicy object(s) seen: 1 enforced (Admin and Baseline tiers), "
+        "0 rejected (fail closed)" in done.stdout
     )
-    assert "ClusterNetworkPolicies are watched but not enforced by this version" in done.stderr
+    assert "ClusterNetworkPolicies enforced (Admin and Baseline tiers)" in done.stderr

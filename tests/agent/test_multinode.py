@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from tests.support.kube import Plane
 
 from podfence.analysis.matrix import Matrix, PortMatrix
@@ -441,3 +442,124 @@ def test_an_agent_killed_and_restarted_rebuilds_from_a_fresh_list(cluster3: Clus
     assert messages[:first_apply].count("listed") == 4  # every collection, freshly listed
     assert [line for line in back.log_lines() if line["msg"] == "applied"][0]["mode"] == "full"
     cluster3.assert_enforced(cluster3.expected())
+
+
+CRD_FILE = (
+    Path(__file__).resolve().parents[2]
+    / "src"
+    / "podfence"
+    / "load"
+    / "crds"
+    / "experimental-clusternetworkpolicies.yaml"
+)
+CNP_PATH = "/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies"
+
+
+def _cnp(name: str, tier: str, priority: int, subject: Any, **rules: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "policy.networking.k8s.io/v1alpha2",
+        "kind": "ClusterNetworkPolicy",
+        "metadata": {"name": name},
+        "spec": {"tier": tier, "priority": priority, "subject": subject, **rules},
+    }
+
+
+SHOP = {"namespaces": _sel(team="shop")}
+OPS_GUARD = _cnp(
+    "ops-guard",
+    "Admin",
+    10,
+    SHOP,
+    ingress=[
+        {"name": "shop-decides", "action": "Pass", "from": [{"namespaces": _sel(team="shop")}]},
+        {"name": "no-ops", "action": "Deny", "from": [{"namespaces": _sel(team="ops")}]},
+    ],
+)
+MON_TO_DB = _cnp(  # tied with ops-guard at 10: mon -> db is Accept and Deny: denied
+    "mon-to-db",
+    "Admin",
+    10,
+    {"pods": {"namespaceSelector": {}, "podSelector": _sel(app="db")}},
+    ingress=[
+        {
+            "action": "Accept",
+            "from": [{"pods": {"namespaceSelector": {}, "podSelector": _sel(app="mon")}}],
+        }
+    ],  # fmt: skip
+)
+OPS_BASELINE = _cnp(  # ops pods may not open connections on 8080, unless an NP says so
+    "ops-baseline",
+    "Baseline",
+    5,
+    {"namespaces": _sel(team="ops")},
+    egress=[
+        {
+            "action": "Deny",
+            "to": [{"networks": ["10.0.0.0/8"]}],
+            "protocols": [{"tcp": {"destinationPort": {"number": 8080}}}],
+        }
+    ],  # fmt: skip
+)
+
+
+def _set_cnps(cluster3: Cluster3, current: dict[str, Any], *wanted: dict[str, Any]) -> None:
+    """Exactly these CNPs through the API, then wait until every agent applied them."""
+    kube = cluster3.plane.kube
+    version = 0
+    names = {c["metadata"]["name"] for c in wanted}
+    for name in sorted(set(current) - names):
+        reply = kube.ok("DELETE", f"{CNP_PATH}/{name}")
+        version = max(version, int(reply.get("metadata", {}).get("resourceVersion") or 0))
+        del current[name]
+    for body in wanted:
+        name = body["metadata"]["name"]
+        if current.get(name) == body:
+            continue
+        found = kube.call("GET", f"{CNP_PATH}/{name}")
+        if found.status == 404:
+            stored = kube.ok("POST", CNP_PATH, body)
+        else:
+            meta = {
+                **body["metadata"],
+                "resourceVersion": found.body["metadata"]["resourceVersion"],
+            }
+            stored = kube.ok("PUT", f"{CNP_PATH}/{name}", {**body, "metadata": meta})
+        version = max(version, int(stored["metadata"]["resourceVersion"]))
+        current[name] = body
+    cluster3.wait_all("clusternetworkpolicies", version)
+
+
+def test_cluster_network_policies_added_changed_removed(cluster3: Cluster3) -> None:
+    """The CRD installed, the agents restarted (they list it at once), then CNPs created,
+    changed (a tie, a priority that breaks it, a Baseline egress rule on `networks`) and
+    deleted through the API; after each change every pod probes every pod across the nodes,
+    compared with the engine's matrix of the cluster as `--cluster` reads it."""
+    kube = cluster3.plane.kube
+    crd = yaml.safe_load(CRD_FILE.read_text())
+    crd.pop("status", None)
+    if kube.call("GET", CNP_PATH).status != 200:
+        kube.ok("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
+    wait_for("the CRD to be served", lambda: kube.call("GET", CNP_PATH).status == 200)
+    for node in NODES:
+        if node in cluster3.agents:
+            cluster3.agents[node].stop()
+        cluster3.start_agent(node, run=2)
+    for agent in cluster3.agents.values():
+        wait_for(f"{agent.node} ready", agent.ready)
+    cluster3.set_policies(DENY, DB, WEB, TOOL)
+    current: dict[str, Any] = {}
+    try:
+        for step in (
+            (OPS_GUARD,),
+            (OPS_GUARD, MON_TO_DB),
+            ({**OPS_GUARD, "spec": {**OPS_GUARD["spec"], "priority": 20}}, MON_TO_DB),
+            (MON_TO_DB, OPS_BASELINE),
+            (),
+        ):
+            _set_cnps(cluster3, current, *step)
+            expected = cluster3.expected()
+            cluster3.assert_enforced(expected)
+            table = cluster3.lab.nft("n1", "list", "table", "inet", "podfence")
+            assert ("_tiers" in table) == bool(step), table
+    finally:
+        _set_cnps(cluster3, current)

@@ -14,6 +14,7 @@ from tests.dataplane.builders import cluster, ns, peer, pod, policy, rule, sel
 from tests.dataplane.irsim import forward_accepts
 from tests.dataplane.reference import addresses, allowed
 from tests.dataplane.strategies import PORTS, clusters
+from tests.dataplane.tier_cases import ties
 
 from podfence.agent.ruleset import bootstrap, node_view, stable_names, with_quarantine
 from podfence.dataplane.nft import compile_ruleset, emit
@@ -157,3 +158,26 @@ def test_sets_keep_their_names_when_another_set_empties() -> None:
     assert names[0] == names[1] and all(
         re.fullmatch(r"(peer|pol)-[0-9a-f]{10}-v4", n) for n in names[0]
     )
+
+
+def test_node_view_of_the_tiers_keeps_the_local_subjects_and_every_answer_for_them() -> None:
+    """With ClusterNetworkPolicies, the subject sets keep the node's pods only (a dispatch on a
+    subject with none goes), and the node's pods are judged exactly as by the whole ruleset."""
+    c = ties()
+    full = compile_ruleset(c)
+    db = c.endpoint("shop/db")
+    assert db is not None
+    view = node_view(full, db.ips)
+    subjects = [s for s in view.sets if s.name.startswith("subj")]
+    assert subjects and all(
+        [(e.first, e.last) for e in s.elements] == [(db.ips[0], db.ips[0])] for s in subjects
+    )
+    names = {ch.name for ch in view.chains}
+    assert "egress_cnp_frontend-egress" in {ch.name for ch in full.chains}
+    assert "egress_cnp_frontend-egress" not in names  # db is not its subject
+    for src in c.endpoints:
+        for port in (80, 5432, 8080):
+            if src.id != db.id:
+                want = forward_accepts(full, src.ips[0], db.ips[0], Protocol.TCP, port)
+                got = forward_accepts(view, src.ips[0], db.ips[0], Protocol.TCP, port)
+                assert got is want, (src.id, port)

@@ -116,10 +116,55 @@ def test_pods_of_a_rejected_namespace_are_left_out() -> None:
     assert snap.quarantine.addresses[Direction.INGRESS] == _ips("10.0.1.1")
 
 
-def test_cluster_network_policies_are_counted_not_enforced() -> None:
+def _cnp(name: str, spec: dict) -> dict:
+    return {"metadata": {"name": name, "resourceVersion": "3"}, "spec": spec}
+
+
+GUARD = {
+    "tier": "Admin",
+    "priority": 10,
+    "subject": {"namespaces": {}},
+    "ingress": [{"action": "Deny", "from": [{"namespaces": {"matchLabels": {"team": "ops"}}}]}],
+}
+
+
+def test_cluster_network_policies_are_enforced() -> None:
     store = _store(PODS, [])
-    store.apply(Listed("clusternetworkpolicies", ({"metadata": {"name": "deny-all"}},), "3"))
-    assert build_snapshot(store, ObjectCache(LoadOptions()), "n1").cluster_network_policies == 1
+    store.apply(Listed("clusternetworkpolicies", (_cnp("guard", GUARD),), "3"))
+    snap = build_snapshot(store, ObjectCache(LoadOptions()), "n1")
+    assert snap.cluster_network_policies == 1
+    assert [p.name for p in snap.cluster.cluster_policies] == ["guard"]
+    assert [n.name for n in snap.cluster.nodes] == ["n1", "n2"]
+    assert not snap.quarantine
+
+
+def test_a_cluster_network_policy_podfence_rejects_fails_closed_on_its_subjects() -> None:
+    """Its subject's local pods get no new connection in the directions it has rules for
+    (whatever its action: no guess is made in favour of traffic)."""
+    bad_action = {
+        **GUARD,
+        "subject": {
+            "pods": {"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "db"}}}
+        },
+        "ingress": [{"action": "Maybe", "from": [{"namespaces": {}}]}],
+    }
+    store = _store(PODS, [])
+    store.apply(Listed("clusternetworkpolicies", (_cnp("odd", bad_action),), "3"))
+    snap = build_snapshot(store, ObjectCache(LoadOptions()), "n1")
+    assert [r.key for r in snap.rejected] == ["odd"]
+    assert snap.cluster.cluster_policies == ()
+    assert snap.quarantine.addresses[Direction.INGRESS] == _ips("10.0.1.2")  # shop/db, local
+    assert snap.quarantine.addresses[Direction.EGRESS] == frozenset()
+    assert snap.quarantine.pods == {"ClusterNetworkPolicy odd": ("shop/db",)}
+
+
+def test_a_rejected_cluster_network_policy_without_a_readable_subject_isolates_every_pod() -> None:
+    unreadable = {**GUARD, "subject": {"pods": "everyone"}, "egress": "no"}
+    store = _store(PODS, [])
+    store.apply(Listed("clusternetworkpolicies", (_cnp("odd", unreadable),), "3"))
+    snap = build_snapshot(store, ObjectCache(LoadOptions()), "n1")
+    for d in Direction:
+        assert snap.quarantine.addresses[d] == _ips("10.0.1.1", "10.0.1.2")
 
 
 def test_the_store_is_synced_after_every_first_list_and_tracks_connections() -> None:

@@ -20,6 +20,7 @@ from podfence.dataplane.nft.ir import (
     Match,
     ProtoPortInSet,
     ProtoPorts,
+    Rule,
     Ruleset,
     Verdict,
     VerdictKind,
@@ -88,11 +89,23 @@ class _Sim:
         raise AssertionError(f"undeclared map {dispatch.map_name}")
 
     def run(self, name: str, depth: int = 0) -> str | None:
-        """'accept' / 'drop' when decided, None when the chain returns or ends."""
-        assert depth < 16, "jump loop"
-        chain = self.rs.chain(name)
-        assert chain is not None, f"undeclared chain {name}"
-        for rule in chain.rules:
+        """'accept' / 'drop' when decided, None when the chain returns or ends. A `goto`
+        replaces the current chain (no return address: its end or `return` goes back to
+        whoever jumped here); a `jump` pushes one (at most 16 deep, as the kernel)."""
+        assert depth < 16, "jump stack overflow"
+        seen: set[str] = set()
+        while True:
+            assert name not in seen, f"goto loop through {name}"
+            seen.add(name)
+            chain = self.rs.chain(name)
+            assert chain is not None, f"undeclared chain {name}"
+            target = self._chain(chain.rules, depth)
+            if not isinstance(target, _Goto):
+                return target
+            name = target.chain
+
+    def _chain(self, rules: tuple[Rule, ...], depth: int) -> str | None | _Goto:
+        for rule in rules:
             if not all(self.match(m) for m in rule.matches):
                 continue
             verdict = rule.verdict
@@ -108,10 +121,17 @@ class _Sim:
             if verdict.kind is VerdictKind.RETURN:
                 return None
             assert verdict.chain is not None
+            if verdict.kind is VerdictKind.GOTO:
+                return _Goto(verdict.chain)
             decided = self.run(verdict.chain, depth + 1)
-            if verdict.kind is VerdictKind.GOTO or decided is not None:
+            if decided is not None:
                 return decided
         return None
+
+
+class _Goto:
+    def __init__(self, chain: str) -> None:
+        self.chain = chain
 
 
 def forward_accepts(

@@ -166,13 +166,31 @@ def test_verify_agrees_with_the_engine(example: str) -> None:
     assert result.stdout.strip() == "kernel and engine agree"
 
 
-@pytest.mark.parametrize("command", [["compile"], ["verify", "-p", "80"]])
-def test_the_data_plane_refuses_cluster_network_policies(command: list[str]) -> None:
-    """The nftables data plane does not compile ClusterNetworkPolicy tiers yet: enforcing the
-    NetworkPolicies alone would be wrong, so it refuses (exit 2) rather than skip them."""
+def test_compile_enforces_cluster_network_policies() -> None:
+    """The tiers are compiled (Admin, NetworkPolicy, Baseline per side): no refusal."""
     from podfence.cli.main import cli
 
     example = Path(__file__).resolve().parents[2] / "examples" / "cnp" / "admin-guardrail"
-    result = CliRunner().invoke(cli, [*command, str(example)])
-    assert result.exit_code == 2, result.output
-    assert "ClusterNetworkPolicies" in result.stderr and "does not compile" in result.stderr
+    result = CliRunner().invoke(cli, ["compile", str(example)])
+    assert result.exit_code == 0, result.output
+    assert "jump ingress_tiers" in result.stdout
+    assert "cnp/protect-payments ingress[1].from[0]" in result.stdout
+
+
+def test_compile_says_on_stderr_what_depends_on_dns(tmp_path: Path) -> None:
+    from podfence.cli.main import cli
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "cnp" / "egress-networks-dns"
+    cnp = (example / "shop-egress.yaml").read_text()
+    (tmp_path / "cluster.yaml").write_text((example / "cluster.yaml").read_text())
+    rule = (
+        "    - name: partner-by-name\n      action: Accept\n      to:\n"
+        "        - domainNames:\n            - api.example.com\n"
+    )
+    (tmp_path / "cnp.yaml").write_text(cnp.replace("  egress:\n", "  egress:\n" + rule, 1))
+    result = CliRunner().invoke(cli, ["compile", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        'note: depends on DNS at run time: cnp/shop-egress egress[0].to[0] "partner-by-name" '
+        "domainNames api.example.com: nothing"
+    ) in result.stderr

@@ -169,9 +169,11 @@ class Agent:
         )
         notes = [f"node {cfg.node}: {len(snapshot.local)} pod(s) of the node"]
         if snapshot.cluster_network_policies:
+            enforced = len(snapshot.cluster.cluster_policies)
             notes.append(
                 f"{snapshot.cluster_network_policies} ClusterNetworkPolicy object(s) seen: "
-                "not enforced by this podfence version"
+                f"{enforced} enforced (Admin and Baseline tiers), "
+                f"{snapshot.cluster_network_policies - enforced} rejected (fail closed)"
             )
         if not snapshot.node_known:
             notes.append(f"node {cfg.node} is not registered (no Node object)")
@@ -258,20 +260,33 @@ class Agent:
                     errors=rejected.message,
                     quarantined=list(pods),
                 )
-            if pods and key not in self._evented and rejected.namespace and self.events:
+            cluster_scoped = rejected.kind == "ClusterNetworkPolicy"
+            if (
+                pods
+                and key not in self._evented
+                and self.events
+                and (rejected.namespace or cluster_scoped)
+            ):
                 self._evented.add(key)
                 self.events.warning(self._event(rejected, version, pods))
         if snapshot.cluster_network_policies != self._said_cnp:
             self._said_cnp = snapshot.cluster_network_policies
             if snapshot.cluster_network_policies:
-                self.log.warning(
-                    "ClusterNetworkPolicies are watched but not enforced by this version",
+                self.log.info(
+                    "ClusterNetworkPolicies enforced (Admin and Baseline tiers)",
                     count=snapshot.cluster_network_policies,
+                    enforced=len(snapshot.cluster.cluster_policies),
                 )
 
     def _event(self, rejected: Rejected, version: str, pods: tuple[str, ...]) -> EventReport:
-        api = {"NetworkPolicy": "networking.k8s.io/v1"}.get(rejected.kind, "v1")
-        governs = {"NetworkPolicy": " in the direction(s) it governs"}.get(rejected.kind, "")
+        api = {
+            "NetworkPolicy": "networking.k8s.io/v1",
+            "ClusterNetworkPolicy": "policy.networking.k8s.io/v1alpha2",
+        }.get(rejected.kind, "v1")
+        governs = {
+            "NetworkPolicy": " in the direction(s) it governs",
+            "ClusterNetworkPolicy": " in the direction(s) it has rules for",
+        }.get(rejected.kind, "")
         message = (
             f"podfence cannot enforce this {rejected.kind} exactly, so on node "
             f"{self.config.node} {', '.join(pods)} get(s) no new connection{governs} "
@@ -284,7 +299,7 @@ class Agent:
             name=rejected.name,
             uid=str(_meta(rejected.raw).get("uid") or ""),
             resource_version=version,
-            reason="PolicyRejected" if rejected.kind == "NetworkPolicy" else "ObjectRejected",
+            reason="PolicyRejected" if "NetworkPolicy" in rejected.kind else "ObjectRejected",
             message=message,
         )
 

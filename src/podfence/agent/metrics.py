@@ -41,7 +41,7 @@ _HELP: dict[str, tuple[str, str]] = {
     ),
     "podfence_agent_cluster_network_policies": (
         "gauge",
-        "ClusterNetworkPolicies seen (not enforced by this version).",
+        "ClusterNetworkPolicies seen (enforced, or failed closed when rejected).",
     ),
     "podfence_agent_ready": ("gauge", "1 when synced, connected and the last apply worked."),
 }

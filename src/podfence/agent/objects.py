@@ -18,11 +18,20 @@ import orjson
 
 from podfence.load import LoadOptions, load_texts
 from podfence.load.fast.objects import Collected, Unsupported, collect_at
-from podfence.model import Diagnostic, Endpoint, Location, Namespace, NetworkPolicy, Severity
+from podfence.model import (
+    ClusterNetworkPolicy,
+    Diagnostic,
+    Endpoint,
+    Location,
+    Namespace,
+    NetworkPolicy,
+    Node,
+    Severity,
+)
 
 __all__ = ["Accepted", "Loaded", "ObjectCache", "Rejected", "load_object", "slim"]
 
-Value = Namespace | Endpoint | NetworkPolicy
+Value = Namespace | Endpoint | NetworkPolicy | Node | ClusterNetworkPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +116,8 @@ def load_object(
     if result.cluster is not None and not errors:
         cluster = result.cluster
         values: list[Value] = [ns for ns in cluster.namespaces if not ns.implicit]
-        values += [*cluster.endpoints, *cluster.policies]
+        values += [*cluster.endpoints, *cluster.policies, *cluster.nodes]
+        values += cluster.cluster_policies
         if len(values) == 1:
             return Accepted(replace(values[0], location=Location(source)))
     return Rejected(kind, namespace, name, errors, obj)

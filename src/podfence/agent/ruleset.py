@@ -5,6 +5,9 @@
   traffic must be judged there: egress of local pods (the packet leaves through this node)
   and ingress of local pods (it arrives here). Remote pods stay in the peer sets, by address.
   So the maps keep local addresses only; chains and sets nothing refers to any more go.
+  With ClusterNetworkPolicies the same holds for the tiers: the subject sets (`subjN-v4`,
+  which pods a CNP applies to) keep local addresses only, and a dispatch rule on a subject
+  set left empty goes; peer, network and node sets stay whole.
 - `with_quarantine`: a base chain hooked before the compiler's (priority `filter - 1`) drops
   every new connection from (egress) or to (ingress) quarantined local addresses. A drop in
   any base chain is final, so nothing the other chain allows can open them.
@@ -95,6 +98,10 @@ def referenced_chains(chains: Iterable[Chain], maps: Iterable[VerdictMap]) -> se
     return seen
 
 
+_SUBJECTS = re.compile(r"^subj[0-9]+-v[46]$")
+"""The sets of the pods a ClusterNetworkPolicy applies to (see `dataplane.nft.tiers`)."""
+
+
 def node_view(ruleset: Ruleset, local: Iterable[IPAddress]) -> Ruleset:
     """`ruleset` judging only the traffic of the pods whose addresses are `local`."""
     mine = set(local)
@@ -104,21 +111,30 @@ def node_view(ruleset: Ruleset, local: Iterable[IPAddress]) -> Ruleset:
         if elements:
             maps.append(replace(vmap, elements=elements))
     kept_maps = {m.name for m in maps}
+    narrowed: dict[str, NamedSet | None] = {}
+    for named in ruleset.sets:
+        if _SUBJECTS.match(named.name):
+            kept = tuple(e for e in named.elements if isinstance(e, AddrRange) and e.first in mine)
+            narrowed[named.name] = replace(named, elements=kept) if kept else None
+    gone = {name for name, found in narrowed.items() if found is None}
+
+    def dropped(r: Rule) -> bool:
+        if isinstance(r.verdict, VmapDispatch) and r.verdict.map_name not in kept_maps:
+            return True
+        return any(isinstance(m, AddrInSet) and m.set_name in gone for m in r.matches)
+
     chains = []
     for chain in ruleset.chains:
-        rules = tuple(
-            r
-            for r in chain.rules
-            if not (isinstance(r.verdict, VmapDispatch) and r.verdict.map_name not in kept_maps)
-        )
+        rules = tuple(r for r in chain.rules if not dropped(r))
         chains.append(replace(chain, rules=rules))
     live = referenced_chains(chains, maps)
     chains = [c for c in chains if c.name in live]
     used = referenced_sets(chains)
     notes = (*ruleset.notes, f"node view: {len(mine)} local pod address(es)")
+    sets = (narrowed.get(s.name, s) for s in ruleset.sets if s.name in used)
     return replace(
         ruleset,
-        sets=tuple(s for s in ruleset.sets if s.name in used),
+        sets=tuple(s for s in sets if s is not None),
         maps=tuple(maps),
         chains=tuple(chains),
         notes=notes,

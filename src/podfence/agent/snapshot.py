@@ -10,10 +10,15 @@ never ignored:
 - a Pod podfence rejects, or any pod of a Namespace it rejects: left out of every peer set
   (so no rule allows it by selector), and quarantined in both directions when it is local.
 
+- a ClusterNetworkPolicy podfence rejects: the local pods its subject selects (every local pod
+  when the subject itself is unreadable) are quarantined in the directions it has rules for
+  (both when those are unreadable). Whatever its rules, its tier or its priority, no guess
+  can be in favour of traffic, so none is made.
+
 Pods that are finished (phase Succeeded or Failed) hold no address any more (the address
 may already be another pod's): they are left out, as the kubelet releases their IPs.
-ClusterNetworkPolicies are kept in the store but not enforced yet (the model has no such
-kind): the snapshot counts them so the agent can say so.
+Nodes are loaded for the `nodes` peers of ClusterNetworkPolicies (their addresses); a Node
+podfence rejects is left out (a `nodes` peer then does not match its addresses) and logged.
 """
 
 from __future__ import annotations
@@ -26,19 +31,36 @@ from typing import Any
 from podfence.agent.objects import Accepted, ObjectCache, Rejected
 from podfence.agent.store import Store
 from podfence.engine import Engine
+from podfence.engine.resolve import Resolver
+from podfence.engine.universe import Universe
 from podfence.load.convert import ConversionError, to_selector
 from podfence.model import (
     NAME_LABEL,
+    Action,
     Cluster,
+    ClusterNetworkPolicy,
+    ClusterRule,
     Direction,
     Endpoint,
     IPAddress,
     LabelSelector,
     Namespace,
+    NamespacesPeer,
+    NamespacesSubject,
     NetworkPolicy,
+    Node,
+    PodsSubject,
+    Subject,
+    Tier,
 )
 
-__all__ = ["Quarantine", "Snapshot", "build_snapshot", "quarantine_policy"]
+__all__ = [
+    "Quarantine",
+    "Snapshot",
+    "build_snapshot",
+    "quarantine_cluster_policy",
+    "quarantine_policy",
+]
 
 _FINISHED = ("Succeeded", "Failed")
 
@@ -125,6 +147,52 @@ def quarantine_policy(rejected: Rejected) -> NetworkPolicy:
     )
 
 
+def _selector(tree: object) -> LabelSelector | None:
+    if not isinstance(tree, dict):
+        return None
+    try:
+        return to_selector(tree)
+    except (ConversionError, ValueError, TypeError):
+        return None
+
+
+def _cluster_subject(spec: dict[str, Any]) -> Subject:
+    """The subject of a rejected CNP as far as it can be read; every pod when it cannot."""
+    every = NamespacesSubject(LabelSelector())
+    subject = spec.get("subject")
+    if not isinstance(subject, dict) or len(subject) != 1:
+        return every
+    if "namespaces" in subject:
+        namespaces = _selector(subject["namespaces"])
+        return every if namespaces is None else NamespacesSubject(namespaces)
+    pods = subject.get("pods")
+    if isinstance(pods, dict):
+        namespaces = _selector(pods.get("namespaceSelector", {}))
+        labels = _selector(pods.get("podSelector", {}))
+        if namespaces is not None and labels is not None:
+            return PodsSubject(namespaces, labels)
+    return every
+
+
+def quarantine_cluster_policy(rejected: Rejected) -> ClusterNetworkPolicy:
+    """A stand-in for a rejected ClusterNetworkPolicy: its subject (every pod when unreadable)
+    and a Deny of everything in each direction it has rules for (both when unreadable)."""
+    spec = _spec(rejected.raw)
+    deny = (ClusterRule(Action.DENY, (NamespacesPeer(LabelSelector()),)),)
+    found = {d: spec.get(d.rules_field.lower()) for d in Direction}
+    readable = all(v is None or isinstance(v, list) for v in found.values())
+    has = {d for d, v in found.items() if isinstance(v, list) and v}
+    directions = has if readable and has else set(Direction)
+    return ClusterNetworkPolicy(
+        rejected.name or "unnamed",
+        Tier.ADMIN,
+        0,
+        _cluster_subject(spec),
+        ingress=deny if Direction.INGRESS in directions else (),
+        egress=deny if Direction.EGRESS in directions else (),
+    )
+
+
 def _implicit(names: Iterable[str], defined: set[str]) -> list[Namespace]:
     return [
         Namespace(name, ((NAME_LABEL, name),), implicit=True)
@@ -189,6 +257,23 @@ def build_snapshot(store: Store, cache: ObjectCache, node: str) -> Snapshot:
             rejected.append(loaded)
             stand_ins.append(quarantine_policy(loaded))
             reasons.append(f"NetworkPolicy {loaded.key} rejected: its pods are isolated")
+    nodes: list[Node] = []
+    for _, loaded in load("nodes"):
+        if isinstance(loaded, Accepted):
+            assert isinstance(loaded.value, Node)
+            nodes.append(loaded.value)
+        else:
+            rejected.append(loaded)
+    cnps: list[ClusterNetworkPolicy] = []
+    cnp_stand_ins: list[ClusterNetworkPolicy] = []
+    for _, loaded in load("clusternetworkpolicies"):
+        if isinstance(loaded, Accepted):
+            assert isinstance(loaded.value, ClusterNetworkPolicy)
+            cnps.append(loaded.value)
+        else:
+            rejected.append(loaded)
+            cnp_stand_ins.append(quarantine_cluster_policy(loaded))
+            reasons.append(f"ClusterNetworkPolicy {loaded.key} rejected: its pods are isolated")
     defined = {ns.name for ns in namespaces}
     used = [ep.namespace for ep in endpoints] + [p.namespace for p in policies]
     namespaces += _implicit(used, defined | bad_namespaces)
@@ -197,6 +282,8 @@ def build_snapshot(store: Store, cache: ObjectCache, node: str) -> Snapshot:
         namespaces=tuple(namespaces),
         endpoints=tuple(sorted(endpoints, key=lambda e: e.id)),
         policies=tuple(sorted(policies, key=lambda p: (p.namespace, p.name))),
+        nodes=tuple(sorted(nodes, key=lambda n: n.name)),
+        cluster_policies=tuple(sorted(cnps, key=lambda p: p.name)),
     )
     local.sort(key=lambda e: e.id)
     addresses = {d: set(drop_both) for d in Direction}
@@ -209,13 +296,24 @@ def build_snapshot(store: Store, cache: ObjectCache, node: str) -> Snapshot:
                     found = pods_of.setdefault(f"NetworkPolicy {stand_in.key}", [])
                     if ep.id not in found:
                         found.append(ep.id)
+    if cnp_stand_ins and local:
+        labels = {ns.name: ns.labels for ns in cluster.namespaces}
+        resolver = Resolver(Universe.of((), cnp_stand_ins), labels)
+        for i, cut in enumerate(cnp_stand_ins):
+            for ep in resolver.cluster_subjects(local, i):
+                for d in Direction:
+                    if cut.rules(d):
+                        addresses[d].update(ep.ips)
+                found = pods_of.setdefault(f"ClusterNetworkPolicy {cut.name}", [])
+                if ep.id not in found:
+                    found.append(ep.id)
     quarantine = Quarantine(
         {d: frozenset(a) for d, a in addresses.items()},
         tuple(reasons),
         {key: tuple(sorted(ids)) for key, ids in pods_of.items()},
     )
-    nodes = store.collections.get("nodes")
-    node_known = nodes is not None and ("", node) in nodes.objects
+    watched_nodes = store.collections.get("nodes")
+    node_known = watched_nodes is not None and ("", node) in watched_nodes.objects
     cnp = store.collections.get("clusternetworkpolicies")
     return Snapshot(
         cluster,

@@ -48,7 +48,8 @@ from podfence.dataplane.lab.agent import AgentError
 from podfence.dataplane.lab.lifecycle import require_root
 from podfence.dataplane.lab.matrix import DnsReport
 from podfence.dataplane.lab.state import LabState
-from podfence.dataplane.nft import ApplyError, compile_ruleset, emit
+from podfence.dataplane.nft import ApplyError, Ruleset, compile_ruleset, emit
+from podfence.dataplane.nft.tiers import DNS_NOTE
 from podfence.dataplane.run import CommandError, ToolMissing
 from podfence.dataplane.verify import verify
 from podfence.load import LoadOptions
@@ -98,18 +99,17 @@ _name = click.option("--name", required=True, help="The lab's name.")
 
 
 def _enforceable(cluster: Cluster) -> Cluster:
-    """The cluster, when the data plane can enforce all of it: ClusterNetworkPolicy tiers
-    are not compiled to nftables yet, and enforcing the NetworkPolicies alone would let
-    through what an Admin Deny blocks (and block what an Admin Accept allows)."""
-    if cluster.cluster_policies:
-        names = ", ".join(p.name for p in cluster.cluster_policies[:3])
-        more = "" if len(cluster.cluster_policies) <= 3 else ", ..."
-        raise BadInput(
-            f"the input has ClusterNetworkPolicies ({names}{more}), which the nftables data "
-            "plane does not compile yet: podfence will not enforce the NetworkPolicies alone "
-            "(can, matrix, explain and lint do evaluate the tiers)"
-        )
+    """The cluster, when the data plane can enforce all of it. Everything the engine
+    evaluates is compiled (NetworkPolicies and the ClusterNetworkPolicy tiers); what only
+    DNS knows at run time (`domainNames` peers) is said on stderr, not refused."""
     return cluster
+
+
+def _dns_notes(ruleset: Ruleset) -> None:
+    """What depends on DNS at run time, on stderr (the ruleset's header says it too)."""
+    for note in ruleset.notes:
+        if note.startswith(DNS_NOTE):
+            click.echo(f"note: {note}", err=True)
 
 
 @click.command("compile")
@@ -130,7 +130,9 @@ def compile_command(
     cluster = _enforceable(load_or_exit(paths, namespace, loading))
     if lab_ips:
         cluster = plan_lab(cluster, "compile").cluster
-    click.echo(emit(compile_ruleset(cluster)), nl=False)
+    ruleset = compile_ruleset(cluster)
+    _dns_notes(ruleset)
+    click.echo(emit(ruleset), nl=False)
 
 
 @click.group("lab")

@@ -37,6 +37,12 @@ class EventReport:
     message: str
     type: str = "Warning"
 
+    @property
+    def event_namespace(self) -> str:
+        """Where the Event lives: the object's namespace; `default` for a cluster-scoped
+        object (a ClusterNetworkPolicy), as client-go's recorder does."""
+        return self.namespace or "default"
+
     def event_name(self, host: str) -> str:
         key = f"{self.uid}/{self.resource_version}/{self.reason}/{host}"
         return f"{self.name}.{hashlib.sha256(key.encode()).hexdigest()[:16]}"
@@ -72,7 +78,7 @@ class KubeEvents:
                 return
             for attempt in range(_ATTEMPTS):
                 try:
-                    api.create_namespaced_event(report.namespace, self._body(k8s, report))
+                    api.create_namespaced_event(report.event_namespace, self._body(k8s, report))
                     self.created += 1
                     break
                 except k8s.client.exceptions.ApiException as exc:
@@ -95,12 +101,12 @@ class KubeEvents:
             message = message[: _MESSAGE_MAX - 3] + "..."
         return k8s.client.CoreV1Event(
             metadata=k8s.client.V1ObjectMeta(
-                name=report.event_name(self.host), namespace=report.namespace
+                name=report.event_name(self.host), namespace=report.event_namespace
             ),
             involved_object=k8s.client.V1ObjectReference(
                 kind=report.kind,
                 api_version=report.api_version,
-                namespace=report.namespace,
+                namespace=report.namespace or None,
                 name=report.name,
                 uid=report.uid or None,
                 resource_version=report.resource_version or None,

@@ -17,7 +17,7 @@ pods x pods. Rule comments point back to the policy rule (`shop/web ingress[0].f
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import assert_never
 
 from podfence.dataplane.nft.ir import (
@@ -27,17 +27,12 @@ from podfence.dataplane.nft.ir import (
     AddrRange,
     Chain,
     CtState,
-    DPort,
     Element,
     Family,
     Field,
     Hook,
     KeyType,
-    L4Proto,
     Match,
-    NamedSet,
-    ProtoPortInSet,
-    ProtoPorts,
     Rule,
     Ruleset,
     Verdict,
@@ -45,16 +40,20 @@ from podfence.dataplane.nft.ir import (
     VerdictMap,
     VmapDispatch,
 )
+from podfence.dataplane.nft.sets import VERSION as _VERSION
+from podfence.dataplane.nft.sets import Sets as _Sets
+from podfence.dataplane.nft.sets import addresses as _addresses
+from podfence.dataplane.nft.sets import named_order as _named_order
+from podfence.dataplane.nft.sets import peer_text as _peer_text
+from podfence.dataplane.nft.sets import port_forms as _port_forms
+from podfence.dataplane.nft.sets import set_names as _set_names
+from podfence.dataplane.nft.tiers import TierCompiler, side_chain
 from podfence.engine.compiled import CompiledPolicy, CompiledRule
 from podfence.engine.match import (
     AnyPeer,
-    AnyPod,
     IPPeer,
     NamedPortMatcher,
-    NamespaceLabels,
-    OwnNamespace,
     PeerMatcher,
-    PodLabels,
     PodPeer,
     PortRangeMatcher,
 )
@@ -65,8 +64,6 @@ from podfence.model import (
     Direction,
     Endpoint,
     IPAddress,
-    PortRange,
-    PortSet,
     RuleRef,
 )
 
@@ -76,9 +73,6 @@ TABLE = "podfence"
 FAMILY = "inet"
 FAMILIES = (Family.IPV4, Family.IPV6)
 DIRECTIONS = (Direction.EGRESS, Direction.INGRESS)
-_VERSION = {Family.IPV4: 4, Family.IPV6: 6}
-_EVERY_PORT = PortRange(0, 65535)
-"""Every port of a protocol, as a set element (the same ports as a bare `meta l4proto`)."""
 
 
 def chain_name(direction: Direction, namespace: str) -> str:
@@ -86,109 +80,39 @@ def chain_name(direction: Direction, namespace: str) -> str:
     return f"{direction.rules_field}-{re.sub(r'[^A-Za-z0-9_.-]', '_', namespace)}"
 
 
-def compile_ruleset(cluster: Cluster, *, resolver: Resolver | None = None) -> Ruleset:
-    """The ruleset enforcing every policy of `cluster` on pods that have an IP.
+def compile_ruleset(
+    cluster: Cluster,
+    *,
+    resolver: Resolver | None = None,
+    dns: Mapping[IPAddress, tuple[str, ...]] | None = None,
+) -> Ruleset:
+    """The ruleset enforcing every policy of `cluster` on pods that have an IP: its
+    NetworkPolicies and, when it has ClusterNetworkPolicies, the Admin and Baseline tiers
+    around them (`tiers`).
 
-    `resolver` (built from the cluster's policies and namespaces when not given) is the only
-    source of which pods policies select and peers match, of ipBlock addresses and of the
-    numbers of named ports: the compiler only lays its answers out as sets and rules.
+    `resolver` (built from the cluster's policies, CNPs, namespaces and nodes when not given)
+    is the only source of which pods policies select and peers match, of ipBlock, network and
+    node addresses and of the numbers of named ports: the compiler only lays its answers out
+    as sets and rules. `dns`: the names outside addresses are known by (for `domainNames`
+    peers, which otherwise match nothing: only DNS knows at run time).
     """
     if resolver is None:
-        universe = Universe.of(cluster.policies)
-        resolver = Resolver(universe, {ns.name: ns.labels for ns in cluster.namespaces})
-    return _Compiler(cluster, resolver).run()
-
-
-class _Sets:
-    """Named sets, deduplicated by identity, numbered in order of first use."""
-
-    def __init__(self) -> None:
-        self.sets: list[NamedSet] = []
-        self._names: dict[tuple[str, Hashable, Family | None], str | None] = {}
-        self._numbers: dict[tuple[str, Hashable], int] = {}
-        self._next: dict[str, int] = {}
-
-    def get(
-        self,
-        prefix: str,
-        identity: Hashable,
-        family: Family | None,
-        key: tuple[KeyType, ...],
-        elements: Callable[[], Sequence[Element]],
-        comment: Callable[[], str],
-        *,
-        interval: bool = False,
-    ) -> str | None:
-        """The name of the set; None when it would be empty (a rule on it never matches).
-        `elements` and `comment` are only called the first time an identity is seen."""
-        full = (prefix, identity, family)
-        if full in self._names:
-            return self._names[full]
-        found = tuple(elements())
-        if not found:
-            self._names[full] = None
-            return None
-        if (prefix, identity) not in self._numbers:
-            self._numbers[(prefix, identity)] = self._next.get(prefix, 0)
-            self._next[prefix] = self._numbers[(prefix, identity)] + 1
-        name = f"{prefix}{self._numbers[(prefix, identity)]}"
-        if family is not None:
-            name += f"-{family.suffix}"
-        self._names[full] = name
-        self.sets.append(NamedSet(name, key, found, interval, comment()))
-        return name
-
-
-def _addresses(endpoints: Sequence[Endpoint], family: Family) -> list[Element]:
-    version = _VERSION[family]
-    ips = {int(ip): ip for ep in endpoints for ip in ep.ips if ip.version == version}
-    return [AddrRange(ips[k], ips[k]) for k in sorted(ips)]
-
-
-def _named_order(element: AddrProtoPort) -> tuple[int, str, int]:
-    return (int(element.address), element.protocol.value, element.port)
-
-
-def _peer_text(peer: PodPeer) -> str:
-    match peer.pod:
-        case AnyPod():
-            pods = None
-        case PodLabels(selector):
-            pods = str(selector)
-        case _:
-            assert_never(peer.pod)
-    match peer.namespace:
-        case OwnNamespace(name):
-            return f"pods {pods or '{}'} in {name}"
-        case NamespaceLabels(selector):
-            if pods is None:
-                return f"pods in namespaces {selector}"
-            return f"pods {pods} in namespaces {selector}"
-        case _:
-            assert_never(peer.namespace)
-
-
-def _set_names(rule: Rule) -> list[str]:
-    names = []
-    for match in rule.matches:
-        if isinstance(match, AddrInSet | ProtoPortInSet | AddrProtoPortInSet):
-            names.append(match.set_name)
-    return names
-
-
-def _port_items(ports: PortSet) -> list[ProtoPorts]:
-    """A port set as set elements, protocols by name (every port of one: `0-65535`)."""
-    return [
-        ProtoPorts(protocol, PortRange(first, last))
-        for protocol, spans in sorted(ports.by_protocol, key=lambda item: item[0].value)
-        for first, last in (((0, 65535),) if ports.is_every(protocol) else spans.spans)
-    ]
+        universe = Universe.of(cluster.policies, cluster.cluster_policies)
+        resolver = Resolver(
+            universe, {ns.name: ns.labels for ns in cluster.namespaces}, cluster.nodes
+        )
+    return _Compiler(cluster, resolver, dns or {}).run()
 
 
 class _Compiler:
-    def __init__(self, cluster: Cluster, resolver: Resolver) -> None:
+    def __init__(
+        self, cluster: Cluster, resolver: Resolver, dns: Mapping[IPAddress, tuple[str, ...]]
+    ) -> None:
         self.cluster = cluster
         self.resolver = resolver
+        self.dns = dns
+        self.tiered = bool(resolver.universe.cluster_policies)
+        """The cluster has ClusterNetworkPolicies: each side goes through the tiers."""
         endpoints = sorted(cluster.endpoints, key=lambda ep: ep.id)
         self.with_ips: tuple[Endpoint, ...] = tuple(ep for ep in endpoints if ep.ips)
         self.without_ips = tuple(ep for ep in endpoints if not ep.ips)
@@ -245,8 +169,9 @@ class _Compiler:
                 table = self.isolated[(direction, family)]
                 if not table:
                     continue
+                kind = VerdictKind.GOTO if self.tiered else VerdictKind.JUMP
                 jumps = {
-                    ns: Verdict(VerdictKind.JUMP, chain_name(direction, ns))
+                    ns: Verdict(kind, chain_name(direction, ns))
                     for ns in {ns for _, ns in table.values()}
                 }
                 elements = tuple((table[k][0], jumps[table[k][1]]) for k in sorted(table))
@@ -264,13 +189,28 @@ class _Compiler:
             ),
             Rule((CtState(("invalid",)),), Verdict(VerdictKind.DROP)),
         ]
+        tiers: list[Chain] = []
+        compiler = TierCompiler(self, self.dns) if self.tiered else None
         for direction in DIRECTIONS:
             field = Field.SADDR if direction is Direction.EGRESS else Field.DADDR
-            for family in FAMILIES:
-                if self.isolated[(direction, family)]:
-                    name = f"{direction.rules_field}-pods-{family.suffix}"
-                    forward.append(Rule((), VmapDispatch(family, field, name)))
-        chains = [Chain("forward", tuple(forward), Hook(), "NetworkPolicy for new connections")]
+            dispatch = [
+                Rule(
+                    (), VmapDispatch(family, field, f"{direction.rules_field}-pods-{family.suffix}")
+                )
+                for family in FAMILIES
+                if self.isolated[(direction, family)]
+            ]
+            if compiler is None:
+                forward += dispatch
+                continue
+            side = compiler.chains(direction, dispatch)
+            if side:
+                forward.append(Rule((), Verdict(VerdictKind.JUMP, side_chain(direction))))
+                tiers += side
+        comment = "NetworkPolicy for new connections"
+        if self.tiered:
+            comment = "ClusterNetworkPolicy tiers and NetworkPolicy for new connections"
+        chains = [Chain("forward", tuple(forward), Hook(), comment), *tiers]
         order = sorted(self.chains.items(), key=lambda i: (i[0][0], DIRECTIONS.index(i[0][1])))
         for (ns, direction), rules in order:
             last = Rule(
@@ -390,29 +330,7 @@ class _RuleCompiler:
         return found
 
     def _port_forms(self, matchers: tuple[PortRangeMatcher, ...]) -> list[tuple[Match, ...]]:
-        """The port matches of a rule's numeric ports (one form: a protocol, a range, or a
-        set of both)."""
-        if not matchers:
-            return []
-        ports = Resolver.range_ports(matchers)
-        items = _port_items(ports)
-        if len(items) == 1:
-            only = items[0]
-            if only.ports == _EVERY_PORT:
-                return [(L4Proto(only.protocol),)]
-            return [(L4Proto(only.protocol), DPort(only.ports))]
-        key = (KeyType.INET_PROTO, KeyType.INET_SERVICE)
-        name = self.c.sets.get(
-            "ports",
-            tuple(items),
-            None,
-            key,
-            lambda: items,
-            lambda: ", ".join(f"{i.protocol} {i.ports}" for i in items),
-            interval=True,
-        )
-        assert name is not None
-        return [(ProtoPortInSet(name),)]
+        return _port_forms(self.c.sets, matchers)
 
     def _named_identity(self, peer: PeerMatcher, entries: tuple[NamedPortMatcher, ...]) -> Hashable:
         """What a named-port set's content depends on (its destinations and entries)."""
