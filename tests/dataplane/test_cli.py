@@ -194,3 +194,30 @@ def test_compile_says_on_stderr_what_depends_on_dns(tmp_path: Path) -> None:
         'note: depends on DNS at run time: cnp/shop-egress egress[0].to[0] "partner-by-name" '
         "domainNames api.example.com: nothing"
     ) in result.stderr
+
+
+def test_compile_dns_gives_a_domain_name_its_outside_addresses(tmp_path: Path) -> None:
+    """`compile --dns NAME=IP` as `can --dns`: the rule's name matches those addresses, and
+    the note says it matched what --dns gives; a bad item is a usage error (exit 2)."""
+    from podfence.cli.main import cli
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "cnp" / "egress-networks-dns"
+    cnp = (example / "shop-egress.yaml").read_text()
+    (tmp_path / "cluster.yaml").write_text((example / "cluster.yaml").read_text())
+    rule = (
+        "    - name: partner-by-name\n      action: Accept\n      to:\n"
+        "        - domainNames:\n            - api.example.com\n"
+    )
+    (tmp_path / "cnp.yaml").write_text(cnp.replace("  egress:\n", "  egress:\n" + rule, 1))
+    without = CliRunner().invoke(cli, ["compile", str(tmp_path)])
+    assert without.exit_code == 0, without.output
+    assert "198.51.100.7" not in without.stdout
+    result = CliRunner().invoke(
+        cli, ["compile", str(tmp_path), "--dns", "api.example.com=198.51.100.7"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "198.51.100.7" in result.stdout
+    assert "the addresses --dns gives" in result.stdout + result.stderr
+    bad = CliRunner().invoke(cli, ["compile", str(tmp_path), "--dns", "api.example.com"])
+    assert bad.exit_code == 2
+    assert "expected NAME=IP" in bad.stderr

@@ -16,6 +16,7 @@ from types import FrameType
 
 import click
 
+from podfence.analysis.by_name import parse_dns
 from podfence.analysis.named_ports import (
     NamedPort,
     QueryPort,
@@ -25,6 +26,7 @@ from podfence.analysis.named_ports import (
     query_matrix,
     resolver,
 )
+from podfence.analysis.query import QueryError
 from podfence.cli.common import (
     EXIT_FINDINGS,
     BadInput,
@@ -53,7 +55,7 @@ from podfence.dataplane.nft.tiers import DNS_NOTE
 from podfence.dataplane.run import CommandError, ToolMissing
 from podfence.dataplane.verify import verify
 from podfence.load import LoadOptions
-from podfence.model import Cluster, ProtocolPort
+from podfence.model import IPAddress, ProtocolPort
 from podfence.render.data import matrix_data
 from podfence.render.text import render_matrix
 from podfence.render.words import count
@@ -98,11 +100,17 @@ _PORT = PortSpecType()
 _name = click.option("--name", required=True, help="The lab's name.")
 
 
-def _enforceable(cluster: Cluster) -> Cluster:
-    """The cluster, when the data plane can enforce all of it. Everything the engine
-    evaluates is compiled (NetworkPolicies and the ClusterNetworkPolicy tiers); what only
-    DNS knows at run time (`domainNames` peers) is said on stderr, not refused."""
-    return cluster
+def _dns_map(items: tuple[str, ...]) -> dict[IPAddress, tuple[str, ...]]:
+    """`--dns NAME=IP` items as the compiler takes them: each address with its names."""
+    try:
+        by_name = parse_dns(items)
+    except QueryError as exc:
+        raise BadInput(str(exc)) from None
+    names: dict[IPAddress, list[str]] = {}
+    for name, addresses in by_name.items():
+        for address in addresses:
+            names.setdefault(address, []).append(name)
+    return {address: tuple(found) for address, found in names.items()}
 
 
 def _dns_notes(ruleset: Ruleset) -> None:
@@ -121,16 +129,30 @@ def _dns_notes(ruleset: Ruleset) -> None:
     is_flag=True,
     help="Give pods without a status IP the address `lab up` would give them.",
 )
+@click.option(
+    "--dns",
+    "dns_items",
+    multiple=True,
+    metavar="NAME=IP",
+    help="An outside address a ClusterNetworkPolicy domainNames peer stands for (repeatable; "
+    "as `can --dns`). Without it, domainNames rules match nothing, and a note says so.",
+)
 def compile_command(
-    paths: tuple[str, ...], namespace: str, lab_ips: bool, loading: LoadOptions
+    paths: tuple[str, ...],
+    namespace: str,
+    lab_ips: bool,
+    dns_items: tuple[str, ...],
+    loading: LoadOptions,
 ) -> None:
-    """Print the nftables ruleset (table inet podfence) enforcing the policies of PATHS.
+    """Print the nftables ruleset (table inet podfence) enforcing the policies of PATHS:
+    NetworkPolicies and the ClusterNetworkPolicy tiers.
 
     Only pods with an IP can be enforced (status.podIP, or --lab-ips)."""
-    cluster = _enforceable(load_or_exit(paths, namespace, loading))
+    dns = _dns_map(dns_items)
+    cluster = load_or_exit(paths, namespace, loading)
     if lab_ips:
         cluster = plan_lab(cluster, "compile").cluster
-    ruleset = compile_ruleset(cluster)
+    ruleset = compile_ruleset(cluster, dns=dns or None)
     _dns_notes(ruleset)
     click.echo(emit(ruleset), nl=False)
 
@@ -158,7 +180,7 @@ def lab_up(
     loading: LoadOptions,
 ) -> None:
     """Build lab NAME from PATHS: namespaces, veths, listeners, ruleset."""
-    cluster = _enforceable(load_or_exit(paths, namespace, loading))
+    cluster = load_or_exit(paths, namespace, loading)
     previous = signal.signal(signal.SIGTERM, _interrupt_on_term)
     with _errors():
         require_root()
@@ -184,7 +206,7 @@ def lab_up(
 @input_options
 def lab_apply(paths: tuple[str, ...], name: str, namespace: str, loading: LoadOptions) -> None:
     """Recompile from PATHS and replace lab NAME's ruleset atomically."""
-    cluster = _enforceable(load_or_exit(paths, namespace, loading))
+    cluster = load_or_exit(paths, namespace, loading)
     with _errors():
         require_root()
         ruleset = Lab.attach(name).apply(cluster)
@@ -292,7 +314,7 @@ def verify_command(
     loading: LoadOptions,
 ) -> None:
     """Compare the kernel with the engine on a throwaway lab; exit 1 on any disagreement."""
-    cluster = _enforceable(load_or_exit(paths, namespace, loading))
+    cluster = load_or_exit(paths, namespace, loading)
     numbers = _numbers(list(dict.fromkeys(ports)), resolver(cluster.endpoints))
     with _errors():
         require_root()
