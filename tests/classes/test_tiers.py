@@ -20,6 +20,7 @@ import dataclasses
 from collections.abc import Callable
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -145,18 +146,39 @@ def admin_only(cluster: Cluster) -> Cluster:
     return _policies(cluster, lambda p: dataclasses.replace(p, tier=Tier.ADMIN))
 
 
+def both_tiers(cluster: Cluster) -> Cluster:
+    """Admin and Baseline CNPs in turn, with Pass chains: what Admin passes on meets the
+    NetworkPolicies or Baseline."""
+    tiers = (Tier.ADMIN, Tier.BASELINE)
+    turned = dataclasses.replace(
+        cluster,
+        cluster_policies=tuple(
+            dataclasses.replace(p, tier=tiers[i % 2])
+            for i, p in enumerate(cluster.cluster_policies)
+        ),
+    )
+    return pass_chains(turned)
+
+
 TRANSFORMS: dict[str, _Transform] = {
     "as drawn": lambda c: c,
     "equal priorities": equal_priorities,
+    "equal priorities, one tier": lambda c: equal_priorities(admin_only(c)),
     "pass chains": pass_chains,
     "fail closed": fail_closed,
     "host network": host_network,
     "admin only": admin_only,
+    "both tiers": both_tiers,
 }
 
 
+_TIERED = clusters(max_cluster_policies=4, min_cluster_policies=1, templated=True)
+_MEETING = clusters(max_cluster_policies=4, min_cluster_policies=2, templated=True)
+"""At least two CNPs, so that tiers and priorities meet."""
+
+
 @settings(max_examples=150, deadline=None)
-@given(clusters(max_cluster_policies=4, templated=True))
+@given(_TIERED)
 def test_every_pair_port_and_family_agree(cluster: Cluster) -> None:
     assert_tiers_agree(cluster)
 
@@ -168,14 +190,15 @@ def test_every_pair_agrees_on_pods_of_their_own(cluster: Cluster) -> None:
     assert_tiers_agree(cluster)
 
 
+@pytest.mark.parametrize("name", sorted(TRANSFORMS))
 @settings(max_examples=60, deadline=None)
-@given(st.sampled_from(sorted(TRANSFORMS)), clusters(max_cluster_policies=4, templated=True))
+@given(cluster=_MEETING)
 def test_each_stress_agrees(name: str, cluster: Cluster) -> None:
     assert_tiers_agree(TRANSFORMS[name](cluster))
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.sampled_from(sorted(TRANSFORMS)), clusters(max_cluster_policies=4, templated=True))
+@given(st.sampled_from(sorted(TRANSFORMS)), _MEETING)
 def test_shared_peer_vectors_agree(name: str, cluster: Cluster) -> None:
     """Every peer set kept as a shared vector (big_peer_set=0): the same answers."""
     changed = TRANSFORMS[name](cluster)
@@ -189,7 +212,7 @@ def test_tiers_without_networkpolicies(cluster: Cluster) -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(clusters(max_cluster_policies=4, templated=True))
+@given(_TIERED)
 def test_grouped_ports_are_the_members_answers(cluster: Cluster) -> None:
     """`grouped(all_ports=True)`, as matrix --all-ports reads it."""
     exact = Engine(cluster)
