@@ -62,63 +62,145 @@ def cnps(namespaces: list[str]) -> list[dict[str, Any]]:
     for i, ns in enumerate(prod):
         team = ns.rsplit("-", 1)[0]
         out.append(
-            _cnp(f"guard-{ns}", "Admin", 10 + i, {"namespaces": _ns(ns)}, ingress=[
-                {"name": "metrics", "action": "Accept", "from": [monitoring],
-                 "protocols": [{"tcp": {"destinationPort": {"start": 9090, "end": 9100}}}]},
-                {"name": "same-team", "action": "Accept",
-                 "from": [{"namespaces": {"matchLabels": {"team": team}}}]},
-                {"name": "others", "action": "Deny", "from": [every]},
-            ])  # fmt: skip
+            _cnp(
+                f"guard-{ns}",
+                "Admin",
+                10 + i,
+                {"namespaces": _ns(ns)},
+                ingress=[
+                    {
+                        "name": "metrics",
+                        "action": "Accept",
+                        "from": [monitoring],
+                        "protocols": [{"tcp": {"destinationPort": {"start": 9090, "end": 9100}}}],
+                    },
+                    {
+                        "name": "same-team",
+                        "action": "Accept",
+                        "from": [{"namespaces": {"matchLabels": {"team": team}}}],
+                    },
+                    {"name": "others", "action": "Deny", "from": [every]},
+                ],
+            )  # fmt: skip
         )
     for t in range(DELEGATED):
         team = {"namespaces": {"matchLabels": {"team": f"team{t}"}}}
         out.append(
-            _cnp(f"delegate-team{t}", "Admin", 50, team,
-                 ingress=[{"name": "to-owners", "action": "Pass", "from": [team]}],
-                 egress=[{"name": "to-owners", "action": "Pass", "to": [team]}])  # fmt: skip
+            _cnp(
+                f"delegate-team{t}",
+                "Admin",
+                50,
+                team,
+                ingress=[{"name": "to-owners", "action": "Pass", "from": [team]}],
+                egress=[{"name": "to-owners", "action": "Pass", "to": [team]}],
+            )  # fmt: skip
         )
     out.append(
-        _cnp("protect-critical", "Admin", 5,
-             {"pods": {"namespaceSelector": {"matchLabels": {"env": "prod"}},
-                       "podSelector": {"matchLabels": {"critical": "true"}}}},
-             ingress=[{"name": "no-dev", "action": "Deny",
-                       "from": [{"namespaces": {"matchLabels": {"env": "dev"}}}]}])  # fmt: skip
+        _cnp(
+            "protect-critical",
+            "Admin",
+            5,
+            {
+                "pods": {
+                    "namespaceSelector": {"matchLabels": {"env": "prod"}},
+                    "podSelector": {"matchLabels": {"critical": "true"}},
+                }
+            },
+            ingress=[
+                {
+                    "name": "no-dev",
+                    "action": "Deny",
+                    "from": [{"namespaces": {"matchLabels": {"env": "dev"}}}],
+                }
+            ],
+        )  # fmt: skip
     )
     out.append(
-        _cnp("cluster-egress", "Admin", 1, every, egress=[
-            {"name": "dns", "action": "Accept",
-             "to": [{"pods": {"namespaceSelector": _ns("kube-system"),
-                              "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}}],
-             "protocols": [{"udp": {"destinationPort": {"number": 53}}},
-                           {"tcp": {"destinationPort": {"number": 53}}}]},
-            {"name": "metadata", "action": "Deny",
-             "to": [{"networks": ["169.254.169.254/32"]}]},
-        ])  # fmt: skip
+        _cnp(
+            "cluster-egress",
+            "Admin",
+            1,
+            every,
+            egress=[
+                {
+                    "name": "dns",
+                    "action": "Accept",
+                    "to": [
+                        {
+                            "pods": {
+                                "namespaceSelector": _ns("kube-system"),
+                                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                            }
+                        }
+                    ],
+                    "protocols": [
+                        {"udp": {"destinationPort": {"number": 53}}},
+                        {"tcp": {"destinationPort": {"number": 53}}},
+                    ],
+                },
+                {
+                    "name": "metadata",
+                    "action": "Deny",
+                    "to": [{"networks": ["169.254.169.254/32"]}],
+                },
+            ],
+        )  # fmt: skip
     )
     out.append(
-        _cnp("prod-egress", "Admin", 30, {"namespaces": {"matchLabels": {"env": "prod"}}},
-             egress=[
-                 {"name": "cluster", "action": "Pass", "to": [{"networks": ["10.0.0.0/8"]}]},
-                 {"name": "partner", "action": "Accept", "to": [{"networks": ["203.0.113.0/24"]}],
-                  "protocols": [{"tcp": {"destinationPort": {"number": 443}}}]},
-                 {"name": "internet", "action": "Deny", "to": [{"networks": ["0.0.0.0/0"]}]},
-             ])  # fmt: skip
+        _cnp(
+            "prod-egress",
+            "Admin",
+            30,
+            {"namespaces": {"matchLabels": {"env": "prod"}}},
+            egress=[
+                {"name": "cluster", "action": "Pass", "to": [{"networks": ["10.0.0.0/8"]}]},
+                {
+                    "name": "partner",
+                    "action": "Accept",
+                    "to": [{"networks": ["203.0.113.0/24"]}],
+                    "protocols": [{"tcp": {"destinationPort": {"number": 443}}}],
+                },
+                {"name": "internet", "action": "Deny", "to": [{"networks": ["0.0.0.0/0"]}]},
+            ],
+        )  # fmt: skip
     )
     out.append(
-        _cnp("monitoring-to-nodes", "Admin", 3, {"namespaces": _ns("monitoring")}, egress=[
-            {"name": "kubelet", "action": "Accept", "to": [{"nodes": {}}],
-             "protocols": [{"tcp": {"destinationPort": {"number": 10250}}}]},
-        ])  # fmt: skip
+        _cnp(
+            "monitoring-to-nodes",
+            "Admin",
+            3,
+            {"namespaces": _ns("monitoring")},
+            egress=[
+                {
+                    "name": "kubelet",
+                    "action": "Accept",
+                    "to": [{"nodes": {}}],
+                    "protocols": [{"tcp": {"destinationPort": {"number": 10250}}}],
+                },
+            ],
+        )  # fmt: skip
     )
     out.append(
-        _cnp("baseline-monitoring", "Baseline", 5, every, ingress=[
-            {"name": "scrape", "action": "Accept", "from": [monitoring]},
-        ])  # fmt: skip
+        _cnp(
+            "baseline-monitoring",
+            "Baseline",
+            5,
+            every,
+            ingress=[
+                {"name": "scrape", "action": "Accept", "from": [monitoring]},
+            ],
+        )  # fmt: skip
     )
     out.append(
-        _cnp("baseline-default-deny", "Baseline", 10, every, ingress=[
-            {"name": "deny-all", "action": "Deny", "from": [every]},
-        ])  # fmt: skip
+        _cnp(
+            "baseline-default-deny",
+            "Baseline",
+            10,
+            every,
+            ingress=[
+                {"name": "deny-all", "action": "Deny", "from": [every]},
+            ],
+        )  # fmt: skip
     )
     nodes = [
         {"apiVersion": "v1", "kind": "Node",
@@ -178,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         nodes=extra.cluster.nodes,
     )
     plain_classes, plain_all, plain = _analysis(cluster)
+    classes_without = plain.class_count
     del plain
     tier_classes, tier_all, engine = _analysis(tiered)
     plain_s, tier_s = plain_classes + plain_all, tier_classes + tier_all
@@ -196,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         "without": {"classes_s": plain_classes, "all_ports_s": plain_all},
         "with": {"classes_s": tier_classes, "all_ports_s": tier_all},
         "ratio_analysis": tier_s / plain_s,
+        "classes_without": classes_without,
         "classes_with": engine.class_count,
         "atoms_with": engine.atoms.count,
         "views_with": len(views.reaches),

@@ -208,6 +208,8 @@ class _Side:
     y: _Table
     active: bool
     """Some class has a profile."""
+    chosen: _Idx
+    """The classes with a profile, in order."""
 
 
 class TierTables:
@@ -235,10 +237,16 @@ class TierTables:
         if not side.active:
             return out
         codes = side.codes[sources]
-        if not (codes < len(side.x) - 1).any():
-            return out
-        result: _Table = side.x[codes] | (out & side.y[codes])
-        return result
+        none = len(side.x) - 1
+        for code in np.unique(codes).tolist():
+            if code == none:
+                continue
+            rows = np.flatnonzero(codes == code)
+            block = out[rows]
+            block &= side.y[code][None]
+            block |= side.x[code][None]
+            out[rows] = block
+        return out
 
     def ingress_rows(self, host: TierHost, sources: _Idx, egress: _Table, both: _Table) -> _Table:
         """The answers for `sources` x every class: `egress` the tiered egress sides, `both`
@@ -246,11 +254,16 @@ class TierTables:
         side = self._sides_of(host)[Direction.INGRESS]
         if not side.active:
             return both
-        # x[codes of the destinations, the sources] -> (sources, destinations, words)
-        x = side.x[side.codes[None, :], sources[:, None]]
-        y = side.y[side.codes[None, :], sources[:, None]]
-        result: _Table = (egress & x) | (both & y)
-        return result
+        cols = side.chosen
+        codes = side.codes[cols]
+        # per profile, its masks for these sources; then per destination, its profile's
+        x = np.take(side.x[:, sources].transpose(1, 0, 2), codes, axis=1)
+        y = np.take(side.y[:, sources].transpose(1, 0, 2), codes, axis=1)
+        x &= egress[:, cols]
+        y &= both[:, cols]
+        x |= y
+        both[:, cols] = x
+        return both
 
     def egress_pair(self, host: TierHost, src: int, dst: int, egress: Words) -> Words:
         side = self._sides_of(host)[Direction.EGRESS]
@@ -315,7 +328,7 @@ class TierTables:
         for code, c in enumerate(firsts):
             ids = [applying[j][0] for j in np.flatnonzero(selects[c]).tolist()]
             self._profile(host, direction, ids, sigs[c], x[code], y[code])
-        return _Side(codes, x, y, bool(count))
+        return _Side(codes, x, y, bool(count), chosen)
 
     def _profile(
         self,
