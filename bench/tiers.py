@@ -239,10 +239,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     import yaml
+    from run import _dataset
 
     from podfence.load import load_paths
     from podfence.load.fast.load import load_fast
-    from run import _dataset
 
     path = _dataset(args.pods, args.policies)
     result = load_fast([str(path)])
