@@ -475,8 +475,8 @@ class Reach:
 
     def rows_of(self, sources: _Idx, destinations: _Idx) -> _Table:
         block = self.rows(sources)
-        if len(destinations) == self.size:
-            return block
+        if len(destinations) == self.size and bool((destinations[1:] > destinations[:-1]).all()):
+            return block  # every class, in order (after updates, groups may be in another)
         out: _Table = block[:, destinations]
         return out
 
