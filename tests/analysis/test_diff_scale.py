@@ -1,6 +1,7 @@
 """The diff compared class by class (the class engine, plus the outside addresses of the
 endpoints whose side changed) equals the diff that asks the per-pair engine about every
-pair, cell by cell, on random pairs of clusters."""
+pair, cell by cell, on random pairs of clusters (with ClusterNetworkPolicies too: changed,
+added, removed, or the same)."""
 
 from __future__ import annotations
 
@@ -23,10 +24,22 @@ def _cells(d: diff_module.Diff) -> list[tuple[object, ...]]:
 
 
 def _changed(base: Cluster, other: Cluster) -> Cluster:
-    """`base` with the policies of `other` (and, when the namespaces agree, its endpoints)."""
+    """`base` with the policies and ClusterNetworkPolicies of `other` (and, when the
+    namespaces agree, its endpoints)."""
     if [n.name for n in base.namespaces] == [n.name for n in other.namespaces]:
         return dataclasses.replace(other, namespaces=base.namespaces)
-    return dataclasses.replace(base, policies=other.policies)
+    return dataclasses.replace(
+        base, policies=other.policies, cluster_policies=other.cluster_policies
+    )
+
+
+def _compare(old: Cluster, new: Cluster) -> None:
+    fast = diff_clusters(old, new)
+    assert fast.per_pair is None
+    slow = diff_clusters(old, new, every_pair=True)
+    assert slow.per_pair is not None
+    assert _cells(fast) == _cells(slow)
+    assert fast.groups == slow.groups
 
 
 @settings(deadline=None, max_examples=150)
@@ -35,18 +48,27 @@ def test_class_by_class_equals_every_pair(old: Cluster, other: Cluster, swap: bo
     new = _changed(old, other)
     if swap:
         old, new = new, old
-    fast = diff_clusters(old, new)
-    if fast.per_pair is not None:
-        return  # the per-pair path was taken: nothing to compare
-    original = diff_module.class_engine_gap
-    try:
-        diff_module.class_engine_gap = lambda _: "forced"  # type: ignore[assignment]
-        slow = diff_clusters(old, new)
-    finally:
-        diff_module.class_engine_gap = original
-    assert slow.per_pair is not None
-    assert _cells(fast) == _cells(slow)
-    assert fast.groups == slow.groups
+    _compare(old, new)
+
+
+@settings(deadline=None, max_examples=100)
+@given(
+    clusters(templated=True, max_cluster_policies=3),
+    clusters(templated=True, max_cluster_policies=3),
+    st.sampled_from(("other", "cnps only", "same cnps")),
+)
+def test_class_by_class_equals_every_pair_with_tiers(
+    old: Cluster, other: Cluster, how: str
+) -> None:
+    """The ClusterNetworkPolicies change with the rest, alone (so an endpoint's side towards
+    the outside changes only through them), or not at all."""
+    if how == "other":
+        new = _changed(old, other)
+    elif how == "cnps only":
+        new = dataclasses.replace(old, cluster_policies=other.cluster_policies)
+    else:
+        new = dataclasses.replace(_changed(old, other), cluster_policies=old.cluster_policies)
+    _compare(old, new)
 
 
 def test_an_empty_diff_is_class_by_class() -> None:

@@ -12,6 +12,8 @@ def test_scale_exports() -> None:
         "Applied",
         "Change",
         "ClassEngine",
+        "ClusterPolicyChanged",
+        "ClusterPolicyRemoved",
         "EndpointChanged",
         "EndpointClass",
         "EndpointRemoved",

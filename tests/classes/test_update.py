@@ -208,3 +208,21 @@ def test_a_family_view_needed_after_an_update_uses_the_current_atoms() -> None:
     )  # fmt: skip
     assert not engine.update(PolicyChanged(pol)).rebuilt
     assert_agree(engine.cluster, engine)
+
+
+def test_grouped_ports_after_an_update_that_reorders_the_groups() -> None:
+    """After updates the groups (numbered by first member) may not be in the order of the
+    internal classes: every answer must follow the groups' order (a regression: the dense
+    block of every class was returned unpermuted)."""
+    ns = tuple(Namespace(n, frozen_labels({NAME_LABEL: n})) for n in ("ns0", "ns1"))
+    host = Endpoint("ns1", "h", host_network=True)
+    cluster = Cluster(ns, (Endpoint("ns0", "p0"), Endpoint("ns0", "p1"), host), ())
+    engine = ClassEngine(cluster)
+    deny = NetworkPolicy("ns0", "deny", LabelSelector(), frozenset({Direction.INGRESS}))
+    engine.update(PolicyChanged(deny))
+    applied = engine.update(EndpointChanged(Endpoint("ns0", "p0", host_network=True)))
+    assert not applied.rebuilt
+    assert [g.members for g in engine.classes] == [("ns0/p0", "ns1/h"), ("ns0/p1",)]
+    pairs = {(p.source, p.destination) for p in engine.grouped_ports().pairs()}
+    assert pairs == {(0, 0), (1, 0), (1, 1)}  # nothing into the isolated ns0/p1 but itself
+    assert_agree(engine.cluster, engine)

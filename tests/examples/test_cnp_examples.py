@@ -131,6 +131,39 @@ def test_the_engine_gives_the_intended_verdicts(row: tuple[object, ...]) -> None
         assert rule in side.selected_by
 
 
+_POD_ROWS = [r for r in TIERED_VERDICTS if "/" in str(r[1]) and "/" in str(r[2])]
+
+
+@pytest.mark.parametrize("row", _POD_ROWS, ids=lambda r: f"{r[0]}:{r[1]}->{r[2]}:{r[3]}")
+def test_matrix_gives_the_intended_verdicts(row: tuple[object, ...]) -> None:
+    """`matrix` (the class engine, with tiers) gives each pod-to-pod verdict of the table:
+    in the dense JSON, in the grouped JSON, and in the class engine's own answer."""
+    import json
+
+    from podfence.cli.main import cli
+    from podfence.engine.classes import ClassEngine
+    from podfence.model import ProtocolPort
+
+    example, src, dst, port, allowed, _, _ = row
+    cluster = _cluster(str(example))
+    spec = ProtocolPort.parse(str(port))
+    s, d = cluster.endpoint(str(src)), cluster.endpoint(str(dst))
+    assert s is not None and d is not None
+    assert ClassEngine(cluster).allowed(s, d, spec.port, spec.protocol) is allowed
+    path = str(CNP / str(example))
+    args = ["matrix", path, "-p", str(port), "-o", "json"]
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code in (0, 1), res.output
+    assert "note" not in res.output
+    dense = json.loads(res.output)
+    i, j = dense["endpoints"].index(src), dense["endpoints"].index(dst)
+    assert dense["matrices"][0]["allowed"][i][j] is allowed
+    grouped = json.loads(CliRunner().invoke(cli, [*args, "--group"]).output)
+    group_of = {m: g["id"] for g in grouped["groups"] for m in g["members"]}
+    cells = {(a["from"], a["to"]) for a in grouped["allowed"]}
+    assert ((group_of[str(src)], group_of[str(dst)]) in cells) is allowed
+
+
 def test_the_examples_use_every_action_and_tier() -> None:
     policies = [p for e in EXAMPLES for p in _cluster(e).cluster_policies]
     assert {p.tier for p in policies} == set(Tier)

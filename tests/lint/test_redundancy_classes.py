@@ -8,7 +8,6 @@ from hypothesis import given, settings
 from podfence.analysis.lint.context import LintContext
 from podfence.analysis.lint.redundancy import _collect
 from podfence.analysis.lint.redundancy_classes import collect_by_class
-from podfence.analysis.scale import class_engine_gap
 from podfence.model import Cluster
 from support import clusters
 
@@ -16,8 +15,6 @@ from support import clusters
 @settings(deadline=None, max_examples=300)
 @given(clusters(templated=True, max_policies=5))
 def test_class_by_class_equals_every_pair(cluster: Cluster) -> None:
-    if class_engine_gap(cluster) is not None:
-        return  # lint asks every pair there
     ctx = LintContext(cluster)
     assert collect_by_class(ctx, 10**9) == _collect(ctx, 10**9)
 
@@ -25,7 +22,5 @@ def test_class_by_class_equals_every_pair(cluster: Cluster) -> None:
 @settings(deadline=None, max_examples=100)
 @given(clusters(max_endpoints=8, max_policies=6))
 def test_also_on_clusters_of_different_pods(cluster: Cluster) -> None:
-    if class_engine_gap(cluster) is not None:
-        return
     ctx = LintContext(cluster)
     assert collect_by_class(ctx, 10**9) == _collect(ctx, 10**9)

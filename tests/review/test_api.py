@@ -53,7 +53,7 @@ PUBLIC = {
     ],
     "podfence.analysis.heatmap": ["Heatmap", "HeatPorts", "heatmap"],
     "podfence.analysis.graph_classes": ["COLLAPSE_ABOVE", "ClassView", "class_view"],
-    "podfence.analysis.scale": ["NOTE_ABOVE", "class_engine_gap", "class_engine_of"],
+    "podfence.analysis.scale": ["NOTE_ABOVE", "class_engine_of"],
     "podfence.render.mermaid": ["render_mermaid", "mermaid_ids", "mermaid_label"],
     "podfence.render.dot": ["render_dot", "dot_quote"],
     "podfence.render.svg": ["render_svg"],

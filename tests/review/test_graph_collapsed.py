@@ -1,12 +1,12 @@
 """The collapsed graph (classes, above a size): every pair of endpoints is allowed exactly
-on the ports of the edge between their classes, as the per-pair engine says."""
+on the ports of the edge between their classes, as the per-pair engine says (with
+ClusterNetworkPolicies too)."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 
 from podfence.analysis.graph import EdgeKind, GraphOptions, NodeKind, build_graph
-from podfence.analysis.scale import class_engine_gap
 from podfence.engine import Engine
 from podfence.model import Cluster, Connection
 from podfence.render.mermaid import render_mermaid
@@ -14,10 +14,8 @@ from support import clusters
 
 
 @settings(deadline=None, max_examples=150)
-@given(clusters(templated=True))
+@given(clusters(templated=True, max_cluster_policies=3))
 def test_edges_between_classes_are_the_engines_answers(cluster: Cluster) -> None:
-    if class_engine_gap(cluster) is not None:
-        return
     graph = build_graph(cluster, GraphOptions(collapse_above=1))
     assert graph.collapsed
     engine = Engine(cluster)

@@ -158,9 +158,11 @@ def clusters(
     max_policies: int = 4,
     templated: bool = False,
     max_cluster_policies: int = 0,
+    min_cluster_policies: int = 0,
 ) -> Cluster:
     """2-3 namespaces, 2-`max_endpoints` endpoints, 0-`max_policies` policies, and with
-    `max_cluster_policies` 0-that many ClusterNetworkPolicies (and the Nodes).
+    `max_cluster_policies` `min_cluster_policies`-that many ClusterNetworkPolicies (and the
+    Nodes).
 
     `templated`: endpoints share 1-3 (labels, ports) templates, so that endpoint classes
     with several members are common (what the class engine groups by).
@@ -188,7 +190,7 @@ def clusters(
     cnps = (
         [
             draw(cluster_policies(f"cnp{i}"))
-            for i in range(draw(st.integers(0, max_cluster_policies)))
+            for i in range(draw(st.integers(min_cluster_policies, max_cluster_policies)))
         ]
         if max_cluster_policies
         else []

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from podfence.model import Cluster, Connection, External, Party, Protocol, ProtocolPort
+from podfence.model import (
+    Cluster,
+    Connection,
+    EveryPort,
+    External,
+    Party,
+    PortNumber,
+    PortRangeMatch,
+    Protocol,
+    ProtocolPort,
+)
 
 from .vocabulary import FAMILIES, PROBE_PORTS, PROTOCOLS
 
@@ -31,8 +41,9 @@ def connections(
 
 
 def boundary_ports(cluster: Cluster) -> list[tuple[int, Protocol]]:
-    """Every port at and around every boundary a rule or a container port makes, for every
-    protocol (what an implementation cutting ports into ranges could get wrong)."""
+    """Every port at and around every boundary a rule (of a NetworkPolicy or a
+    ClusterNetworkPolicy) or a container port makes, for every protocol (what an
+    implementation cutting ports into ranges could get wrong)."""
     points = {1, 2, 65534, 65535}
     for pol in cluster.policies:
         for rule in (*pol.ingress, *pol.egress):
@@ -40,6 +51,16 @@ def boundary_ports(cluster: Cluster) -> list[tuple[int, Protocol]]:
                 if isinstance(p.port, int):
                     last = p.end_port if p.end_port is not None else p.port
                     points.update((p.port - 1, p.port, p.port + 1, last - 1, last, last + 1))
+    for cnp in cluster.cluster_policies:
+        for crule in (*cnp.ingress, *cnp.egress):
+            if isinstance(crule.protocols, EveryPort):
+                continue
+            for entry in crule.protocols:
+                if isinstance(entry, PortNumber):
+                    points.update((entry.port - 1, entry.port, entry.port + 1))
+                elif isinstance(entry, PortRangeMatch):
+                    first, last = entry.start, entry.end
+                    points.update((first - 1, first, first + 1, last - 1, last, last + 1))
     for ep in cluster.endpoints:
         for cp in ep.ports:
             points.update((cp.port - 1, cp.port, cp.port + 1))

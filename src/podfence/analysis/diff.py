@@ -18,10 +18,11 @@ cluster gives every allowed port of every pair of its classes (a sparse table), 
 grouped by their (old class, new class), and only the pairs of such groups that something
 allows in either cluster are compared, on every probe. An outside address can change its
 answer only for an endpoint whose own definition or whose isolating policies (of that side)
-changed: only those are asked, pair by pair. Each changed cell is then explained by the
-per-pair engine. Where the class engine does not cover the input yet (see
-`analysis.scale`: ClusterNetworkPolicies), every pair is asked the per-pair engine, and
-`Diff.per_pair` says why.
+changed (or that a changed ClusterNetworkPolicy selects, in either cluster; every one that
+some ClusterNetworkPolicy selects when the Nodes changed): only those are asked, pair by
+pair. Each changed cell is then explained by the per-pair engine. `every_pair=True` asks the
+per-pair engine about every pair instead (the reference the class-by-class diff is tested
+against), and `Diff.per_pair` says so.
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from podfence.analysis.samples import PortSpan, address_atoms, policy_port_sets, port_spans
-from podfence.analysis.scale import class_engine_gap
-from podfence.analysis.snapshots import object_changes, same_but_location
+from podfence.analysis.snapshots import nodes_changed, object_changes, same_but_location
 from podfence.engine import DirectionVerdict, Engine, Reason, Verdict
 from podfence.engine.classes import ClassEngine
 from podfence.model import (
@@ -309,9 +309,10 @@ def _between_endpoints(
 
 def _dirty(old_e: Engine, new_e: Engine, old: Cluster, new: Cluster) -> set[str]:
     """Endpoints whose side towards outside addresses may answer differently: changed
-    themselves, or isolated (in either cluster) by a policy that changed. (Namespace labels
-    do not matter: towards the outside, only the endpoint's own isolating policies, its
-    ports and addresses decide.)"""
+    themselves, isolated (in either cluster) by a policy that changed, or selected (in
+    either cluster) by a ClusterNetworkPolicy that changed, or by any when the Nodes changed
+    (a `nodes` peer's addresses). (Namespace labels do not matter: towards the outside, only
+    the endpoint's own isolating and selecting policies, its ports and addresses decide.)"""
     before = {p.key: p for p in old.policies}
     after = {p.key: p for p in new.policies}
     changed = {
@@ -328,6 +329,25 @@ def _dirty(old_e: Engine, new_e: Engine, old: Cluster, new: Cluster) -> set[str]
                 continue
             if (key in before and old_e.policy_selects(key, ep)) or (
                 key in after and new_e.policy_selects(key, new_eps[ep.id])
+            ):
+                dirty.add(ep.id)
+    cnp_before = {p.key: p for p in old.cluster_policies}
+    cnp_after = {p.key: p for p in new.cluster_policies}
+    every = nodes_changed(old, new)
+    cnps = {
+        k
+        for k in cnp_before.keys() | cnp_after.keys()
+        if every
+        or k not in cnp_before
+        or k not in cnp_after
+        or not same_but_location(cnp_before[k], cnp_after[k])
+    }
+    for key in sorted(cnps):
+        for ep in old.endpoints:
+            if ep.id in dirty:
+                continue
+            if (key in cnp_before and old_e.cluster_selects(key, ep)) or (
+                key in cnp_after and new_e.cluster_selects(key, new_eps[ep.id])
             ):
                 dirty.add(ep.id)
     return dirty
@@ -362,7 +382,9 @@ def _with_outside(
     return found
 
 
-def diff_clusters(old: Cluster, new: Cluster) -> Diff:
+def diff_clusters(old: Cluster, new: Cluster, *, every_pair: bool = False) -> Diff:
+    """What `new` allows that `old` does not, and the reverse, class by class (or, with
+    `every_pair`, asking the per-pair engine about every pair: slow, the reference)."""
     old_c, new_c = _completed(old, new), _completed(new, old)
     old_e, new_e = Engine(old_c), Engine(new_c)
     probes = port_spans(policy_port_sets(old_e) | policy_port_sets(new_e))
@@ -373,8 +395,7 @@ def diff_clusters(old: Cluster, new: Cluster) -> Diff:
         name = atom.label if not atom.inside else f"addresses in {atom.label}"
         parties_old[name] = parties_new[name] = atom.party
         outside.add(name)
-    gap = class_engine_gap(old_c) or class_engine_gap(new_c)
-    if gap is not None:  # the class engine has no tiers yet: every pair is asked
+    if every_pair:
         flips = _per_pair(old_e, new_e, parties_old, parties_new, outside, probes, ({}, {}))
     else:
         before, after = _class_sides(old_c, new_c, probes)
@@ -390,5 +411,5 @@ def diff_clusters(old: Cluster, new: Cluster) -> Diff:
             cn = Connection(parties_new[a], parties_new[b], p.port, p.protocol)
             change = Change.GAINED if now else Change.LOST
             cells.append(_cell(change, a, b, p, old_e.evaluate(co), new_e.evaluate(cn)))
-    per_pair = None if gap is None else f"the class engine does not cover this input yet: {gap}"
+    per_pair = "every pair was asked (every_pair=True)" if every_pair else None
     return Diff(old, new, tuple(parties_old), probes, tuple(cells), _group(cells), per_pair)

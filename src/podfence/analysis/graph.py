@@ -28,7 +28,7 @@ from podfence.analysis.samples import (
     policy_port_sets,
     port_spans,
 )
-from podfence.analysis.scale import class_engine_gap, class_engine_of
+from podfence.analysis.scale import class_engine_of
 from podfence.engine import DirectionVerdict, Engine, TierRule
 from podfence.engine.classes import ClassEngine
 from podfence.model import Cluster, Connection, Direction, Endpoint, External, Party, ProtocolPort
@@ -373,7 +373,7 @@ def build_graph(
     options = options or GraphOptions()
     engine = engine or Engine(cluster)
     big = options.collapse_above and len(cluster.endpoints) > options.collapse_above
-    if big and class_engine_gap(cluster) is None:
+    if big:
         return _collapsed(cluster, options, engine, classes or class_engine_of(cluster))
     b = _Builder(cluster, options, engine)
     nodes = b.nodes()

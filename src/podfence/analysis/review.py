@@ -22,7 +22,7 @@ from podfence.analysis.samples import (
     port_spans,
     rules_port_sets,
 )
-from podfence.analysis.scale import class_engine_gap, class_engine_of
+from podfence.analysis.scale import class_engine_of
 from podfence.analysis.summary import LintSummary, NamespaceSummary, lint_summary, summarize
 from podfence.engine import Engine, Verdict
 from podfence.model import Cluster, Connection, Protocol
@@ -120,7 +120,7 @@ def _overview(cluster: Cluster, engine: Engine, title: str) -> Review:
 
 def build_review(cluster: Cluster, *, title: str) -> Review:
     engine = Engine(cluster)
-    if len(cluster.endpoints) > OVERVIEW_ABOVE and class_engine_gap(cluster) is None:
+    if len(cluster.endpoints) > OVERVIEW_ABOVE:
         return _overview(cluster, engine, title)
     graph = build_graph(cluster, GraphOptions(show_denied=True, show_policies=True), engine=engine)
     return Review(

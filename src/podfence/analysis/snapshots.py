@@ -12,18 +12,29 @@ import numpy.typing as npt
 from podfence.engine.classes import (
     Change,
     ClassEngine,
+    ClusterPolicyChanged,
+    ClusterPolicyRemoved,
     EndpointChanged,
     EndpointRemoved,
     PolicyChanged,
     PolicyRemoved,
 )
-from podfence.model import Cluster, Endpoint, Location, NetworkPolicy, ProtocolPort
+from podfence.model import (
+    Cluster,
+    ClusterNetworkPolicy,
+    Endpoint,
+    Location,
+    NetworkPolicy,
+    Node,
+    ProtocolPort,
+)
 
 __all__ = [
     "Snapshot",
     "PairChange",
     "snapshot",
     "pair_changes",
+    "nodes_changed",
     "object_changes",
     "same_but_location",
 ]
@@ -113,7 +124,10 @@ def pair_changes(old: Snapshot, new: Snapshot, *, block: int = 512) -> list[Pair
     return out
 
 
-def same_but_location(a: NetworkPolicy | Endpoint, b: NetworkPolicy | Endpoint) -> bool:
+_Located = NetworkPolicy | Endpoint | ClusterNetworkPolicy | Node
+
+
+def same_but_location(a: _Located, b: _Located) -> bool:
     """Equal in every field but where they are written."""
     if a is b:
         return True
@@ -131,12 +145,30 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 _same = same_but_location
 
 
+def nodes_changed(old: Cluster, new: Cluster) -> bool:
+    """Do the two clusters' Nodes differ (but for where they are written)?"""
+    return len(old.nodes) != len(new.nodes) or not all(
+        _same(a, b) for a, b in zip(old.nodes, new.nodes, strict=True)
+    )
+
+
 def object_changes(old: Cluster, new: Cluster) -> list[Change] | None:
-    """The changes that turn `old` into `new`; None when namespaces changed (rebuild)."""
+    """The changes that turn `old` into `new`; None when namespaces or Nodes changed
+    (rebuild)."""
     strip = [dataclasses.replace(n, location=_NOWHERE) for n in old.namespaces]
     if strip != [dataclasses.replace(n, location=_NOWHERE) for n in new.namespaces]:
         return None
+    if nodes_changed(old, new):
+        return None
     updates: list[Change] = []
+    cnps_before = {p.name: p for p in old.cluster_policies}
+    cnps_after = {p.name: p for p in new.cluster_policies}
+    updates += [ClusterPolicyRemoved(k) for k in cnps_before if k not in cnps_after]
+    updates += [
+        ClusterPolicyChanged(p)
+        for k, p in cnps_after.items()
+        if k not in cnps_before or not _same(cnps_before[k], p)
+    ]
     before = {p.key: p for p in old.policies}
     after = {p.key: p for p in new.policies}
     updates += [PolicyRemoved(k) for k in before if k not in after]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from podfence.analysis.samples import AddressAtom, address_atoms, port_samples, rule_port_sets
-from podfence.analysis.scale import NOTE_ABOVE, class_engine_gap, class_engine_of
+from podfence.analysis.scale import NOTE_ABOVE, class_engine_of
 from podfence.engine import Engine
 from podfence.engine.resolve import party_families
 from podfence.model import Cluster, Connection, Direction, Endpoint
@@ -95,7 +95,7 @@ def _reachable(
 ) -> Callable[[Endpoint], bool]:
     """`reachable_from_outside`, asked once per class of endpoints (and IP families) when the
     class engine covers the cluster: no policy tells the members of a class apart."""
-    if len(cluster.endpoints) <= NOTE_ABOVE or class_engine_gap(cluster) is not None:
+    if len(cluster.endpoints) <= NOTE_ABOVE:
         return lambda e: reachable_from_outside(engine, e, atoms)
     klass = {m: g.id for g in class_engine_of(cluster).classes for m in g.members}
     known: dict[tuple[int, frozenset[int] | None], bool] = {}

@@ -14,7 +14,7 @@ from podfence.analysis.diff import diff_clusters
 from podfence.analysis.graph import GraphOptions, build_graph
 from podfence.analysis.graph_classes import COLLAPSE_ABOVE
 from podfence.analysis.samples import PortSpan
-from podfence.analysis.scale import NOTE_ABOVE, class_engine_gap
+from podfence.analysis.scale import NOTE_ABOVE
 from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
     EXIT_FINDINGS,
@@ -124,14 +124,6 @@ def graph(
     )
     with working("drawing the graph", loaded):
         result = build_graph(loaded, options)
-    big = collapse_above and len(loaded.endpoints) > max(collapse_above, NOTE_ABOVE)
-    if big and not result.collapsed:
-        gap = class_engine_gap(loaded)
-        click.echo(
-            f"podfence: note: every pair of pods was asked one by one: the class engine does "
-            f"not cover this input yet ({gap})",
-            err=True,
-        )
     if output == "mermaid":
         _write(render_mermaid(result), out_file)
         return
@@ -245,18 +237,12 @@ def report(
 ) -> None:
     """The review of a cluster in one self-contained HTML page (summary, interactive matrix,
     graph, policies explained), or the data behind it (-o json)."""
-    from podfence.analysis.review import OVERVIEW_ABOVE, build_review
+    from podfence.analysis.review import build_review
 
     loaded = load_input(paths, namespace, live, loading)  # the page shows no line numbers
     name = title or (", ".join(paths) if paths else "live cluster")
     with working("building the report", loaded):
         review = build_review(loaded, title=name)
-    if review.heatmap is None and len(loaded.endpoints) > OVERVIEW_ABOVE:
-        click.echo(
-            "podfence: note: every pair of pods is explained one by one: the class engine "
-            f"does not cover this input yet ({class_engine_gap(loaded)})",
-            err=True,
-        )
     if output == "json":
         from podfence.render.review_data import review_data
 

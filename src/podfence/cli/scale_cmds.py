@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 import click
 
 from podfence.analysis.grouped import allowed_entries
-from podfence.analysis.matrix import class_matrix, compute_matrix
+from podfence.analysis.matrix import class_matrix
 from podfence.analysis.named_ports import (
     NamedPort,
     QueryPort,
@@ -24,7 +24,6 @@ from podfence.analysis.named_ports import (
     query_matrix,
     resolver,
 )
-from podfence.analysis.tier_matrix import FALLBACK_NOTE, pairwise, pairwise_ports
 from podfence.cli.cluster_source import Live, cluster_options, load_input
 from podfence.cli.common import (
     BadInput,
@@ -48,13 +47,6 @@ from podfence.render.grouped import (
     render_grouped_ports,
 )
 from podfence.render.grouped_stream import group_item, stream_grouped
-from podfence.render.pairwise import (
-    pairwise_entries,
-    pairwise_items,
-    pairwise_ports_data,
-    render_pairwise,
-    render_pairwise_ports,
-)
 from podfence.render.serialize import dump
 from podfence.render.text import render_matrix
 
@@ -115,10 +107,6 @@ def matrix(
             "it needs the ungrouped matrix (drop --group/--all-ports, or give numbers)"
         )
     cluster = load_input(paths, namespace, live, loading, load_files=load_scaled)
-    if cluster.cluster_policies:
-        click.echo(f"podfence: note: {FALLBACK_NOTE}", err=True)
-        _tiered_matrix(cluster, list(dict.fromkeys(ports)), output, group, all_ports)
-        return
     engine = _classes(cluster)
     if named and group is None and len(cluster.endpoints) > GROUP_ABOVE:
         raise BadInput(
@@ -182,41 +170,6 @@ def _classes(cluster: Cluster) -> ClassEngine:
     """The class engine of `cluster`, with a spinner on a terminal for large clusters."""
     with working("computing classes", cluster):
         return ClassEngine(cluster)
-
-
-def _tiered_matrix(
-    cluster: Cluster,
-    ports: list[QueryPort],
-    output: str,
-    group: bool | None,
-    all_ports: bool,
-) -> None:
-    """The matrix from the exact per-pair engine (the class engine has no tiers yet): the
-    same output contracts, with one group per endpoint for --group and --all-ports."""
-    if all_ports:
-        result = pairwise_ports(cluster)
-        text = render_pairwise_ports(result) if output == "text" else None
-        click.echo(
-            text if text is not None else dump(pairwise_ports_data(result), output), nl=False
-        )
-        return
-    if group:
-        numbers = [p for p in ports if isinstance(p, ProtocolPort)]
-        grouped = pairwise(cluster, numbers)
-        if output == "text":
-            click.echo(render_pairwise(grouped), nl=False)
-            return
-        items, entries = pairwise_items(grouped), pairwise_entries(grouped)
-        stream_grouped(items, entries, ports=numbers, output=output, write=sys.stdout.write)
-        sys.stdout.flush()
-        return
-    resolve = resolver(cluster.endpoints)
-    by_number = compute_matrix(cluster, numbers_needed(ports, resolve))
-    dense = query_matrix(ports, by_number, resolve)
-    if output == "text":
-        click.echo(render_matrix(dense), nl=False)
-    else:
-        click.echo(dump(matrix_data(dense), output), nl=False)
 
 
 @click.command()

@@ -608,6 +608,32 @@ class Resolver:
             case _:
                 assert_never(matcher)
 
+    def address_peer_members(
+        self,
+        addresses: AddressIndex,
+        endpoints: Sequence[Endpoint | None],
+        peer_ids: Sequence[int],
+        family: int | None,
+    ) -> npt.NDArray[np.bool_]:
+        """`cluster_peer_matches` of many `networks`/`nodes` peers (ids of
+        `universe.cluster_addresses`) for many endpoints at once: `out[i, k]` says whether
+        peer `peer_ids[k]` matches endpoint i of `addresses` (`endpoints`, in the same
+        order; None for a slot without one) over `family`."""
+        peers = [self.universe.cluster_addresses[i] for i in peer_ids]
+        sets = [
+            self.networks(p) if isinstance(p, NetworksMatcher) else self.node_addresses(p.selector)
+            for p in peers
+        ]
+        out = addresses.members(sets, family)
+        by_name = [(k, p.selector) for k, p in enumerate(peers) if isinstance(p, NodesMatcher)]
+        if by_name:
+            for i, ep in enumerate(endpoints):
+                if ep is None or not ep.host_network or ep.ips:
+                    continue
+                for k, selector in by_name:
+                    out[i, k] |= self._on_selected_node(selector, ep, family)
+        return out
+
     # -- bulk ------------------------------------------------------------------------------
 
     def members(self, endpoints: Sequence[Endpoint], peer_id: int) -> tuple[int, ...]:

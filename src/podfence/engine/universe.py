@@ -6,7 +6,10 @@ these it matches; the universe only grows (an incremental change appends, ids st
 
 ClusterNetworkPolicies are numbered apart (`cluster_policies`): their subjects and their
 `namespaces`/`pods` peers are pod peers like the others (so an endpoint's group says which
-CNPs select it and which of their peers match it).
+CNPs select it and which of their peers match it); their `networks` and `nodes` peers are
+numbered as `cluster_addresses` (what an endpoint's addresses may fall in, per family), and
+their `destinationNamedPort`s join the named ports once per protocol (the entry matches the
+name in the connection's protocol).
 """
 
 from __future__ import annotations
@@ -24,12 +27,20 @@ from podfence.engine.match import (
     PodPeer,
     PortRangeMatcher,
 )
-from podfence.engine.tiers import CompiledClusterPolicy, compile_cluster_policy
+from podfence.engine.tiers import (
+    AnyProtocolNamedPort,
+    CompiledClusterPolicy,
+    NetworksMatcher,
+    NodesMatcher,
+    compile_cluster_policy,
+)
 from podfence.model import ClusterNetworkPolicy, IPBlock, NetworkPolicy, Protocol
 
-__all__ = ["Universe", "NamedPort"]
+__all__ = ["AddressPeer", "Universe", "NamedPort"]
 
 NamedPort = tuple[str, Protocol]
+AddressPeer = NetworksMatcher | NodesMatcher
+"""A CNP peer matched by the packet's address (`networks`, `nodes`)."""
 _T = TypeVar("_T")
 
 
@@ -44,9 +55,12 @@ class Universe:
     named: list[NamedPort] = field(default_factory=list)
     cluster_policies: list[CompiledClusterPolicy] = field(default_factory=list)
     """Compiled ClusterNetworkPolicies by id (both tiers)."""
+    cluster_addresses: list[AddressPeer] = field(default_factory=list)
+    """The `networks` and `nodes` peers of the ClusterNetworkPolicies, by id."""
     _peer_ids: dict[PodPeer, int] = field(default_factory=dict)
     _block_ids: dict[IPBlock, int] = field(default_factory=dict)
     _named_ids: dict[NamedPort, int] = field(default_factory=dict)
+    _address_ids: dict[AddressPeer, int] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -84,13 +98,20 @@ class Universe:
 
     def add_cluster_policy(self, policy: ClusterNetworkPolicy) -> int:
         """Compile and number a ClusterNetworkPolicy; its subject and pod peers join the
-        pod peers. Its id among the cluster policies."""
+        pod peers, its `networks` and `nodes` peers the cluster addresses, its named ports
+        the named ports (in every protocol). Its id among the cluster policies."""
         compiled = compile_cluster_policy(policy)
         self.peer_id(compiled.subject)
         for rule in (*compiled.ingress, *compiled.egress):
             for peer in rule.peers:
                 if isinstance(peer, PodPeer):
                     self.peer_id(peer)
+                elif isinstance(peer, NetworksMatcher | NodesMatcher):
+                    self.address_id(peer)
+            for port in rule.ports:
+                if isinstance(port, AnyProtocolNamedPort):
+                    for protocol in Protocol:
+                        self.named_id((port.name, protocol))
         self.cluster_policies.append(compiled)
         return len(self.cluster_policies) - 1
 
@@ -102,6 +123,9 @@ class Universe:
 
     def named_id(self, named: NamedPort) -> int:
         return _intern(self._named_ids, self.named, named)
+
+    def address_id(self, peer: AddressPeer) -> int:
+        return _intern(self._address_ids, self.cluster_addresses, peer)
 
     def live(self) -> Iterable[tuple[int, CompiledPolicy]]:
         return ((i, p) for i, p in enumerate(self.policies) if p is not None)

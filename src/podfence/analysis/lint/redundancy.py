@@ -30,7 +30,6 @@ from podfence.analysis.samples import (
     port_samples,
     rule_port_sets,
 )
-from podfence.analysis.scale import class_engine_gap
 from podfence.engine.resolve import declared_ports
 from podfence.model import (
     Connection,
@@ -190,9 +189,12 @@ def _isolation_duplicated(ctx: LintContext, policy: NetworkPolicy) -> bool:
 def check_redundancy(ctx: LintContext, limit: int = DEFAULT_WORK_LIMIT) -> Iterator[Finding]:
     if not ctx.cluster.policies:
         return
-    if class_engine_gap(ctx.cluster) is None:
+    if not ctx.cluster.cluster_policies:
         sets = collect_by_class(ctx, limit)
-    else:  # pair by pair, within the limit
+    else:
+        # pair by pair, within the limit: with ClusterNetworkPolicies a NetworkPolicy rule
+        # allows a side only where the Admin tier passes it on (`allowed_by` of the tiered
+        # verdict), which the class-by-class collection of rule sets does not model
         sets = _collect(ctx, limit)
     if isinstance(sets, int):
         yield _skipped(ctx, sets, limit)

@@ -9,6 +9,8 @@ selector, ipBlock and named port is resolved by `podfence.engine.resolve.Resolve
 from podfence.engine.classes.changes import (
     Applied,
     Change,
+    ClusterPolicyChanged,
+    ClusterPolicyRemoved,
     EndpointChanged,
     EndpointRemoved,
     PolicyChanged,
@@ -28,6 +30,8 @@ __all__ = [
     "Applied",
     "Change",
     "ClassEngine",
+    "ClusterPolicyChanged",
+    "ClusterPolicyRemoved",
     "EndpointChanged",
     "EndpointClass",
     "EndpointRemoved",

@@ -1,4 +1,5 @@
-"""Changes to a cluster, as a closed type: one policy or one endpoint, changed or removed.
+"""Changes to a cluster, as a closed type: one policy, one ClusterNetworkPolicy or one
+endpoint, changed or removed.
 
 `ClassEngine.update` takes one of these; `changed_cluster` is what the cluster becomes.
 """
@@ -11,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar, assert_never
 
-from podfence.model import Cluster, Endpoint, NetworkPolicy
+from podfence.model import Cluster, ClusterNetworkPolicy, Endpoint, NetworkPolicy
 
 __all__ = [
     "Applied",
     "Change",
+    "ClusterPolicyChanged",
+    "ClusterPolicyRemoved",
     "EndpointChanged",
     "EndpointRemoved",
     "PolicyChanged",
@@ -52,7 +55,28 @@ class EndpointRemoved:
     """`namespace/name`."""
 
 
-Change = PolicyChanged | PolicyRemoved | EndpointChanged | EndpointRemoved
+@dataclass(frozen=True, slots=True)
+class ClusterPolicyChanged:
+    """A ClusterNetworkPolicy added, or replacing the one with its name (the class engine
+    rebuilds: the tiers are computed with everything else)."""
+
+    policy: ClusterNetworkPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterPolicyRemoved:
+    name: str
+    """The ClusterNetworkPolicy's name (without `cnp/`)."""
+
+
+Change = (
+    PolicyChanged
+    | PolicyRemoved
+    | EndpointChanged
+    | EndpointRemoved
+    | ClusterPolicyChanged
+    | ClusterPolicyRemoved
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +97,10 @@ def _policy_key(policy: NetworkPolicy) -> str:
 def _sort_key(key: str) -> str:
     """`ns/name` as `_policy_key` spells it (policies are sorted by namespace, then name)."""
     return key.replace("/", "\0", 1)
+
+
+def _cnp_key(policy: ClusterNetworkPolicy) -> str:
+    return policy.name
 
 
 def _endpoint_key(endpoint: Endpoint) -> str:
@@ -99,8 +127,10 @@ def _replace_sorted(
 
 
 def changed_cluster(cluster: Cluster, change: Change) -> Cluster:
-    """`cluster` with `change` applied (policies and endpoints stay sorted)."""
+    """`cluster` with `change` applied (policies, ClusterNetworkPolicies and endpoints stay
+    sorted)."""
     policies, endpoints = cluster.policies, cluster.endpoints
+    cnps = cluster.cluster_policies
     match change:
         case PolicyChanged(policy):
             policies = _replace_sorted(policies, _policy_key, policy, _sort_key(policy.key))
@@ -110,6 +140,12 @@ def changed_cluster(cluster: Cluster, change: Change) -> Cluster:
             endpoints = _replace_sorted(endpoints, _endpoint_key, endpoint, endpoint.id)
         case EndpointRemoved(ident):
             endpoints = _replace_sorted(endpoints, _endpoint_key, None, ident)
+        case ClusterPolicyChanged(cnp):
+            cnps = _replace_sorted(cnps, _cnp_key, cnp, cnp.name)
+        case ClusterPolicyRemoved(name):
+            cnps = _replace_sorted(cnps, _cnp_key, None, name)
         case _:
             assert_never(change)
-    return dataclasses.replace(cluster, policies=policies, endpoints=endpoints)
+    return dataclasses.replace(
+        cluster, policies=policies, endpoints=endpoints, cluster_policies=cnps
+    )

@@ -9,7 +9,13 @@ class engine evaluates no selector, ipBlock or named port itself):
 - per family, the ipBlocks that hold one of its addresses of that family
   (`Resolver.block_members`): an ipBlock matches the packet's address;
 - per named port a rule uses, the set of numbers it has on the endpoint
-  (`Resolver.named_ports`): every container port with that name and protocol.
+  (`Resolver.named_ports`): every container port with that name and protocol (a CNP's
+  `destinationNamedPort` is a named port of each protocol);
+- per family (4, 6, any), the ClusterNetworkPolicy `networks` and `nodes` peers that match it
+  (`Resolver.address_peer_members`): its addresses, or a hostNetwork pod's node.
+
+A ClusterNetworkPolicy's subject and its `namespaces`/`pods` peers are pod peers: they are in
+`pod_peers` (never for a hostNetwork endpoint).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from podfence.engine.address_index import AddressIndex
 from podfence.engine.resolve import Resolver, party_families
 from podfence.model import Endpoint
 
-__all__ = ["Signature", "signatures", "signature_blocks"]
+__all__ = ["Signature", "signature_addresses", "signature_blocks", "signatures"]
 
 _EMPTY: frozenset[int] = frozenset()
 
@@ -42,6 +48,12 @@ class Signature:
     """The ipBlocks holding one of its IPv6 addresses."""
     named: tuple[frozenset[int], ...]
     """Per named port of the universe, its numbers on the endpoint (empty: undefined)."""
+    v4_addresses: frozenset[int] = _EMPTY
+    """The CNP `networks`/`nodes` peers (`universe.cluster_addresses`) matching it over IPv4."""
+    v6_addresses: frozenset[int] = _EMPTY
+    """... over IPv6."""
+    any_addresses: frozenset[int] = _EMPTY
+    """... over any family (a connection whose family is not known)."""
 
     def blocks(self, family: int | None) -> frozenset[int]:
         """The ipBlocks that hold it for a connection of `family` (None: any address)."""
@@ -50,6 +62,14 @@ class Signature:
         if family == 6:
             return self.v6_blocks
         return self.v4_blocks | self.v6_blocks
+
+    def addresses(self, family: int | None) -> frozenset[int]:
+        """The CNP `networks`/`nodes` peers that match it over `family` (None: any)."""
+        if family == 4:
+            return self.v4_addresses
+        if family == 6:
+            return self.v6_addresses
+        return self.any_addresses
 
 
 def signature_blocks(
@@ -77,12 +97,29 @@ def _sets(members: npt.NDArray[np.bool_], ids: npt.NDArray[np.intp]) -> list[fro
     return out
 
 
+def signature_addresses(
+    resolver: Resolver, addresses: AddressIndex, endpoints: Sequence[Endpoint | None]
+) -> tuple[list[frozenset[int]], list[frozenset[int]], list[frozenset[int]]]:
+    """Per endpoint, the CNP `networks`/`nodes` peers that match it over IPv4, over IPv6 and
+    over any family."""
+    ids = range(len(resolver.universe.cluster_addresses))
+    if not ids:
+        return [_EMPTY] * addresses.count, [_EMPTY] * addresses.count, [_EMPTY] * addresses.count
+    index = np.asarray(ids, dtype=np.intp)
+    out = tuple(
+        _sets(resolver.address_peer_members(addresses, endpoints, ids, family), index)
+        for family in (4, 6, None)
+    )
+    return out[0], out[1], out[2]
+
+
 def signatures(
     resolver: Resolver, endpoints: Sequence[Endpoint], addresses: AddressIndex | None = None
 ) -> list[Signature]:
     """The signature of each endpoint (`addresses`: their `AddressIndex`, if already built)."""
     index = AddressIndex(endpoints) if addresses is None else addresses
     v4, v6 = signature_blocks(resolver, index, range(len(resolver.universe.blocks)))
+    a4, a6, a_any = signature_addresses(resolver, index, endpoints)
     families: dict[tuple[int, ...], frozenset[int] | None] = {}
     out = []
     for i, ep in enumerate(endpoints):
@@ -99,6 +136,9 @@ def signatures(
             v4[i],
             v6[i],
             resolver.named_ports(ep),
+            a4[i],
+            a6[i],
+            a_any[i],
         )
         out.append(sig)
     return out

@@ -3,9 +3,11 @@
 Endpoints are grouped into classes that no policy can tell apart (see `classify`: the
 signature is read from the resolver), port numbers into atoms that no rule splits (see
 `ports`), and reachability between classes is kept per direction as per-class masks, shared
-peer vectors and sparse pairs (see `reach`), per IP-family view (see `views`). Answers equal
+peer vectors and sparse pairs (see `reach`), per IP-family view (see `views`), then through
+the Admin and Baseline tiers of the ClusterNetworkPolicies (see `tiered`). Answers equal
 `podfence.engine.Engine.allowed` exactly; a pod may always reach itself, which is the only
-thing classes do not decide. The state lives in one `ClassState`; `update` takes a `Change`.
+thing classes do not decide. The state lives in one `ClassState`; `update` takes a `Change`
+(a ClusterNetworkPolicy change rebuilds).
 """
 
 from __future__ import annotations

@@ -17,6 +17,10 @@ removes them exactly).
 
 A `Reach` is one IP-family view (see `views`): its peers' ipBlock membership counts the
 addresses of that family only (None: any address).
+
+With ClusterNetworkPolicies, each side then goes through the Admin and Baseline tiers
+(`tiered.TierTables`): egress(s, d) and ingress(s, d) above are the NetworkPolicy tier's
+masks, and the tiers turn each into `X | (NP & Y)` per side.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from podfence.engine.classes.classify import Signature
 from podfence.engine.classes.pairs import PairTable, pair_keys
 from podfence.engine.classes.ports import PortAtoms, Words, mask_to_words
 from podfence.engine.classes.rules import ClassRule
+from podfence.engine.classes.tiered import TierTables
 from podfence.engine.universe import Universe
 from podfence.model import Direction
 
@@ -87,6 +92,8 @@ class Reach:
         self._keys_of: list[tuple[Direction, bytes, ClassRule]] = []
         self._owners: list[set[int]] = []
         self._of_policy: dict[int, list[int]] = {}
+        self.tiers = TierTables(universe) if universe.cluster_policies else None
+        """The Admin and Baseline tiers (None without ClusterNetworkPolicies)."""
         self.refresh_policies()
         self.refresh_members()
         n = self.size
@@ -132,6 +139,11 @@ class Reach:
         self._peer_cache: dict[tuple[tuple[int, ...], tuple[int, ...]], _Idx] = {}
         self._named_words: dict[int, _Table] = {}
         self._side_memo.clear()
+        self._reset_tiers()
+
+    def _reset_tiers(self) -> None:
+        if self.tiers is not None:
+            self.tiers.reset()
 
     def resign(self, before: Mapping[int, Signature]) -> None:
         """The signatures of some classes changed (`before`: their previous ones): update
@@ -159,6 +171,7 @@ class Reach:
                     table[i] = found.astype(np.intp)
                 else:
                     table.pop(i, None)
+        self._reset_tiers()
 
     def swap(
         self, old: int | None, new: int | None, before: Mapping[int, Signature], *, named: bool
@@ -186,6 +199,7 @@ class Reach:
         self._side_memo.clear()
         if named:
             self._named_words.clear()
+        self._reset_tiers()
 
     def peers(self, rule: ClassRule) -> _Idx | None:
         """The classes a rule's peers match (None: every class)."""
@@ -383,6 +397,7 @@ class Reach:
                 if direction is Direction.EGRESS:
                     _set(self.named_any, c, side.any_named)
                     _set(self.named_big, c, side.big_named)
+        self._reset_tiers()  # isolation may have changed: so may the profiles
 
     # -- answers -----------------------------------------------------------------------
 
@@ -402,17 +417,23 @@ class Reach:
             found = self.pairs[Direction.EGRESS].get(src, dst)
             if found is not None:
                 egress |= found
+        tiers = self.tiers
+        if tiers is not None:
+            egress = tiers.egress_pair(self, src, dst, egress)
         if not self.iso[Direction.INGRESS][dst]:
-            return egress
-        ingress = self.any[Direction.INGRESS][dst].copy()
-        for j, mask in enumerate(self.big_masks):
-            if mask[src]:
-                ingress |= self.big_rows[Direction.INGRESS][dst, j]
-        found = self.pairs[Direction.INGRESS].get(src, dst)
-        if found is not None:
-            ingress |= found
-        out: Words = egress & ingress
-        return out
+            both = egress
+        else:
+            ingress = self.any[Direction.INGRESS][dst].copy()
+            for j, mask in enumerate(self.big_masks):
+                if mask[src]:
+                    ingress |= self.big_rows[Direction.INGRESS][dst, j]
+            found = self.pairs[Direction.INGRESS].get(src, dst)
+            if found is not None:
+                ingress |= found
+            both = egress & ingress
+        if tiers is not None:
+            return tiers.ingress_pair(self, src, dst, egress, both)
+        return both
 
     def rows(self, sources: _Idx) -> _Table:
         """allowed[s, d] for the (sorted) `sources` and every class d: (s, d, words)."""
@@ -436,6 +457,8 @@ class Reach:
                 out[r] |= self.named_words(nid)
         at, dst, masks = self.pairs[eg].rows(sources)
         out[at, dst] |= masks
+        if self.tiers is not None:
+            out = self.tiers.egress_rows(self, sources, out)
         base = np.where(self.iso[ing][:, None], self.any[ing], self.all_words)
         final = out & base[None]
         for j, mask in enumerate(self.big_masks):
@@ -446,17 +469,20 @@ class Reach:
                 final[grid] |= out[grid] & self.big_rows[ing][cols, j][None]
         at, dst, masks = self.pairs[ing].rows(sources)
         final[at, dst] |= out[at, dst] & masks
+        if self.tiers is not None:
+            final = self.tiers.ingress_rows(self, sources, out, final)
         return final
 
     def rows_of(self, sources: _Idx, destinations: _Idx) -> _Table:
         block = self.rows(sources)
-        if len(destinations) == self.size:
-            return block
+        if len(destinations) == self.size and bool((destinations[1:] > destinations[:-1]).all()):
+            return block  # every class, in order (after updates, groups may be in another)
         out: _Table = block[:, destinations]
         return out
 
     def chunk_rows(self) -> int:
-        per_row = max(1, self.size * self.atoms.words * 8 * 3)
+        tables = 3 if self.tiers is None else self.tiers.chunk_factor()
+        per_row = max(1, self.size * self.atoms.words * 8 * tables)
         return max(1, _BLOCK_BYTES // per_row)
 
     def split_atom(self, atoms: PortAtoms, old_bit: int, new_bit: int) -> None:
@@ -476,6 +502,7 @@ class Reach:
         self._rule_masks.clear()
         self._named_words.clear()
         self._side_memo.clear()
+        self._reset_tiers()
 
 
 def _arrays(lists: dict[int, list[int]]) -> dict[int, _Idx]:

@@ -9,10 +9,12 @@ see `views`). `apply(change)` applies one `Change` in place, reusing what it doe
   new (`update.resigned`). If every class stays uniform, the classes stay: their signatures
   change, new port boundaries split their atom, the policy's rules and pairs are swapped, and
   only the classes it selects (before or after) are summarised again;
-- a changed endpoint that lands in an existing class just moves.
+- a changed endpoint that lands in an existing class just moves (its signature says which
+  ClusterNetworkPolicies select it and which of their peers match it, so the tiers stay).
 
-Anything else (a class would split, a new class is needed) raises `Rebuild`; the engine then
-builds a new state, which is always correct.
+Anything else (a class would split, a new class is needed, a ClusterNetworkPolicy changed:
+the tiers are computed again with everything else) raises `Rebuild`; the engine then builds a
+new state, which is always correct.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import numpy as np
 from podfence.engine.address_index import AddressIndex
 from podfence.engine.classes.changes import (
     Change,
+    ClusterPolicyChanged,
+    ClusterPolicyRemoved,
     EndpointChanged,
     EndpointRemoved,
     PolicyChanged,
@@ -36,6 +40,7 @@ from podfence.engine.classes.members import Members
 from podfence.engine.classes.ports import PortAtoms, atoms_of, named_set
 from podfence.engine.classes.reach import Reach
 from podfence.engine.classes.rules import ClassRule, class_rules, range_sets
+from podfence.engine.classes.tiered import tier_port_ranges
 from podfence.engine.classes.update import Counts, Rebuild, resigned
 from podfence.engine.classes.views import Views, needed_views
 from podfence.engine.resolve import Resolver
@@ -71,8 +76,10 @@ class ClassState:
 
     @classmethod
     def build(cls, cluster: Cluster, *, big_peer_set: int = 256) -> ClassState:
-        universe = Universe.of(cluster.policies)
-        resolver = Resolver(universe, {ns.name: ns.labels for ns in cluster.namespaces})
+        universe = Universe.of(cluster.policies, cluster.cluster_policies)
+        resolver = Resolver(
+            universe, {ns.name: ns.labels for ns in cluster.namespaces}, cluster.nodes
+        )
         rules = {pid: class_rules(universe, pid) for pid, _ in universe.live()}
         endpoints = list(cluster.endpoints)
         addresses = AddressIndex(endpoints)
@@ -123,6 +130,10 @@ class ClassState:
                 affected = self._remove_endpoint(endpoint.id) + self._place(endpoint)
             case EndpointRemoved(ident):
                 affected = self._remove_endpoint(ident)
+            case ClusterPolicyChanged(policy):
+                raise Rebuild(f"cnp/{policy.name} changed: the tiers are computed again")
+            case ClusterPolicyRemoved(name):
+                raise Rebuild(f"cnp/{name} was removed: the tiers are computed again")
             case _:
                 assert_never(change)
         self.cluster = cluster
@@ -200,8 +211,10 @@ class ClassState:
 
 
 def _atoms(universe: Universe, sigs: Iterable[Signature]) -> PortAtoms:
-    """Atoms cut by every rule's port range and every class's set of each named port."""
+    """Atoms cut by every rule's port range (ClusterNetworkPolicies' too) and every class's
+    set of each named port."""
     sets: list[PortSet] = range_sets(universe)
+    sets += [PortSet.span(p, first, last) for p, first, last in tier_port_ranges(universe)]
     named: set[tuple[int, frozenset[int]]] = set()
     for sig in sigs:
         named.update((nid, numbers) for nid, numbers in enumerate(sig.named) if numbers)

@@ -154,6 +154,9 @@ def resigned(
             sig.v4_blocks | v4.get(c, _EMPTY),
             sig.v6_blocks | v6.get(c, _EMPTY),
             sig.named + named[c] if named else sig.named,
+            sig.v4_addresses,
+            sig.v6_addresses,
+            sig.any_addresses,
         )
         if new != sig:
             out[c] = new

@@ -1,17 +1,19 @@
 """Reach per IP-family view, and how a pair of classes combines the views.
 
-An ipBlock matches the packet's address (`engine.resolve`): over IPv4 a party is in a block
-when one of its IPv4 addresses is. Reach is computed per view, the view deciding which of a
-peer's addresses count: 4, 6, or None (any address). A connection of a given family reads
+An ipBlock (and a ClusterNetworkPolicy `networks` or `nodes` peer) matches the packet's
+address (`engine.resolve`): over IPv4 a party is in a block when one of its IPv4 addresses
+is. Reach is computed per view, the view deciding which of a peer's addresses count: 4, 6,
+or None (any address). A connection of a given family reads
 that family's view. A connection asked by name (family None) is allowed when it is allowed
 over every family in `connection_families` of the two parties (None when they share no
 family or have no address), as `Engine.allowed` decides it.
 
 Only views that can differ from view None are built. View f can differ for a pair using f
-only through a class that may use f (it has an address of f, or none) and whose blocks over
-f differ from its blocks over any address; single-stack classes never do, so without a
-dual-stack endpoint in a block the one view None is exact. A view that is not built is
-read as view None; a connection of an explicit family whose classes need the view builds it.
+only through a class that may use f (it has an address of f, or none) and whose blocks (or
+CNP address peers) over f differ from those over any address; single-stack classes never
+do, so without a dual-stack endpoint in a block the one view None is exact. A view that is
+not built is read as view None; a connection of an explicit family whose classes need the
+view builds it.
 """
 
 from __future__ import annotations
@@ -44,8 +46,9 @@ def _may_use(sig: Signature, family: int) -> bool:
 
 
 def _differs(sig: Signature, family: int) -> bool:
-    """Do the class's blocks over `family` differ from those over any address?"""
-    return sig.blocks(family) != sig.blocks(None)
+    """Do the class's blocks (or CNP `networks`/`nodes` peers) over `family` differ from
+    those over any address?"""
+    return sig.blocks(family) != sig.blocks(None) or sig.addresses(family) != sig.addresses(None)
 
 
 def needed_views(signatures: Iterable[Signature]) -> set[int | None]:
@@ -167,8 +170,8 @@ class Views:
 
     def rows_of(self, sources: _Idx, destinations: _Idx, family: int | None = None) -> _Table:
         block = self.rows(sources, family)
-        if len(destinations) == self.size:
-            return block
+        if len(destinations) == self.size and bool((destinations[1:] > destinations[:-1]).all()):
+            return block  # every class, in order (after updates, groups may be in another)
         out: _Table = block[:, destinations]
         return out
 
