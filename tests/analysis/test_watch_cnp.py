@@ -1,5 +1,6 @@
 """`watch` with ClusterNetworkPolicies: changes to them are reported like NetworkPolicy
-changes, evaluated by the per-pair engine with the tiers, and stderr says so.
+changes, evaluated by the class engine with the tiers (a CNP change recomputes the classes),
+and every round's answers equal the per-pair engine's.
 
 examples/cnp/admin-guardrail states its verdicts (guardrail.yaml): the Admin CNP
 protect-payments accepts monitoring/prometheus -> payments/ledger on 9090 and denies every
@@ -13,10 +14,12 @@ import dataclasses
 import shutil
 from pathlib import Path
 
-from podfence.analysis.watch import Watch, pair_snapshot, tier_object_changes
+from podfence.analysis.snapshots import object_changes
+from podfence.analysis.watch import Watch
 from podfence.cli.scale_watch import Watcher
+from podfence.engine import Engine
 from podfence.load import load_paths
-from podfence.model import Cluster, Protocol, ProtocolPort
+from podfence.model import Cluster, Connection, Protocol, ProtocolPort
 from podfence.render.watch import render_round
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +48,7 @@ def _pairs(changes: object) -> set[tuple[bool, str, str, str]]:
 def test_removing_the_admin_cnp_gains_what_it_denied() -> None:
     watch = Watch(_guard(), [_8443])
     result = watch.advance(_without_cnps(_guard()))
-    assert (result.objects, result.incremental, result.per_pair) == (1, False, False)
+    assert (result.objects, result.incremental) == (1, False)
     # the Admin Deny no longer hides the NetworkPolicy that allows namespace shop on 8443
     assert _pairs(result.changes) == {
         (True, "8443/TCP", "shop/checkout", "payments/ledger"),
@@ -56,7 +59,7 @@ def test_removing_the_admin_cnp_gains_what_it_denied() -> None:
 def test_adding_it_back_loses_it_pair_by_pair() -> None:
     watch = Watch(_without_cnps(_guard()), [_8443, _9090])
     result = watch.advance(_guard())
-    assert (result.objects, result.incremental, result.per_pair) == (1, False, True)
+    assert (result.objects, result.incremental) == (1, False)
     assert _pairs(result.changes) == {
         (False, "8443/TCP", "shop/checkout", "payments/ledger"),
         (False, "8443/TCP", "shop/web", "payments/ledger"),
@@ -73,7 +76,7 @@ def test_a_changed_cnp_rule_is_a_change() -> None:
     changed = dataclasses.replace(guard, cluster_policies=(swapped,))
     watch = Watch(guard, [_9090])
     result = watch.advance(changed)
-    assert result.objects == 1 and result.per_pair
+    assert result.objects == 1 and not result.incremental
     assert _pairs(result.changes) == {
         (False, "9090/TCP", "monitoring/prometheus", "payments/ledger")
     }
@@ -81,34 +84,62 @@ def test_a_changed_cnp_rule_is_a_change() -> None:
     assert (again.objects, again.changes) == (0, ())
 
 
-def test_the_per_pair_snapshot_follows_the_engine_with_tiers() -> None:
-    snap = pair_snapshot(_guard(), [_8443])
-    assert snap.labels[snap.class_by_id["shop/checkout"]] == "shop/checkout"
-    assert snap.classes == len(_guard().endpoints)
+def _allowed_pairs(watch: Watch) -> set[tuple[str, str, str]]:
+    """What the watch's class engine allows now, pod to pod, on its ports."""
+    out = set()
+    for port in watch.ports:
+        for s in watch.engine.cluster.endpoints:
+            for d in watch.engine.cluster.endpoints:
+                if s.id != d.id and watch.engine.allowed(s, d, port.port, port.protocol):
+                    out.add((str(port), s.id, d.id))
+    return out
 
 
-def test_nodes_and_cnps_count_as_changed_objects() -> None:
+def _engine_pairs(cluster: Cluster, ports: list[ProtocolPort]) -> set[tuple[str, str, str]]:
+    engine = Engine(cluster)
+    return {
+        (str(port), s.id, d.id)
+        for port in ports
+        for s in cluster.endpoints
+        for d in cluster.endpoints
+        if s.id != d.id and engine.allowed(Connection(s, d, port.port, port.protocol))
+    }
+
+
+def test_every_round_equals_the_per_pair_engine_with_tiers() -> None:
     guard = _guard()
-    assert tier_object_changes(guard, guard) == 0
+    ports = [_8443, _9090]
+    (cnp,) = guard.cluster_policies
+    accept, deny = cnp.ingress
+    swapped = dataclasses.replace(
+        guard, cluster_policies=(dataclasses.replace(cnp, ingress=(deny, accept)),)
+    )
+    watch = Watch(guard, ports)
+    for cluster in (guard, _without_cnps(guard), guard, swapped, guard):
+        watch.advance(cluster)
+        assert _allowed_pairs(watch) == _engine_pairs(cluster, ports)
+
+
+def test_nodes_changed_recompute_everything() -> None:
+    guard = _guard()
+    assert object_changes(guard, guard) == []
     moved = dataclasses.replace(guard, nodes=guard.nodes[:1])
-    assert tier_object_changes(guard, moved) == 1
-    assert tier_object_changes(guard, _without_cnps(moved)) == 2
+    assert object_changes(guard, moved) is None
+    watch = Watch(guard, [_8443])
+    result = watch.advance(moved)
+    assert (result.objects, result.incremental) == (None, False)
 
 
-def test_a_round_says_it_asked_pair_by_pair() -> None:
+def test_a_round_after_a_cnp_change_says_from_scratch() -> None:
     watch = Watch(_without_cnps(_guard()), [_8443])
     lines = render_round(watch.advance(_guard()), clock="12:00:00", took_ms=1)
     assert lines[0] == (
-        "12:00:00 1 object changed, analysed pair by pair with the ClusterNetworkPolicy tiers "
-        "in 1 ms: 2 changes in allowed pairs"
+        "12:00:00 1 object changed, analysed from scratch in 1 ms: 1 change in allowed pairs"
     )
-    assert sorted(lines[1:]) == [
-        "  - 8443/TCP  shop/checkout -> payments/ledger",
-        "  - 8443/TCP  shop/web -> payments/ledger",
-    ]
+    assert lines[1:] == ["  - 8443/TCP  shop/checkout, shop/web -> payments/ledger"]
 
 
-def test_the_command_reports_a_cnp_change_and_says_how_on_stderr(tmp_path: Path) -> None:
+def test_the_command_reports_a_cnp_change(tmp_path: Path) -> None:
     for f in GUARD.iterdir():
         shutil.copy(f, tmp_path / f.name)
     out: list[str] = []
@@ -119,24 +150,19 @@ def test_the_command_reports_a_cnp_change_and_says_how_on_stderr(tmp_path: Path)
 
     w = Watcher([str(tmp_path)], [_8443], "default", echo)
     w.start()
-    assert out[0] == (
-        "watching 3 files: 4 endpoints asked pair by pair, 1 policy, 1 ClusterNetworkPolicy"
-    )
-    assert err == [
-        "podfence: note: ClusterNetworkPolicies present: the class engine does not model tiers "
-        "yet; using the per-pair engine: every round asks every pair (16 questions)"
-    ]
+    assert out[0].startswith("watching 3 files: 4 endpoints in ")
+    assert out[0].endswith(", 1 policy, 1 ClusterNetworkPolicy")
+    assert err == []
     guard = tmp_path / "guardrail.yaml"
     guard.write_text(
         guard.read_text().replace("- payments", "- payments\n                  - shop")
     )
     assert w.check()
-    assert "1 object changed, analysed pair by pair with the ClusterNetworkPolicy tiers" in out[1]
-    assert "  + 8443/TCP  shop/checkout -> payments/ledger" in out
-    assert len(err) == 1  # said once
+    assert "1 object changed, analysed from scratch" in out[1]
+    assert "  + 8443/TCP  shop/checkout, shop/web -> payments/ledger" in out
     rounds = len(out)
-    guard.unlink()  # the guardrail goes: back to the class engine
+    guard.unlink()  # the guardrail goes
     assert w.check()
     assert "1 object changed, analysed from scratch" in out[rounds]
-    assert "  - 8443/TCP  shop/checkout -> payments/ledger" not in out[rounds:]
-    assert len(err) == 1
+    assert "  - 8443/TCP  shop/checkout, shop/web -> payments/ledger" not in out[rounds:]
+    assert err == []

@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from podfence.analysis.tier_matrix import FALLBACK_NOTE
 from podfence.analysis.watch import MAX_UPDATES, Watch
 from podfence.load import LoadOptions
 from podfence.load.fast.load import load_fast
@@ -71,28 +70,14 @@ class Watcher:
         if cluster is None:
             cluster = Cluster()
         self.watch = Watch(cluster, self.ports)
-        cnps = len(cluster.cluster_policies)
-        groups = f"in {count(len(self.watch.engine.classes), 'group')}"
-        tiers = ""
-        if cnps:  # the class engine's groups ignore the tiers: every endpoint is asked
-            groups = "asked pair by pair"
-            tiers = f", {count(cnps, 'ClusterNetworkPolicy', 'ClusterNetworkPolicies')}"
+        cnps = cluster.cluster_policies
+        tiers = f", {count(len(cnps), 'ClusterNetworkPolicy', 'ClusterNetworkPolicies')}"
         self.echo(
             f"watching {count(len(self.stamps), 'file')}: "
-            f"{count(len(cluster.endpoints), 'endpoint')} {groups}, "
-            f"{count(len(cluster.policies), 'policy')}{tiers}"
+            f"{count(len(cluster.endpoints), 'endpoint')} in "
+            f"{count(len(self.watch.engine.classes), 'group')}, "
+            f"{count(len(cluster.policies), 'policy')}{tiers if cnps else ''}"
         )
-        self._note(cluster, before=False)
-
-    def _note(self, cluster: Cluster, *, before: bool) -> None:
-        """Say on stderr when ClusterNetworkPolicies send the rounds to the per-pair engine
-        (at the start, or when the first one appears)."""
-        if cluster.cluster_policies and not before:
-            pairs = len(cluster.endpoints) ** 2 * len(self.ports)
-            self.echo(
-                f"podfence: note: {FALLBACK_NOTE}: every round asks every pair ({pairs} questions)",
-                err=True,
-            )
 
     def check(self) -> bool:
         """One poll; True when the input changed (and was analysed again)."""
@@ -103,7 +88,6 @@ class Watcher:
         cluster = self._load()
         if cluster is None or self.watch is None:
             return True
-        self._note(cluster, before=self.watch.per_pair)
         started = time.perf_counter()
         result = self.watch.advance(cluster)
         took = (time.perf_counter() - started) * 1000

@@ -33,8 +33,6 @@ def render_round(
     """`clock`: the time of day to stamp the round with; `took_ms`: how long it took."""
     objects = "? objects" if result.objects is None else count(result.objects, "object")
     how = "incrementally" if result.incremental else "from scratch"
-    if result.per_pair:
-        how = "pair by pair with the ClusterNetworkPolicy tiers"
     lines = [
         f"{clock} {objects} changed, analysed {how} in {took_ms:.0f} ms: "
         f"{count(len(result.changes), 'change')} in allowed pairs"
