@@ -21,13 +21,22 @@ from podfence.load.nodes import Node, Scalar, from_plain
 from podfence.load.tree import child, index
 from podfence.model import Diagnostic, Severity
 
-__all__ = ["parse_text", "scalar_value", "MAX_DEPTH", "MAX_NODES", "SEPARATOR_HINT"]
+__all__ = ["parse_text", "scalar_value", "node_limit", "MAX_DEPTH", "MAX_NODES", "SEPARATOR_HINT"]
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALARS = yaml.constructor.SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
 MAX_NODES = 1_000_000
-"""Upper bound on the nodes of one file after alias expansion (a defence against YAML bombs)."""
+"""How many more nodes than characters one file may hold after alias expansion (a defence
+against YAML bombs). A node written out takes at least one character, so only aliases can
+pass it: a file's limit is `node_limit(text)`, and a 150,000-pod dump of 160 MB is read."""
+
+
+def node_limit(text: str) -> int:
+    """The most nodes `text` may expand to: one per character, and MAX_NODES more."""
+    return MAX_NODES + len(text)
+
+
 MAX_DEPTH = 200
 """Upper bound on nesting (maps and lists in one another): real objects stay far below it
 (a CRD's schema reaches a few dozen), and deeper input would exhaust Python's stack."""
@@ -50,13 +59,15 @@ class _Converter:
 
     file: str
     out: list[Diagnostic]
+    limit: int
     count: int = 0
     active: set[int] = field(default_factory=set)
 
     def convert(self, node: yaml.Node, line: int, path: str, depth: int = 0) -> Node:
         self.count += 1
-        if self.count > MAX_NODES:
-            raise _Problem(line, f"document too large: more than {MAX_NODES} nodes", path)
+        if self.count > self.limit:
+            message = f"document too large: more than {self.limit} nodes once aliases are expanded"
+            raise _Problem(line, message, path)
         if depth > MAX_DEPTH:  # the line says where; a path 200 levels long would not help
             raise _Problem(node.start_mark.line + 1, _TOO_DEEP)
         if id(node) in self.active:
@@ -169,7 +180,7 @@ def _collect(
     """The documents up to the first syntax error, their problems, and that error if any."""
     docs: list[Node] = []
     out: list[Diagnostic] = []
-    converter = _Converter(file, out)
+    converter = _Converter(file, out, node_limit(text))
     try:
         for root in _compose(text):
             if isinstance(root, yaml.ScalarNode) and root.tag == _TAG + "null":

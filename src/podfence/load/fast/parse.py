@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import orjson
 
 from podfence.load.fast.yaml_values import FastParseError, json_value, yaml_value
-from podfence.load.parse import MAX_NODES
+from podfence.load.parse import node_limit
 
 __all__ = ["FastParseError", "Located", "is_json", "parse_fast"]
 
@@ -163,20 +163,22 @@ def is_json(name: str, text: str) -> bool:
 def parse_fast(name: str, text: str) -> list[Located]:
     """The documents of a file (JSON when it looks like JSON, else YAML)."""
     text = text.removeprefix("\ufeff")
-    docs = _json(text) if is_json(name, text) else _yaml(text)
-    if len(text) > MAX_NODES:  # every node takes a character: smaller files cannot be too big
-        _within_node_limit(docs)
+    if is_json(name, text):
+        return _json(text)
+    docs = _yaml(text)
+    if "*" in text:  # an alias may repeat nodes: the file may pass the exact loader's limit
+        _within_node_limit(docs, node_limit(text))
     return docs
 
 
-def _within_node_limit(docs: list[Located]) -> None:
-    """FastParseError when the file's documents hold more than MAX_NODES nodes (maps, lists
-    and scalars, counted over the whole file), which the exact loader reports. A bound
-    first, in C: written indented by orjson, a node starts a line of its own."""
+def _within_node_limit(docs: list[Located], limit: int) -> None:
+    """FastParseError when the file's documents hold more than `limit` nodes (maps, lists
+    and scalars, aliases expanded, counted over the whole file), which the exact loader
+    reports. A bound first, in C: written indented by orjson, a node starts a line."""
     bound = 0
     for doc in docs:
         bound += orjson.dumps(doc.value, option=orjson.OPT_INDENT_2).count(b"\n") + 1
-    if bound <= MAX_NODES:
+    if bound <= limit:
         return
     count, stack = 0, [doc.value for doc in docs]
     while stack:
@@ -186,5 +188,5 @@ def _within_node_limit(docs: list[Located]) -> None:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-    if count > MAX_NODES:
-        raise FastParseError(f"more than {MAX_NODES} nodes (the exact loader reports it)")
+    if count > limit:
+        raise FastParseError(f"more than {limit} nodes (the exact loader reports it)")
