@@ -32,6 +32,7 @@ from podfence.load.fast.parse import FastParseError, is_json, parse_fast
 from podfence.load.fast.warned import LINK, collect_any
 from podfence.load.link import PodView, represented
 from podfence.load.options import DEFAULT_OPTIONS
+from podfence.load.report import has_errors
 from podfence.load.sources import Source, read_sources
 from podfence.load.tree import line_of
 from podfence.model import (
@@ -64,10 +65,14 @@ def load_sources_fast(
     progress: Progress | None = None,
     positions: bool = False,
     options: LoadOptions = DEFAULT_OPTIONS,
+    problems: Sequence[Diagnostic] = (),
 ) -> LoadResult:
     """The cluster of `sources` and its diagnostics, or raise `Unsupported` /
     `FastParseError`. `options` judge objects as the exact loader's `options` do (the
-    Kubernetes version, the ClusterNetworkPolicy CRD channel)."""
+    Kubernetes version, the ClusterNetworkPolicy CRD channel). `problems`: warnings met
+    reading the sources (an empty directory), reported first as the exact loader does."""
+    if has_errors(problems):
+        raise Unsupported("a problem reading the input (an error)")
     out = Collected(places={} if positions else None, options=options)
     total = sum(len(s.text) for s in sources)
     done = 0
@@ -101,7 +106,8 @@ def load_sources_fast(
         custom_resources=unique_resources(out.custom_resources),
         positions=LazyPositions(out.places) if out.places is not None else {},
     )
-    return LoadResult(cluster, _ordered([*out.warnings, *warnings]))
+    read = [(-1, 0, 0, d) for d in problems]  # at line 0 of their file or argument
+    return LoadResult(cluster, _ordered([*read, *out.warnings, *warnings]))
 
 
 def _ordered(warnings: Sequence[tuple[int, int, int, Diagnostic]]) -> tuple[Diagnostic, ...]:
@@ -171,10 +177,11 @@ def load_fast(
     sources, problems = read_sources(
         paths, stdin=stdin, exclude=options.exclude, max_file_size=options.max_file_size
     )
-    if not problems and sources:
+    if not has_errors(problems) and sources:
         try:
             return load_sources_fast(
                 sources,
+                problems=problems,
                 default_namespace=default_namespace,
                 progress=progress,
                 positions=positions,

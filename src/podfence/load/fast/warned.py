@@ -17,7 +17,8 @@ ClusterNetworkPolicy succeeds), and a document that is not a Kubernetes object a
 Still sent to the exact loader (see `objects.claim`, `load`): an object defined twice (a
 warning, an error with `strict`: which definition wins and the order of objects are the link
 stage's, and the fast path keeps no bodies to compare), a pod and a workload of the same
-name (an error), and an object whose text cannot be cut out alone (`object_lines` is None).
+name (an error), and an object whose text cannot be cut out alone (`object_lines` is None, or its object
+is elsewhere: a YAML alias of a whole item).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def _exactly(body: object, place: Place, default_ns: str, out: Collected) -> Non
     if info.api_version != api:
         raise Unsupported("an apiVersion podfence does not read (an error)")
     lines = object_lines(place)
-    if lines is None:
+    if lines is None or lines.get("") != place.line:  # an alias of another object, say
         raise Unsupported("an object whose text cannot be read alone")
     label = describe(kind, body, default_ns if info.namespaced else None)
     decoding: list[Diagnostic] = []
