@@ -58,25 +58,42 @@ WARNED: dict[str, list[dict[str, object]]] = {
     "deployment named from a generateName": [_deployment({"generateName": "d-"})],
     # the validate stage
     "policy with an IPv6 CIDR not in RFC 5952 form": [
-        _policy("p", {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "FD00::/8"}}]}]})
+        _policy(
+            "p", {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "FD00::/8"}}]}]}
+        )
     ],
     "cluster policy with a peer of unknown type (fails closed)": [
         _cnp("c", egress=[{"action": "Deny", "to": [{"services": {}}]}])
     ],
     "cluster policy with a namespace": [_cnp("c", meta={"namespace": "x"})],
     "cluster policy with an empty named port": [
-        _cnp("c", ingress=[{"action": "Deny", "from": [{"namespaces": {}}],
-                            "protocols": [{"destinationNamedPort": ""}]}])  # fmt: skip
+        _cnp(
+            "c",
+            ingress=[
+                {
+                    "action": "Deny",
+                    "from": [{"namespaces": {}}],
+                    "protocols": [{"destinationNamedPort": ""}],
+                }
+            ],
+        )  # fmt: skip
     ],
     "node with an address that is not an IP": [
-        {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n"},
-         "status": {"addresses": [{"type": "InternalIP", "address": "node-1"}]}}  # fmt: skip
+        {
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {"name": "n"},
+            "status": {"addresses": [{"type": "InternalIP", "address": "node-1"}]},
+        }  # fmt: skip
     ],
     # the decode stage: kinds skipped with a warning
     "a misspelt kind": [{"apiVersion": "v1", "kind": "NetworkPolicyy", "metadata": {"name": "q"}}],
     "a kind ClusterNetworkPolicy succeeds": [
-        {"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy",
-         "metadata": {"name": "a"}}  # fmt: skip
+        {
+            "apiVersion": "policy.networking.k8s.io/v1alpha1",
+            "kind": "AdminNetworkPolicy",
+            "metadata": {"name": "a"},
+        }  # fmt: skip
     ],
     # the link stage, with warnings of the other stages in other objects
     "implicit namespace beside a warned policy": [
@@ -89,7 +106,9 @@ WARNED: dict[str, list[dict[str, object]]] = {
 def _write(items: list[dict[str, object]], form: str, out: Path) -> Path:
     """`items` in the middle of a namespace and pods, as a JSON List, a YAML List, or YAML
     documents (a comment first): the warned objects are on lines far from the top."""
-    everything = json.loads(json.dumps([NS, _pod("a1"), _pod("a2"), *items, _pod("z1"), _pod("z2")]))
+    everything = json.loads(
+        json.dumps([NS, _pod("a1"), _pod("a2"), *items, _pod("z1"), _pod("z2")])
+    )
     listed = {"apiVersion": "v1", "kind": "List", "items": everything}
     if form == "json":
         path = out / "in.json"
@@ -285,7 +304,9 @@ POOL: list[dict[str, object]] = [
 ]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     picks=st.lists(st.integers(0, len(POOL) - 1), min_size=1, max_size=8),
     form=st.sampled_from(["json", "flat", "yaml", "documents"]),

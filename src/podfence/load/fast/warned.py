@@ -17,8 +17,10 @@ ClusterNetworkPolicy succeeds), and a document that is not a Kubernetes object a
 Still sent to the exact loader (see `objects.claim`, `load`): an object defined twice (a
 warning, an error with `strict`: which definition wins and the order of objects are the link
 stage's, and the fast path keeps no bodies to compare), a pod and a workload of the same
-name (an error), and an object whose text cannot be cut out alone (`object_lines` is None, or its object
-is elsewhere: a YAML alias of a whole item).
+name (an error), and an object whose text cannot be cut out alone (`object_lines` is None,
+or its object is elsewhere: a YAML alias of a whole item). Linking makes no other warning
+(workloads represented by their pods are dropped without a word), and `strict` changes
+duplicates only, so the warnings kept here are the same under any `LoadOptions`.
 """
 
 from __future__ import annotations
@@ -67,7 +69,11 @@ def _exactly(body: object, place: Place, default_ns: str, out: Collected) -> Non
     if place.item is None and (not isinstance(body, dict) or not _claims(body)):
         # `pipeline._not_an_object`: skipped with one warning, at the document
         what = "a list" if isinstance(body, list) else "a plain value"
-        why = "no apiVersion and kind" if isinstance(body, dict) else f"{what}, with no apiVersion and kind"
+        why = (
+            "no apiVersion and kind"
+            if isinstance(body, dict)
+            else f"{what}, with no apiVersion and kind"
+        )
         message = NOT_AN_OBJECT.format(what=why)
         _warn(out, DECODE, place, [Diagnostic(file, place.line, Severity.WARNING, message)])
         return
@@ -111,7 +117,9 @@ def _claims(body: dict[object, object]) -> bool:
     return "apiVersion" in body or "kind" in body
 
 
-def _skipped(body: dict[str, object], kind: str, place: Place, default_ns: str, out: Collected) -> None:
+def _skipped(
+    body: dict[str, object], kind: str, place: Place, default_ns: str, out: Collected
+) -> None:
     """A kind podfence does not read: skipped, with the decoder's warning when it deserves
     one, and recorded when it is a custom resource."""
     if is_list_kind(kind):
