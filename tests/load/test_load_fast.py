@@ -156,12 +156,43 @@ def _policy(spec: dict[str, object]) -> dict[str, object]:
                 "spec": {"tier": "Admin", "priority": 1, "subject": {"namespaces": {}}},
             },
         ],
+        # warnings only: read again exactly, on the fast path (tests/load/test_load_fast_warnings)
+        [NS, _policy({"ingress": [{}]}), POD, {**POD, "metadata": {"name": "b", "namespace": "y"}}],
+        [
+            NS,
+            {
+                "apiVersion": "policy.networking.k8s.io/v1alpha2",
+                "kind": "ClusterNetworkPolicy",
+                "metadata": {"name": "c", "namespace": "x"},
+                "spec": {
+                    "tier": "Admin",
+                    "priority": 1,
+                    "subject": {"namespaces": {}},
+                    "egress": [{"action": "Deny", "to": [{"services": {}}]}],
+                },
+            },
+            POD,
+        ],  # fmt: skip
+        [
+            NS,
+            {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {"name": "n"},
+                "status": {"addresses": [{"type": "InternalIP", "address": "n1"}]},
+            },
+        ],  # fmt: skip
+        [NS, {"apiVersion": "v1", "kind": "Namespac", "metadata": {"name": "q"}}, POD],
+        [NS, {**POD, "metadata": {"generateName": "a-", "namespace": "x"}}, POD],
     ],
 )
 def test_anything_unusual_gives_the_loaders_answer(items: list[object], tmp_path: Path) -> None:
     path = tmp_path / "in.json"
     path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}, indent=2))
     _same(path)
+    exact = load_paths([str(path)])
+    if exact.ok and not any(d.message.startswith("defined twice") for d in exact.diagnostics):
+        assert _fast_path_taken(path)  # warnings only: kept on the fast path
 
 
 @pytest.mark.parametrize("version", ["1.35", "1.36"])

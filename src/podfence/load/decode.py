@@ -20,7 +20,7 @@ from podfence.load.schema import conform, type_name
 from podfence.load.tree import Tree, child, index
 from podfence.model import CustomResource, Diagnostic, Location
 
-__all__ = ["decode_document", "is_list_kind", "skipped_kind_warning"]
+__all__ = ["SUCCEEDED", "decode_document", "is_list_kind", "skipped_kind_warning"]
 
 _KIND_TYPO_CUTOFF = 0.85
 
@@ -61,7 +61,7 @@ def _decode(
     kind = _header(fields, "kind", Reporter(file, lines, name_only(fields), out), where)
     known = KINDS.get(kind) if kind else None
     # cluster-scoped kinds show no namespace
-    scoped = known.namespaced if known is not None else kind not in _SUCCEEDED
+    scoped = known.namespaced if known is not None else kind not in SUCCEEDED
     label = (
         describe(kind, _plain_meta(fields), namespace if scoped else None)
         if kind
@@ -119,14 +119,14 @@ def _as_tree(value: object) -> Tree:
     return value if isinstance(value, dict) else {}
 
 
-_SUCCEEDED = ("AdminNetworkPolicy", "BaselineAdminNetworkPolicy")
+SUCCEEDED = ("AdminNetworkPolicy", "BaselineAdminNetworkPolicy")
 """policy.networking.k8s.io/v1alpha1 kinds that ClusterNetworkPolicy (v1alpha2) succeeds."""
 
 
 def skipped_kind_warning(kind: str) -> str | None:
     """The warning for a kind podfence does not read, when it deserves one: a likely typo of
     a kind it reads, or a kind ClusterNetworkPolicy succeeds (its rules would be ignored)."""
-    if kind in _SUCCEEDED:
+    if kind in SUCCEEDED:
         return (
             f'kind "{kind}" (policy.networking.k8s.io/v1alpha1) is not read by podfence: '
             "ClusterNetworkPolicy (v1alpha2) succeeds it; skipped"

@@ -39,7 +39,14 @@ from podfence.load.tree import get_str
 from podfence.load.validate import validate_object
 from podfence.model import Cluster, CustomResource, Diagnostic, Severity
 
-__all__ = ["LoadOptions", "LoadResult", "load_paths", "load_sources", "load_texts"]
+__all__ = [
+    "LoadOptions",
+    "LoadResult",
+    "default_object",
+    "load_paths",
+    "load_sources",
+    "load_texts",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +91,7 @@ def load_texts(
     return load_sources(sources, [], default_namespace=default_namespace, options=options)
 
 
-def _defaulted(
+def default_object(
     obj: Obj, default_namespace: str, out: list[Diagnostic], generated: Counter[tuple[str, ...]]
 ) -> Obj:
     """`obj` with the API server's defaults (its warnings reported). `generated` counts the
@@ -196,7 +203,7 @@ def load_sources(
         objs += _objects(source, default_namespace, out, starts, custom)
     decoding = len(out)
     generated: Counter[tuple[str, ...]] = Counter()
-    objs = [_defaulted(obj, default_namespace, out, generated) for obj in objs]
+    objs = [default_object(obj, default_namespace, out, generated) for obj in objs]
     for obj in objs:
         validate_object(obj, out, options)
     linked = link(objs, out, strict=options.strict)

@@ -44,9 +44,12 @@ class Document:
 
     @property
     def shared_lines(self) -> bool:
-        """Whether some items share a line (then they are cut out of the whole document)."""
+        """Whether some items share a line, or a JSON item its line with the List (JSON on
+        one line, even a single item): then they are cut out of the whole document."""
         if self._shared is None:
-            self._shared = len(set(self.items or ())) != len(self.items or ())
+            items = self.items or ()
+            alone = all(self.lines[line - 1].strip() == "{" for line in items[:1])
+            self._shared = len(set(items)) != len(items) or (self.json and not alone)
         return self._shared
 
     @property

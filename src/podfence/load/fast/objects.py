@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import ipaddress
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -75,7 +76,15 @@ from podfence.model import (
     Rule,
 )
 
-__all__ = ["Unsupported", "Collected", "collect", "collect_at", "workload_endpoint"]
+__all__ = [
+    "Unsupported",
+    "Collected",
+    "claim",
+    "collect",
+    "collect_at",
+    "owner_pairs",
+    "workload_endpoint",
+]
 
 _Tree = dict[str, object]
 _META_FIELDS = frozenset(
@@ -121,6 +130,14 @@ class Collected:
     `metadata.namespace` (or -n gave it)."""
     places: dict[ObjectRef, Place] | None = None
     """Where each object is, when positions are wanted."""
+    warnings: list[tuple[int, int, int, Diagnostic]] = field(default_factory=list)
+    """The warnings of objects read exactly (see `podfence.load.fast.warned`), each as
+    (stage, object number, the object's line, warning): the order the exact loader finds
+    them in is by stage, then object."""
+    generated: Counter[tuple[str, ...]] = field(default_factory=Counter)
+    """Objects named from each generateName so far (as the exact loader counts them)."""
+    count: int = 0
+    """Objects met so far."""
 
 
 def _need(cond: bool, why: str) -> None:
@@ -205,7 +222,7 @@ def _namespace(body: _Tree, place: Place, out: Collected) -> None:
     name = str(meta["name"])
     labels = {**_labels(meta, "labels"), NAME_LABEL: name}
     annotations = _labels(meta, "annotations")
-    _unique(out, ObjectRef("Namespace", None, name), place, meta)
+    claim(out, ObjectRef("Namespace", None, name), place, meta)
     out.namespaces.append(
         Namespace(name, to_labels(labels), to_labels(annotations), False, location)
     )
@@ -230,8 +247,8 @@ def _pod(body: _Tree, place: Place, default_ns: str, out: Collected) -> None:
     assert isinstance(status, dict)
     ips = _pod_ips(status)
     name = str(meta["name"])
-    _unique(out, ObjectRef("Pod", namespace, name), place, meta)
-    owners = _owners(meta)
+    claim(out, ObjectRef("Pod", namespace, name), place, meta)
+    owners = owner_pairs(meta)
     if owners:
         out.owned.append((f"{namespace}/{name}", owners))
     out.endpoints.append(
@@ -443,7 +460,7 @@ def _policy(body: _Tree, place: Place, default_ns: str, out: Collected) -> None:
     _labels(meta, "labels")
     annotations = _labels(meta, "annotations")
     name = str(meta["name"])
-    _unique(out, ObjectRef("NetworkPolicy", namespace, name), place, meta)
+    claim(out, ObjectRef("NetworkPolicy", namespace, name), place, meta)
     out.policies.append(
         NetworkPolicy(
             namespace=namespace,
@@ -469,7 +486,7 @@ def _default_rule(rule: object) -> object:
     return {**rule, "ports": fixed}
 
 
-def _owners(meta: _Tree) -> tuple[tuple[str, str], ...]:
+def owner_pairs(meta: _Tree) -> tuple[tuple[str, str], ...]:
     """(kind, name) of each owner reference (their shapes were checked)."""
     refs = meta.get("ownerReferences") or []
     assert isinstance(refs, list)
@@ -477,7 +494,7 @@ def _owners(meta: _Tree) -> tuple[tuple[str, str], ...]:
     return tuple((k, n) for k, n in pairs if isinstance(k, str) and k and isinstance(n, str) and n)
 
 
-def _unique(out: Collected, ref: ObjectRef, place: Place, meta: _Tree) -> None:
+def claim(out: Collected, ref: ObjectRef, place: Place, meta: _Tree) -> None:
     key = (ref.kind, ref.namespace, ref.name)
     _need(key not in out.seen, "duplicate object")
     out.seen.add(key)
@@ -520,7 +537,7 @@ def _cluster_policy(body: _Tree, place: Place, default_ns: str, out: Collected) 
     obj = _exact_stages(body, place, default_ns, out)
     meta = body["metadata"]
     assert isinstance(meta, dict)
-    _unique(out, ObjectRef(obj.kind.name, None, str(obj.name)), place, meta)
+    claim(out, ObjectRef(obj.kind.name, None, str(obj.name)), place, meta)
     out.cluster_policies.append(build_cluster_policy(obj))
 
 
@@ -529,7 +546,7 @@ def _node(body: _Tree, place: Place, default_ns: str, out: Collected) -> None:
     obj = _exact_stages(body, place, default_ns, out)
     meta = body["metadata"]
     assert isinstance(meta, dict)
-    _unique(out, ObjectRef(obj.kind.name, None, str(obj.name)), place, meta)
+    claim(out, ObjectRef(obj.kind.name, None, str(obj.name)), place, meta)
     out.nodes.append(build_node(obj))
 
 
@@ -540,7 +557,7 @@ def _workload(body: _Tree, place: Place, default_ns: str, out: Collected) -> Non
     assert isinstance(meta, dict)
     namespace = obj.namespace
     _need(isinstance(namespace, str) and bool(namespace), "namespace")
-    _unique(out, ObjectRef(obj.kind.name, namespace, str(obj.name)), place, meta)
+    claim(out, ObjectRef(obj.kind.name, namespace, str(obj.name)), place, meta)
     out.workloads.append(obj)
 
 
