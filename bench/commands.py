@@ -4,7 +4,9 @@ Each command runs as its own process (`python -m podfence CMD ...`: start-up, im
 loading, analysis and writing the output all count), its output written to a file, on
 `bench/generate.py --profile real` (5,413 pods, 604 namespaces, 13,678 policies) from the
 JSON files and from the same objects written as YAML (the way `kubectl get -o yaml` writes
-them). Measured per run: wall time, and the child's own peak resident memory (`os.wait4`).
+them). Measured per run: wall time, and the child's own peak resident memory (`peak_of`:
+GNU time's, whose small process starts the command; Linux carries a forking process's peak
+over to its child, so `os.wait4` straight from this process would count this one's too).
 
     python bench/commands.py                          # this tree (src/ next to bench/)
     python bench/commands.py --base /work/base        # and an older tree, for ratios
@@ -179,10 +181,11 @@ def measure(tree: Path, case: Case, fmt: str, timeout: float, scratch: Path) -> 
         args = ["-o" if a == "--out" else a for a in args]  # older trees: -o FILE
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
     env.pop("COLUMNS", None)
+    command = [sys.executable, "-m", "podfence", *args]
     with open(out if case.stdout else os.devnull, "wb") as sink:
         started = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "podfence", *args],
+            [*peak_of(scratch / "peak"), *command],
             stdout=sink,
             stderr=subprocess.DEVNULL,
             stdin=subprocess.DEVNULL,
@@ -191,25 +194,43 @@ def measure(tree: Path, case: Case, fmt: str, timeout: float, scratch: Path) -> 
         )
         seconds: float | None = None
         code: int | None = None
-        rss = 0
         deadline = started + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 seconds = time.perf_counter() - started
                 code = os.waitstatus_to_exitcode(status)
-                rss = usage.ru_maxrss * 1024
                 proc.returncode = code
                 break
             if time.perf_counter() > deadline:
                 os.killpg(proc.pid, signal.SIGKILL)
                 _, _, usage = os.wait4(proc.pid, 0)
-                rss = usage.ru_maxrss * 1024
                 proc.returncode = -9
                 break
             time.sleep(0.005)
+    rss = read_peak(scratch / "peak", usage.ru_maxrss * 1024)
     size = out.stat().st_size if out.exists() else 0
     return Measured(tree.name, fmt, case.name, seconds, rss, code, size)
+
+
+_TIME = Path("/usr/bin/time")
+
+
+def peak_of(report: Path) -> list[str]:
+    """A prefix that runs a command under GNU time, writing its peak RSS (KB) to `report`."""
+    report.unlink(missing_ok=True)
+    if _TIME.exists():
+        return [str(_TIME), "-f", "%M", "-o", str(report)]
+    return []
+
+
+def read_peak(report: Path, fallback: int) -> int:
+    """Bytes GNU time wrote to `report`; `fallback` (wait4's, an upper bound) without it
+    (no GNU time, or the command was killed)."""
+    try:
+        return int(report.read_text().split()[-1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return fallback
 
 
 def precompile(tree: Path) -> None:
