@@ -140,3 +140,44 @@ def test_dot_quotes() -> None:
     assert (
         '"secure/db" [label="db", shape=box, style="rounded", color="#ff0000", penwidth=2];' in text
     )
+
+
+_SELECTS_WITHOUT_EFFECT = """\
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: watch-team}
+spec:
+  tier: Admin
+  priority: 5
+  subject:
+    pods:
+      namespaceSelector: {}
+      podSelector: {matchLabels: {team: t}}
+  ingress:
+    - name: everyone
+      action: Accept
+      from: [{namespaces: {}}]
+""" + "".join(
+    f"---\napiVersion: v1\nkind: Pod\nmetadata: {{name: web-{i}, namespace: shop, "
+    f"labels: {{app: web{', team: t' if i == 3 else ''}}}}}\n"
+    f"spec: {{containers: [{{name: c}}]}}\n"
+    for i in range(4)
+)
+
+
+def test_pods_a_cluster_network_policy_tells_apart_do_not_merge() -> None:
+    """web-3 is the only subject of cnp/watch-team, whose Accept changes nothing (the cluster
+    is open): the four pods connect alike, yet a merged node's Selects edge would hold for
+    one member only, so web-3 stays on its own and the edge is exact."""
+    from podfence.load import load_texts
+
+    loaded = load_texts([("shop.yaml", _SELECTS_WITHOUT_EFFECT)])
+    assert loaded.cluster is not None, loaded.diagnostics
+    g = build_graph(loaded.cluster, FULL)
+    assert g.node("shop/web-3").kind is NodeKind.ENDPOINT
+    assert g.node("class:shop/web-0").members == ("shop/web-0", "shop/web-1", "shop/web-2")
+    assert _edges(g, EdgeKind.SELECTS) == {("policy:cnp/watch-team", "shop/web-3")}

@@ -172,14 +172,9 @@ class _Builder:
             self.parties[key] = atom.party
             self.externals.append(Node(key, NodeKind.EXTERNAL, str(block)))
         # Two different endpoints are reached alike when their classes are the same (no policy
-        # can tell the members of a class apart; tests/scale proves the class engine exact),
-        # so each pair of classes is asked once. The class engine has no tiers yet: with
-        # ClusterNetworkPolicies, every pair is asked.
-        klass = (
-            {}
-            if engine.tiered
-            else {m: c.id for c in ClassEngine(cluster).classes for m in c.members}
-        )
+        # or ClusterNetworkPolicy can tell the members of a class apart; tests/classes prove
+        # the class engine exact, tiers included), so each pair of classes is asked once.
+        klass = {m: c.id for c in ClassEngine(cluster).classes for m in c.members}
         by_class: dict[tuple[int, int], frozenset[PortSpan]] = {}
         self.conn: Conn = {}
         for a, pa in self.parties.items():
@@ -201,11 +196,21 @@ class _Builder:
     def selecting(self, ep: Endpoint) -> tuple[tuple[str, ...], ...]:
         return tuple(tuple(p.key for p in self.engine.selecting(ep, d)) for d in Direction)
 
+    def cluster_selecting(self, ep: Endpoint) -> tuple[str, ...]:
+        """Keys of the ClusterNetworkPolicies whose subject selects `ep`."""
+        return tuple(
+            cnp.key
+            for cnp in self.cluster.cluster_policies
+            if self.engine.cluster_selects(cnp.key, ep)
+        )
+
     def _look(self, ident: str) -> tuple[object, ...]:
-        """Endpoints only merge within a namespace, selected by the same policies; a
+        """Endpoints only merge within a namespace, selected by the same policies and
+        ClusterNetworkPolicies (a merged node's Selects edges hold for every member); a
         hacker-like pod stays on its own (it is the one to watch)."""
         ep = self._ep(ident)
-        return (ep.namespace, self.selecting(ep), ident if is_hacker_like(ep) else None)
+        hacker = ident if is_hacker_like(ep) else None
+        return (ep.namespace, self.selecting(ep), self.cluster_selecting(ep), hacker)
 
     def nodes(self) -> list[Node]:
         classes = merge_classes(
