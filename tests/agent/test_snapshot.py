@@ -186,3 +186,45 @@ def test_the_store_is_synced_after_every_first_list_and_tracks_connections() -> 
     assert store.apply(Changed("pods", "DELETED", web, "10"))
     assert not store.apply(Changed("pods", "DELETED", web, "11"))
     assert not store.apply(Listed("pods", (), "12"))  # a relist that changes nothing
+
+
+NODE_DENY = {
+    "tier": "Admin",
+    "priority": 5,
+    "subject": {"pods": {"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "db"}}}},
+    "egress": [{"action": "Deny", "to": [{"nodes": {}}]}],
+}
+NODE_ACCEPT = {
+    "tier": "Admin",
+    "priority": 6,
+    "subject": {"namespaces": {}},
+    "egress": [{"action": "Accept", "to": [{"nodes": {}}]}],
+}
+
+
+def test_a_rejected_node_fails_closed_where_a_deny_on_nodes_would_miss_it() -> None:
+    """A rejected Node is left out, so a `nodes` peer misses its addresses: harmless for an
+    Accept (it allows less), not for a Deny (it would let through what it stops). While a
+    Node is rejected, the CNPs denying on `nodes` isolate their subjects' local pods in that
+    direction; a CNP that only accepts on `nodes` does not."""
+    bad = {"metadata": {"name": "n3", "resourceVersion": "1", "labels": {"bad key!": "x"}}}
+    for nodes, quarantined in (((node("n1"), node("n2")), False), ((node("n1"), bad), True)):
+        store = _store(PODS, [])
+        store.apply(Listed("nodes", nodes, "2"))
+        store.apply(
+            Listed(
+                "clusternetworkpolicies",
+                (_cnp("deny-nodes", NODE_DENY), _cnp("accept-nodes", NODE_ACCEPT)),
+                "3",
+            )
+        )
+        snap = build_snapshot(store, ObjectCache(LoadOptions()), "n1")
+        assert [p.name for p in snap.cluster.cluster_policies] == ["accept-nodes", "deny-nodes"]
+        if not quarantined:
+            assert not snap.quarantine and not snap.rejected
+            continue
+        assert [r.key for r in snap.rejected] == ["n3"]
+        assert snap.quarantine.addresses[Direction.EGRESS] == _ips("10.0.1.2")  # shop/db
+        assert snap.quarantine.addresses[Direction.INGRESS] == frozenset()
+        assert snap.quarantine.pods == {"ClusterNetworkPolicy deny-nodes": ("shop/db",)}
+        assert any("Node n3 is rejected" in r for r in snap.quarantine.reasons)

@@ -18,7 +18,11 @@ never ignored:
 Pods that are finished (phase Succeeded or Failed) hold no address any more (the address
 may already be another pod's): they are left out, as the kubelet releases their IPs.
 Nodes are loaded for the `nodes` peers of ClusterNetworkPolicies (their addresses); a Node
-podfence rejects is left out (a `nodes` peer then does not match its addresses) and logged.
+podfence rejects is left out and logged. A `nodes` peer then misses its addresses, which an
+Accept can bear (it allows less) but a Deny or a Pass cannot (it would let through what it
+stops): while a Node is rejected, each ClusterNetworkPolicy with a Deny or Pass rule on a
+`nodes` peer fails closed on its subjects' local pods, in those rules' directions
+(`node_stand_ins`).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from podfence.model import (
     NamespacesSubject,
     NetworkPolicy,
     Node,
+    NodesPeer,
     PodsSubject,
     Subject,
     Tier,
@@ -193,6 +198,35 @@ def quarantine_cluster_policy(rejected: Rejected) -> ClusterNetworkPolicy:
     )
 
 
+def node_stand_ins(
+    cnps: Iterable[ClusterNetworkPolicy],
+) -> list[ClusterNetworkPolicy]:
+    """While a Node is rejected: a stand-in (Deny of everything, same subject) for each CNP
+    whose Deny or Pass rules have a `nodes` peer, in those rules' directions only."""
+    deny = (ClusterRule(Action.DENY, (NamespacesPeer(LabelSelector()),)),)
+    out = []
+    for cnp in cnps:
+        directions = {
+            d
+            for d in Direction
+            for rule in cnp.rules(d)
+            if rule.action is not Action.ACCEPT
+            and any(isinstance(p, NodesPeer) for p in rule.peers)
+        }
+        if directions:
+            out.append(
+                ClusterNetworkPolicy(
+                    cnp.name,
+                    Tier.ADMIN,
+                    0,
+                    cnp.subject,
+                    ingress=deny if Direction.INGRESS in directions else (),
+                    egress=deny if Direction.EGRESS in directions else (),
+                )
+            )
+    return out
+
+
 def _implicit(names: Iterable[str], defined: set[str]) -> list[Namespace]:
     return [
         Namespace(name, ((NAME_LABEL, name),), implicit=True)
@@ -258,12 +292,14 @@ def build_snapshot(store: Store, cache: ObjectCache, node: str) -> Snapshot:
             stand_ins.append(quarantine_policy(loaded))
             reasons.append(f"NetworkPolicy {loaded.key} rejected: its pods are isolated")
     nodes: list[Node] = []
+    bad_nodes: list[str] = []
     for _, loaded in load("nodes"):
         if isinstance(loaded, Accepted):
             assert isinstance(loaded.value, Node)
             nodes.append(loaded.value)
         else:
             rejected.append(loaded)
+            bad_nodes.append(loaded.key)
     cnps: list[ClusterNetworkPolicy] = []
     cnp_stand_ins: list[ClusterNetworkPolicy] = []
     for _, loaded in load("clusternetworkpolicies"):
@@ -274,6 +310,13 @@ def build_snapshot(store: Store, cache: ObjectCache, node: str) -> Snapshot:
             rejected.append(loaded)
             cnp_stand_ins.append(quarantine_cluster_policy(loaded))
             reasons.append(f"ClusterNetworkPolicy {loaded.key} rejected: its pods are isolated")
+    if bad_nodes:
+        for node_cut in node_stand_ins(cnps):
+            cnp_stand_ins.append(node_cut)
+            reasons.append(
+                f"ClusterNetworkPolicy {node_cut.name} denies or passes on `nodes` peers and "
+                f"Node {', '.join(sorted(bad_nodes))} is rejected: its pods are isolated"
+            )
     defined = {ns.name for ns in namespaces}
     used = [ep.namespace for ep in endpoints] + [p.namespace for p in policies]
     namespaces += _implicit(used, defined | bad_namespaces)
