@@ -125,3 +125,11 @@ def test_random_documents_agree(entries: list[tuple[str, str, str]]) -> None:
         else:
             lines.append(f"l{i}:\n- {value}\n- [{value}]")
     _agree("\n".join(lines) + "\n")
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.text(alphabet='" :\n\tab\\', max_size=40))
+def test_key_ends_counts_as_the_regular_expression(text: str) -> None:
+    from podfence.load.fast.yaml_values import _KEY_END, key_ends
+
+    assert key_ends(text) == len(_KEY_END.findall(text))
