@@ -91,7 +91,7 @@ def test_with_cluster_policies_on_pods_of_their_own(cluster: Cluster) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(TRANSFORMS))
-@settings(deadline=None, max_examples=40)
+@settings(deadline=None, max_examples=25)
 @given(cluster=clusters(templated=True, max_policies=5, max_cluster_policies=4,
                         min_cluster_policies=2))  # fmt: skip
 def test_with_cluster_policies_each_stress_agrees(name: str, cluster: Cluster) -> None:
