@@ -23,7 +23,7 @@ from engine.tier_builders import (
     tier_cluster,
 )
 from podfence.analysis.lint import lint
-from podfence.model import Action, ClusterNetworkPolicy, NetworkPolicy, Tier
+from podfence.model import Action, ClusterNetworkPolicy, NetworkPolicy, Subject, Tier
 
 SHOP = {"kubernetes.io/metadata.name": "shop"}
 BLOG = {"kubernetes.io/metadata.name": "blog"}
@@ -45,9 +45,9 @@ DB_POLICY = policy(
 
 
 def _admin(action: Action, *, tier: Tier = ADMIN, on: int = 80, name: str = "a", prio: int = 1,
-           subject: object = DB) -> ClusterNetworkPolicy:  # fmt: skip
+           subject: Subject = DB) -> ClusterNetworkPolicy:  # fmt: skip
     rules = [crule(action, namespaces(KS), protocols=[port(on)])]
-    return cnp(name, tier, prio, subject, ingress=rules)  # type: ignore[arg-type]
+    return cnp(name, tier, prio, subject, ingress=rules)
 
 
 def _redundant(cnps: list[ClusterNetworkPolicy], nps: list[NetworkPolicy]) -> list[str | None]:

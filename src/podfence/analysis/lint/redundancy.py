@@ -136,9 +136,7 @@ def _selecting(
     return tuple(p.key for p in ctx.engine.selecting(party, direction))
 
 
-def _admin(
-    ctx: LintContext, party: Endpoint | External, direction: Direction
-) -> tuple[str, ...]:
+def _admin(ctx: LintContext, party: Endpoint | External, direction: Direction) -> tuple[str, ...]:
     """The Admin ClusterNetworkPolicies that apply to `party` for `direction`."""
     if isinstance(party, External) or not ctx.engine.tiered:
         return ()

@@ -219,9 +219,9 @@ def _sets(ctx: LintContext, plan: list[_Side], limit: int) -> _Sets | int:
         # named ports resolve on the destination, by the ports it declares
         declared = dst.ports if isinstance(dst, Endpoint) else ()
         if admin:
-            found = _admin_sets(ctx, direction, src, dst, candidates, admin)
-            work += found[0]
-            sets.update(found[1])
+            asked, decided = _admin_sets(ctx, direction, src, dst, candidates, admin)
+            work += asked
+            sets.update(decided)
             continue
         for family in engine.families(Connection(src, dst, 0, Protocol.TCP)):
             # a pod peer matches whatever the family (the candidates' classes say it does);
