@@ -13,6 +13,7 @@ PUBLIC = {
         "PortSpan",
         "AddressAtom",
         "rule_port_sets",
+        "cluster_rule_port_sets",
         "policy_port_sets",
         "rules_port_sets",
         "port_spans",

@@ -48,6 +48,7 @@ __all__ = [
     "PortSpan",
     "AddressAtom",
     "rule_port_sets",
+    "cluster_rule_port_sets",
     "policy_port_sets",
     "rules_port_sets",
     "port_spans",
@@ -134,6 +135,17 @@ def rule_port_sets(
     (named ports resolved on it by the resolver)."""
     matchers = {matcher for rule in rules for matcher in rule.ports}
     return frozenset(engine.resolver.ports(matcher, destination) for matcher in matchers)
+
+
+def cluster_rule_port_sets(
+    engine: Engine, keys: Iterable[str], direction: Direction, destination: Party
+) -> frozenset[PortSet]:
+    """The distinct sets of ports the `protocols` entries of the `direction` rules of the
+    ClusterNetworkPolicies `keys` match towards `destination` (named ports resolved on it)."""
+    matchers = {
+        m for key in keys for r in engine.cluster_compiled(key).rules(direction) for m in r.ports
+    }
+    return frozenset(engine.resolver.cluster_ports(m, destination) for m in matchers)
 
 
 def _live_rules(engine: Engine) -> Iterator[CompiledRule]:

@@ -2,11 +2,14 @@
 check is skipped for size.
 
 Removing a rule only changes its own side (the egress of the pods its policy selects, or their
-ingress); isolation stays. The engine is asked once per connection: every pod and sampled
-outside address to every other (skipping pairs where neither side is isolated), on every
-sampled port and protocol (see `analysis.samples`), over each IP family the pair can use.
-Each allowed side yields the set of rules that allow it (`allowed_by` lists them all); only
-the distinct sets are kept: O(pairs x ports x families x rules).
+ingress); isolation stays. Each allowed side of a connection yields the set of rules that
+allow it (`allowed_by` lists them all; with ClusterNetworkPolicies, only where the Admin
+tier passes the connection on); only the distinct sets are kept. They are collected class
+by class (`redundancy_classes.collect_by_class`), with or without ClusterNetworkPolicies.
+`_collect` is the pair-by-pair definition they are tested against: the engine asked about
+every pod and sampled outside address to every other (skipping pairs where neither side is
+isolated), on every sampled port and protocol (see `analysis.samples`), over each IP family
+the pair can use: O(pairs x ports x families x rules).
 
 Then, from the last rule back to the first, a rule is removed when every set it belongs to
 still holds another rule that has not been removed. Everything reported can therefore be
@@ -26,6 +29,7 @@ from podfence.analysis.lint.finding import Finding
 from podfence.analysis.lint.redundancy_classes import collect_by_class
 from podfence.analysis.lint.words import and_join, who
 from podfence.analysis.samples import (
+    cluster_rule_port_sets,
     outside_samples,
     port_samples,
     rule_port_sets,
@@ -40,13 +44,15 @@ from podfence.model import (
     Protocol,
     ProtocolPort,
     RuleRef,
+    Tier,
 )
 
 __all__ = ["DEFAULT_WORK_LIMIT", "check_redundancy", "prune"]
 
 DEFAULT_WORK_LIMIT = 200_000
-"""Most work the redundancy check does: sides of connections x sampled ports, class by class
-(pairs x sampled ports where it asks every pair: with ClusterNetworkPolicies)."""
+"""Most work the redundancy check does: sides of connections x IP families x sampled ports,
+class by class (for subjects under Admin ClusterNetworkPolicies, each of those a per-pair
+evaluation of the representative pair)."""
 
 _Key = tuple[str, Direction, int]
 _Sets = set[frozenset[_Key]]
@@ -60,8 +66,10 @@ def _collect(ctx: LintContext, limit: int) -> _Sets | int:
     """The distinct sets of rules that allow some side; the work count when over `limit`.
 
     For a pair, only the rules of the policies isolating the source (egress) and the
-    destination (ingress) can allow, and named ports resolve on the destination only: the
-    ports sampled for the pair come from those rules and the destination's declared ports.
+    destination (ingress) can allow, and only on the ports the Admin tier passes on for
+    that side; named ports resolve on the destination only: the ports sampled for the pair
+    come from those rules, the `protocols` of the Admin ClusterNetworkPolicies of either
+    side and the destination's declared ports.
     A pair that can connect over IPv4 and IPv6 is asked once per family (an ipBlock may
     allow one family and not the other), so a rule is redundant only if it is for both.
     """
@@ -75,21 +83,29 @@ def _collect(ctx: LintContext, limit: int) -> _Sets | int:
         d: [_selecting(ctx, party, d) for party in parties]
         for d in (Direction.EGRESS, Direction.INGRESS)
     }
+    admin = {
+        d: [_admin(ctx, party, d) for party in parties]
+        for d in (Direction.EGRESS, Direction.INGRESS)
+    }
     for i, src in enumerate(parties):
         out = selecting[Direction.EGRESS][i]
+        out_admin = admin[Direction.EGRESS][i]
         for j, dst in enumerate(parties):
             if i == j or (isinstance(src, External) and isinstance(dst, External)):
                 continue
             into = selecting[Direction.INGRESS][j]
             if not out and not into:
                 continue
+            into_admin = admin[Direction.INGRESS][j]
             declared = dst.ports if isinstance(dst, Endpoint) else ()
-            key = (out, into, declared)
+            key = (out, into, out_admin, into_admin, declared)
             ports = cache.get(key)
             if ports is None:
                 rules = [r for k in out for r in engine.compiled(k).egress]
                 rules += [r for k in into for r in engine.compiled(k).ingress]
                 allowing = rule_port_sets(engine, rules, dst) | {declared_ports(dst)}
+                allowing |= cluster_rule_port_sets(engine, out_admin, Direction.EGRESS, dst)
+                allowing |= cluster_rule_port_sets(engine, into_admin, Direction.INGRESS, dst)
                 ports = cache[key] = port_samples(allowing)
             families = engine.families(Connection(src, dst, 0, Protocol.TCP))
             plan.append((src, dst, ports, families))
@@ -118,6 +134,13 @@ def _selecting(
     if isinstance(party, External):
         return ()
     return tuple(p.key for p in ctx.engine.selecting(party, direction))
+
+
+def _admin(ctx: LintContext, party: Endpoint | External, direction: Direction) -> tuple[str, ...]:
+    """The Admin ClusterNetworkPolicies that apply to `party` for `direction`."""
+    if isinstance(party, External) or not ctx.engine.tiered:
+        return ()
+    return ctx.engine.cluster_selecting(party, direction, Tier.ADMIN)
 
 
 def prune(sets: _Sets, order: Sequence[_Key]) -> tuple[list[_Key], set[_Key]]:
@@ -189,13 +212,7 @@ def _isolation_duplicated(ctx: LintContext, policy: NetworkPolicy) -> bool:
 def check_redundancy(ctx: LintContext, limit: int = DEFAULT_WORK_LIMIT) -> Iterator[Finding]:
     if not ctx.cluster.policies:
         return
-    if not ctx.cluster.cluster_policies:
-        sets = collect_by_class(ctx, limit)
-    else:
-        # pair by pair, within the limit: with ClusterNetworkPolicies a NetworkPolicy rule
-        # allows a side only where the Admin tier passes it on (`allowed_by` of the tiered
-        # verdict), which the class-by-class collection of rule sets does not model
-        sets = _collect(ctx, limit)
+    sets = collect_by_class(ctx, limit)
     if isinstance(sets, int):
         yield _skipped(ctx, sets, limit)
         return

@@ -17,6 +17,17 @@ their peers matches the other party. So, per direction:
   the destination), on one port per span those items cut: the sets of `allowed_by` that the
   per-pair engine gives that side.
 
+With ClusterNetworkPolicies, a NetworkPolicy rule allows a side only where the Admin tier
+passes the connection on to the NetworkPolicy tier (no Admin Accept or Deny decides it: a
+Pass, or no Admin rule matches); the Baseline tier is consulted only for a side no
+NetworkPolicy isolates, so it never changes which rules allow. So subjects are grouped by
+the Admin ClusterNetworkPolicies that apply to them too (all of a group then meet the same
+Admin tier; the class engine's classes already tell apart every peer any
+ClusterNetworkPolicy does, named ports on the destination included), and for a group with
+Admin ClusterNetworkPolicies the sets are read from the per-pair engine's verdict for the
+representative pair (the side's `allowed_by`), on one port per span that the candidate
+rules, the Admin `protocols` entries and the destination's declared ports cut.
+
 The sets are the ones the pair-by-pair collection finds, asking the per-pair engine about
 every pair (a property test compares them).
 """
@@ -26,11 +37,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from podfence.analysis.lint.context import LintContext
-from podfence.analysis.samples import outside_samples, port_samples
+from podfence.analysis.samples import (
+    cluster_rule_port_sets,
+    outside_samples,
+    port_samples,
+    rule_port_sets,
+)
 from podfence.analysis.scale import class_engine_of
 from podfence.engine.compiled import CompiledRule
 from podfence.engine.match import AnyPeer, IPPeer, PodPeer
-from podfence.engine.resolve import Resolver
+from podfence.engine.resolve import Resolver, declared_ports
 from podfence.model import (
     Connection,
     Direction,
@@ -38,12 +54,16 @@ from podfence.model import (
     External,
     Party,
     Protocol,
+    Tier,
 )
 
 __all__ = ["collect_by_class"]
 
 _Key = tuple[str, Direction, int]
 _Sets = set[frozenset[_Key]]
+_Side = tuple[Direction, Party, Party, tuple[CompiledRule, ...], tuple[str, ...]]
+"""(direction, source, destination, the candidate rules, the Admin ClusterNetworkPolicies
+of the subject for that direction)."""
 
 
 class _Peers:
@@ -115,16 +135,19 @@ def collect_by_class(ctx: LintContext, limit: int) -> _Sets | int:
     for ep in endpoints:
         members.setdefault(classes[ep.id], []).append(ep)
     peers = _Peers(ctx, classes, outside)
-    plan: list[tuple[Direction, Party, Party, tuple[CompiledRule, ...]]] = []
+    plan: list[_Side] = []
     for direction in (Direction.EGRESS, Direction.INGRESS):
         subjects: dict[tuple[object, ...], list[Endpoint]] = {}
         rules_of: dict[tuple[object, ...], tuple[CompiledRule, ...]] = {}
+        admin_of: dict[tuple[object, ...], tuple[str, ...]] = {}
         for ep in endpoints:
             policies = engine.selecting(ep, direction)
             if not policies:
                 continue
             named = ep.ports if direction is Direction.INGRESS else ()
-            kind = (tuple(p.key for p in policies), _families(ep), named)
+            admin = engine.cluster_selecting(ep, direction, Tier.ADMIN) if engine.tiered else ()
+            kind = (tuple(p.key for p in policies), _families(ep), named, admin)
+            admin_of[kind] = admin
             found = subjects.setdefault(kind, [])
             if len(found) < 2:
                 found.append(ep)
@@ -132,6 +155,7 @@ def collect_by_class(ctx: LintContext, limit: int) -> _Sets | int:
                 rules_of[kind] = tuple(r for p in policies for r in p.rules(direction))
         for each, chosen in subjects.items():
             rules = rules_of[each]
+            admin = admin_of[each]
             groups: set[int] = set()
             samples: set[int] = set()
             for rule in rules:
@@ -142,10 +166,10 @@ def collect_by_class(ctx: LintContext, limit: int) -> _Sets | int:
                 pick = _pair(chosen, members[group])
                 if pick is not None:
                     allowing = tuple(r for r in rules if group in peers.of(r)[0])
-                    plan.append(_oriented(direction, pick[0], pick[1], allowing))
+                    plan.append(_oriented(direction, pick[0], pick[1], allowing, admin))
             for i in sorted(samples):
                 allowing = tuple(r for r in rules if i in peers.of(r)[1])
-                plan.append(_oriented(direction, chosen[0], outside[i], allowing))
+                plan.append(_oriented(direction, chosen[0], outside[i], allowing, admin))
     return _sets(ctx, plan, limit)
 
 
@@ -161,37 +185,44 @@ def _pair(
 
 
 def _oriented(
-    direction: Direction, subject: Party, peer: Party, rules: tuple[CompiledRule, ...]
-) -> tuple[Direction, Party, Party, tuple[CompiledRule, ...]]:
+    direction: Direction,
+    subject: Party,
+    peer: Party,
+    rules: tuple[CompiledRule, ...],
+    admin: tuple[str, ...],
+) -> _Side:
     if direction is Direction.EGRESS:
-        return direction, subject, peer, rules
-    return direction, peer, subject, rules
+        return direction, subject, peer, rules, admin
+    return direction, peer, subject, rules, admin
 
 
-def _sets(
-    ctx: LintContext,
-    plan: list[tuple[Direction, Party, Party, tuple[CompiledRule, ...]]],
-    limit: int,
-) -> _Sets | int:
+def _sets(ctx: LintContext, plan: list[_Side], limit: int) -> _Sets | int:
     """Per planned side, over each IP family the pair can use: the rules with a peer that
     matches the peer party over that family, and of those, the distinct sets that allow one
-    port, over the spans their `ports` items cut. The work is one per side, family and
-    sampled port; above `limit`, that count instead."""
+    port, over the spans their `ports` items cut (for a subject under Admin
+    ClusterNetworkPolicies, the side's `allowed_by` in the per-pair verdict, over the spans
+    `_admin_sets` samples). The work is one per side, family and sampled port (there, one
+    per-pair evaluation each); above `limit`, that count instead."""
     engine = ctx.engine
     resolver = engine.resolver
     cache: dict[tuple[object, ...], tuple[int, frozenset[frozenset[_Key]]]] = {}
     by_address = {
         id(r)
-        for _, _, _, rules in plan
+        for _, _, _, rules, _ in plan
         for r in rules
         if any(isinstance(m, IPPeer | AnyPeer) for m in r.peers)
     }
     sets: _Sets = set()
     work = 0
-    for direction, src, dst, candidates in plan:
+    for direction, src, dst, candidates, admin in plan:
         peer = dst if direction is Direction.EGRESS else src
         # named ports resolve on the destination, by the ports it declares
         declared = dst.ports if isinstance(dst, Endpoint) else ()
+        if admin:
+            asked, decided = _admin_sets(ctx, direction, src, dst, candidates, admin)
+            work += asked
+            sets.update(decided)
+            continue
         for family in engine.families(Connection(src, dst, 0, Protocol.TCP)):
             # a pod peer matches whatever the family (the candidates' classes say it does);
             # an ipBlock matches an address of the family
@@ -210,6 +241,37 @@ def _sets(
             work += found[0]
             sets.update(s for s in found[1] if s)
     return work if work > limit else sets
+
+
+def _admin_sets(
+    ctx: LintContext,
+    direction: Direction,
+    src: Party,
+    dst: Party,
+    candidates: tuple[CompiledRule, ...],
+    admin: tuple[str, ...],
+) -> tuple[int, _Sets]:
+    """(how many evaluations, the distinct non-empty sets of rules that allow `direction`'s
+    side of `src` -> `dst`), asking the per-pair engine on one port per span that the
+    candidates' `ports`, the Admin CNPs' `protocols` (both resolved on `dst`) and `dst`'s
+    declared ports cut, over each IP family the pair can use. Within a span the Admin tier
+    and every candidate answer alike, and no other rule has a peer that matches."""
+    engine = ctx.engine
+    allowing = rule_port_sets(engine, candidates, dst) | {declared_ports(dst)}
+    allowing |= cluster_rule_port_sets(engine, admin, direction, dst)
+    samples = port_samples(allowing)
+    families = engine.families(Connection(src, dst, 0, Protocol.TCP))
+    found: _Sets = set()
+    for port in samples:
+        for family in families:
+            verdict = engine.evaluate(Connection(src, dst, port.port, port.protocol, family))
+            side = verdict.egress if direction is Direction.EGRESS else verdict.ingress
+            keys = frozenset(
+                (r.policy, r.direction, r.rule) for r in side.allowed_by if r.rule is not None
+            )
+            if keys:
+                found.add(keys)
+    return len(samples) * len(families), found
 
 
 def _port_sets(
