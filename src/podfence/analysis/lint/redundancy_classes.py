@@ -54,6 +54,7 @@ from podfence.model import (
     External,
     Party,
     Protocol,
+    ProtocolPort,
     Tier,
 )
 
@@ -219,9 +220,10 @@ def _sets(ctx: LintContext, plan: list[_Side], limit: int) -> _Sets | int:
         # named ports resolve on the destination, by the ports it declares
         declared = dst.ports if isinstance(dst, Endpoint) else ()
         if admin:
-            asked, decided = _admin_sets(ctx, direction, src, dst, candidates, admin)
-            work += asked
-            sets.update(decided)
+            samples, families = _admin_samples(ctx, direction, src, dst, candidates, admin)
+            work += len(samples) * len(families)
+            if work <= limit:  # past it, only counted: the check is skipped anyway
+                sets.update(_admin_sets(ctx, direction, src, dst, samples, families))
             continue
         for family in engine.families(Connection(src, dst, 0, Protocol.TCP)):
             # a pod peer matches whatever the family (the candidates' classes say it does);
@@ -243,24 +245,36 @@ def _sets(ctx: LintContext, plan: list[_Side], limit: int) -> _Sets | int:
     return work if work > limit else sets
 
 
-def _admin_sets(
+def _admin_samples(
     ctx: LintContext,
     direction: Direction,
     src: Party,
     dst: Party,
     candidates: tuple[CompiledRule, ...],
     admin: tuple[str, ...],
-) -> tuple[int, _Sets]:
-    """(how many evaluations, the distinct non-empty sets of rules that allow `direction`'s
-    side of `src` -> `dst`), asking the per-pair engine on one port per span that the
+) -> tuple[tuple[ProtocolPort, ...], tuple[int | None, ...]]:
+    """The ports to ask about `direction`'s side of `src` -> `dst`: one per span that the
     candidates' `ports`, the Admin CNPs' `protocols` (both resolved on `dst`) and `dst`'s
-    declared ports cut, over each IP family the pair can use. Within a span the Admin tier
+    declared ports cut; and the IP families the pair can use. Within a span the Admin tier
     and every candidate answer alike, and no other rule has a peer that matches."""
     engine = ctx.engine
     allowing = rule_port_sets(engine, candidates, dst) | {declared_ports(dst)}
     allowing |= cluster_rule_port_sets(engine, admin, direction, dst)
-    samples = port_samples(allowing)
     families = engine.families(Connection(src, dst, 0, Protocol.TCP))
+    return tuple(port_samples(allowing)), tuple(families)
+
+
+def _admin_sets(
+    ctx: LintContext,
+    direction: Direction,
+    src: Party,
+    dst: Party,
+    samples: Sequence[ProtocolPort],
+    families: Sequence[int | None],
+) -> _Sets:
+    """The distinct non-empty sets of rules that allow `direction`'s side of `src` -> `dst`
+    (its `allowed_by` in the per-pair verdict), on `samples` over `families`."""
+    engine = ctx.engine
     found: _Sets = set()
     for port in samples:
         for family in families:
@@ -271,7 +285,7 @@ def _admin_sets(
             )
             if keys:
                 found.add(keys)
-    return len(samples) * len(families), found
+    return found
 
 
 def _port_sets(
