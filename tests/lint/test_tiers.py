@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.builders import peer, policy, rule, sel, tcp, udp
 from engine.tier_builders import (
@@ -210,6 +212,29 @@ def test_the_tier_checks_are_skipped_above_the_work_limit() -> None:
     found = lint(c, max_work=1).findings
     assert [f.rule for f in found if f.rule == "PF015"] == ["PF015"]
     assert not [f for f in found if f.rule.startswith("PF03")]
+    (skipped,) = [f for f in found if f.rule == "PF015"]
+    assert "(PF030-PF035) were skipped: at least " in skipped.message
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), max_size=12), st.integers(1, 5))
+def test_the_least_work_counts_every_pair_asked_once(
+    applies: list[tuple[bool, bool]], ports: int
+) -> None:
+    """The bound the tier checks compare with --max-work before asking any pair its IP
+    families: the pairs (src != dst) where a CNP applies to src's egress or dst's ingress,
+    times the ports, one family each."""
+    from podfence.analysis.lint.tier_samples import _least_work
+
+    out = [o for o, _ in applies]
+    into = [i for _, i in applies]
+    pairs = sum(
+        1
+        for a in range(len(applies))
+        for b in range(len(applies))
+        if a != b and (out[a] or into[b])
+    )
+    assert _least_work(out, into, ports) == pairs * ports
 
 
 @pytest.mark.parametrize("rule_id", ["PF030", "PF031", "PF032", "PF033", "PF034", "PF035"])

@@ -70,8 +70,17 @@ def _applies(ctx: LintContext, party: Party, direction: Direction) -> bool:
     return any(engine.cluster_selecting(party, direction, tier) for tier in Tier)
 
 
+def _least_work(out: list[bool], into: list[bool], ports: int) -> int:
+    """The connections to ask counting one IP family per pair (a lower bound, in O(n)): a
+    pair is asked when a CNP applies to the source's egress or the destination's ingress."""
+    n, targets = len(out), sum(into)
+    pairs = sum(n - 1 if o else targets - (1 if i else 0) for o, i in zip(out, into, strict=True))
+    return pairs * ports
+
+
 def tier_samples(ctx: LintContext, limit: int) -> list[Sample] | int:
-    """Every side a CNP applies to, asked; the work count instead when over `limit`."""
+    """Every side a CNP applies to, asked; the work count instead when over `limit` (at
+    least that many: with one IP family per pair when even that is over the limit)."""
     engine = ctx.engine
     parties = _parties(ctx)
     ports = port_samples(policy_port_sets(engine))
@@ -79,6 +88,9 @@ def tier_samples(ctx: LintContext, limit: int) -> list[Sample] | int:
     work = 0
     out = [_applies(ctx, p, Direction.EGRESS) for p in parties]
     into = [_applies(ctx, p, Direction.INGRESS) for p in parties]
+    least = _least_work(out, into, len(ports))
+    if least > limit:  # counted without asking each pair its families: at least one each
+        return least
     for i, src in enumerate(parties):
         for j, dst in enumerate(parties):
             if i == j or not (out[i] or into[j]):

@@ -357,7 +357,7 @@ def check_tiers(ctx: LintContext, limit: int) -> Iterator[Finding]:
             first,
             None,
             message=f"the ClusterNetworkPolicy checks (PF030-PF035) were skipped: "
-            f"{samples} connections to evaluate, above the limit of {limit}",
+            f"at least {samples} connections to evaluate, above the limit of {limit}",
             consequence="shadowed, conflicting and DNS-blocking CNP rules are not reported",
             fix=f"raise the limit (--max-work) to run them; {info.summary}",
         )
