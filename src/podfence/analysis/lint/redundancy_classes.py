@@ -215,6 +215,10 @@ def _sets(ctx: LintContext, plan: list[_Side], limit: int) -> _Sets | int:
     }
     sets: _Sets = set()
     work = 0
+    # Sides under Admin CNPs are asked of the per-pair engine, after the whole plan is
+    # counted: past `limit` the check is skipped, and nothing is evaluated for nothing.
+    asks: list[tuple[Direction, Party, Party, tuple[ProtocolPort, ...], tuple[int | None, ...]]]
+    asks = []
     for direction, src, dst, candidates, admin in plan:
         peer = dst if direction is Direction.EGRESS else src
         # named ports resolve on the destination, by the ports it declares
@@ -222,8 +226,7 @@ def _sets(ctx: LintContext, plan: list[_Side], limit: int) -> _Sets | int:
         if admin:
             samples, families = _admin_samples(ctx, direction, src, dst, candidates, admin)
             work += len(samples) * len(families)
-            if work <= limit:  # past it, only counted: the check is skipped anyway
-                sets.update(_admin_sets(ctx, direction, src, dst, samples, families))
+            asks.append((direction, src, dst, samples, families))
             continue
         for family in engine.families(Connection(src, dst, 0, Protocol.TCP)):
             # a pod peer matches whatever the family (the candidates' classes say it does);
@@ -242,7 +245,11 @@ def _sets(ctx: LintContext, plan: list[_Side], limit: int) -> _Sets | int:
                 found = cache[key] = _port_sets(resolver, rules, dst)
             work += found[0]
             sets.update(s for s in found[1] if s)
-    return work if work > limit else sets
+    if work > limit:
+        return work
+    for direction, src, dst, samples, families in asks:
+        sets.update(_admin_sets(ctx, direction, src, dst, samples, families))
+    return sets
 
 
 def _admin_samples(
