@@ -74,6 +74,15 @@ class PortAtoms:
             mask |= 1 << bits[i]
         return mask
 
+    def ranges_mask(self, any_port: bool, ranges: Iterable[tuple[Protocol, int, int]]) -> int:
+        """The atoms of a rule's port numbers and ranges (every atom for any port)."""
+        if any_port:
+            return self.all_mask
+        mask = 0
+        for protocol, first, last in ranges:
+            mask |= self.span(protocol, first, last)
+        return mask
+
     def protocol_mask(self, protocol: Protocol) -> int:
         return sum(1 << b for b in self.bits[protocol])
 

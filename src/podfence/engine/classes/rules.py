@@ -37,12 +37,7 @@ class ClassRule:
 
     def base_mask(self, atoms: PortAtoms) -> int:
         """Every port this rule allows whatever the destination (named ports aside)."""
-        if self.any_port:
-            return atoms.all_mask
-        mask = 0
-        for protocol, first, last in self.ranges:
-            mask |= atoms.span(protocol, first, last)
-        return mask
+        return atoms.ranges_mask(self.any_port, self.ranges)
 
 
 def _class_rule(rule: CompiledRule, universe: Universe) -> ClassRule:

@@ -89,12 +89,7 @@ class TierClassRule:
 
     def base_mask(self, atoms: PortAtoms) -> int:
         """The atoms of its port numbers and ranges (named ports aside)."""
-        if self.any_port:
-            return atoms.all_mask
-        mask = 0
-        for protocol, first, last in self.ranges:
-            mask |= atoms.span(protocol, first, last)
-        return mask
+        return atoms.ranges_mask(self.any_port, self.ranges)
 
 
 @dataclass(frozen=True, slots=True)

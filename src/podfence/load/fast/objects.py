@@ -532,22 +532,23 @@ def _exact_stages(body: _Tree, place: Place, default_ns: str, out: Collected) ->
     return obj
 
 
-def _cluster_policy(body: _Tree, place: Place, default_ns: str, out: Collected) -> None:
-    """A ClusterNetworkPolicy, judged against the CRD of `out.options.cnp_channel`."""
+def _cluster_scoped(body: _Tree, place: Place, default_ns: str, out: Collected) -> Obj:
+    """A cluster-scoped object through the exact loader's stages, claimed by its name."""
     obj = _exact_stages(body, place, default_ns, out)
     meta = body["metadata"]
     assert isinstance(meta, dict)
     claim(out, ObjectRef(obj.kind.name, None, str(obj.name)), place, meta)
-    out.cluster_policies.append(build_cluster_policy(obj))
+    return obj
+
+
+def _cluster_policy(body: _Tree, place: Place, default_ns: str, out: Collected) -> None:
+    """A ClusterNetworkPolicy, judged against the CRD of `out.options.cnp_channel`."""
+    out.cluster_policies.append(build_cluster_policy(_cluster_scoped(body, place, default_ns, out)))
 
 
 def _node(body: _Tree, place: Place, default_ns: str, out: Collected) -> None:
     """A Node (what CNP `nodes` peers match: its labels and addresses)."""
-    obj = _exact_stages(body, place, default_ns, out)
-    meta = body["metadata"]
-    assert isinstance(meta, dict)
-    claim(out, ObjectRef(obj.kind.name, None, str(obj.name)), place, meta)
-    out.nodes.append(build_node(obj))
+    out.nodes.append(build_node(_cluster_scoped(body, place, default_ns, out)))
 
 
 def _workload(body: _Tree, place: Place, default_ns: str, out: Collected) -> None:
